@@ -1,0 +1,18 @@
+.PHONY: run test lint format bench clean
+
+# Start the app on SQLite with demo data and one background worker.
+run:
+	@bin/run
+
+# Lint, format check, the whole suite on SQLite, then the browser tests (when Chromium is there).
+test:
+	@bin/test
+
+lint:
+	@bin/bootstrap requirements-dev.txt && .venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	@bin/bootstrap requirements-dev.txt && .venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+clean:
+	rm -rf .venv staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -1,0 +1,73 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from crm import services
+from crm.forms import InviteUserForm
+from crm.models import Membership, Team, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "is_active", "joined_at"]
+
+
+class UserMembershipInline(MembershipInline):
+    autocomplete_fields = ["team"]
+    fields = ["team", "role", "is_active", "joined_at"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "member_count"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+    @admin.display(description=_("active members"))
+    def member_count(self, team):
+        return team.memberships.filter(is_active=True).count()
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    add_form = InviteUserForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "email", "first_name", "last_name"],
+                "description": _(
+                    "The new user gets an e-mail with a link to choose their password."
+                ),
+            },
+        ),
+    )
+    fieldsets = BaseUserAdmin.fieldsets + ((_("CRM"), {"fields": ["time_zone", "away_until"]}),)
+    list_display = ["username", "email", "first_name", "last_name", "is_active", "away_until"]
+    list_filter = ["is_active", "is_staff", "groups", "teams"]
+    inlines = [UserMembershipInline]
+    actions = ["send_invitation"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.invite_user(user=obj, invited_by=request.user)
+            messages.info(
+                request, _("An invitation was sent to %(email)s.") % {"email": obj.email}
+            )
+
+    @admin.action(description=_("Send the invitation e-mail again"))
+    def send_invitation(self, request, queryset):
+        sent = 0
+        for user in queryset.exclude(email=""):
+            services.send_invitation(user=user, invited_by=request.user)
+            sent += 1
+        self.message_user(
+            request, ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent
+        )

@@ -1,0 +1,24 @@
+"""Domain errors that services raise and views turn into clear messages."""
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+
+class DomainError(Exception):
+    """A refused operation; the message is shown to the user as it is."""
+
+
+class StaleRecord(DomainError):
+    """Someone else saved the record after the user opened it."""
+
+    def __init__(self, record):
+        self.record = record
+        who = record.modified_by or _("someone else")
+        when = formats.date_format(timezone.localtime(record.modified_at), "DATETIME_FORMAT")
+        super().__init__(
+            _(
+                "%(who)s changed this record at %(when)s, after you opened it. "
+                "Nothing was saved: reload the page to see their changes, then edit again."
+            )
+            % {"who": who, "when": when}
+        )

@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = get_user_model()
+        fields = ["first_name", "last_name", "email", "time_zone", "away_until"]
+        widgets = {"away_until": forms.DateInput(attrs={"type": "date"})}
+
+
+class InviteUserForm(forms.ModelForm):
+    """Admin 'add user' form: no password; the user sets one from the invitation e-mail."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "email", "first_name", "last_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = _("The invitation to set a password is sent here.")
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form that carries the record's version, so a stale edit can be refused.
+
+    The view passes `form.cleaned_data["expected_version"]` to the update service, which
+    compares it with the locked row (see crm.services.update_record)."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def changed_values(self):
+        """The model field values to write (everything but the version marker)."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "expected_version" and name in self._meta.fields
+        }
+
+
+class OwnerChoiceField(forms.ChoiceField):
+    """One select for "a user or a team": values look like "user:7" or "team:2".
+
+    `clean()` returns the User or Team instance. Pass `extra_choices` for options such as
+    ("auto", "Automatic (routing rules)"), which are returned as the plain string."""
+
+    def __init__(self, *args, users=None, teams=None, extra_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from crm.models import Team, User
+
+        self._users = users if users is not None else User.objects.filter(is_active=True)
+        self._teams = teams if teams is not None else Team.objects.filter(is_active=True)
+        self._extra = list(extra_choices)
+        self.choices = [
+            *self._extra,
+            (_("Users"), [(f"user:{u.pk}", str(u)) for u in self._users]),
+            (_("Teams"), [(f"team:{t.pk}", str(t)) for t in self._teams]),
+        ]
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value or value in dict(self._extra):
+            return value
+        kind, _sep, pk = value.partition(":")
+        source = {"user": self._users, "team": self._teams}.get(kind)
+        try:
+            return source.get(pk=int(pk))
+        except (AttributeError, ValueError, source.model.DoesNotExist):
+            raise forms.ValidationError(_("Choose a valid owner.")) from None
+
+    @staticmethod
+    def value_for(owner):
+        from crm.models import Team
+
+        if owner is None:
+            return ""
+        return f"{'team' if isinstance(owner, Team) else 'user'}:{owner.pk}"

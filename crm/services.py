@@ -1,0 +1,76 @@
+"""Writes shared by every app: version-checked updates and after-commit task enqueueing."""
+
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from crm.errors import StaleRecord
+from crm.tasks import send_email
+
+
+def enqueue_on_commit(task, *args, **kwargs):
+    """Enqueue a django.tasks task once the surrounding transaction commits (never on rollback)."""
+    transaction.on_commit(partial(task.enqueue, *args, **kwargs))
+
+
+def lock_for_update(record, *, expected_version=None):
+    """Re-read `record` under a row lock; refuse if it changed since `expected_version`.
+
+    Call inside transaction.atomic(). Returns the locked, fresh instance.
+    """
+    locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise StaleRecord(locked)
+    return locked
+
+
+@transaction.atomic
+def update_record(record, *, user, data, expected_version=None):
+    """Apply `data` (field name -> value) to a business record with a lost-update check."""
+    locked = lock_for_update(record, expected_version=expected_version)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.stamp(user)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+def invitation_link(user):
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("invitation_accept", kwargs={"uidb64": uidb64, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def send_invitation(*, user, invited_by):
+    """E-mail the user a link to set their password (after commit)."""
+    if not user.email:
+        raise ValueError("An invitation needs an e-mail address.")
+    body = _(
+        "Hello %(name)s,\n\n%(inviter)s has invited you to the CRM.\n"
+        "Choose your password here (the link works once):\n\n%(link)s\n\n"
+        "Your username is: %(username)s\n"
+    ) % {
+        "name": user.get_full_name() or user.username,
+        "inviter": invited_by.get_full_name() or invited_by.username,
+        "link": invitation_link(user),
+        "username": user.username,
+    }
+    enqueue_on_commit(send_email, to=user.email, subject=_("Your CRM invitation"), body=body)
+
+
+@transaction.atomic
+def invite_user(*, user, invited_by):
+    """Store a new user without a usable password and invite them by e-mail."""
+    user.set_unusable_password()
+    user.save()
+    send_invitation(user=user, invited_by=invited_by)
+    return user

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from crm import views
+
+admin.site.site_header = "CRM administration"
+admin.site.site_title = "CRM admin"
+admin.site.index_title = "Configuration: users, teams, sources, routing rules"
+
+urlpatterns = [
+    path("", include("reports.urls")),
+    path("", include("django.contrib.auth.urls")),
+    path("profile/", views.profile, name="profile"),
+    path(
+        "invitation/<uidb64>/<token>/",
+        views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
+    path("accounts/", include("accounts.urls")),
+    path("opportunities/", include("opportunities.urls")),
+    path("leads/", include("leads.urls")),
+    path("activities/", include("activities.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,19 @@
+// Small behaviours shared by every page. Loaded as a file: the CSP forbids inline scripts.
+document.addEventListener("DOMContentLoaded", function () {
+  // Buttons with data-confirm ask before submitting their form.
+  document.body.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+  // "Select all" checkboxes for bulk actions: data-select-all="name-of-row-checkboxes".
+  document.body.addEventListener("change", function (event) {
+    var toggle = event.target.closest("[data-select-all]");
+    if (!toggle) return;
+    var name = toggle.getAttribute("data-select-all");
+    document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = toggle.checked;
+    });
+  });
+});
