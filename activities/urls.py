@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from activities import views
 
 app_name = "activities"
-urlpatterns = []
+urlpatterns = [
+    path("mine/", views.my_activities, name="mine"),
+    path("timeline/<str:model_label>/<int:object_id>/", views.timeline, name="timeline"),
+    path(
+        "timeline/<str:model_label>/<int:object_id>/add/<str:kind>/",
+        views.quick_add,
+        name="quick_add",
+    ),
+    path("<int:pk>/complete/", views.activity_complete, name="complete"),
+    path("<int:pk>/cancel/", views.activity_cancel, name="cancel"),
+    path("notes/<int:pk>/edit/", views.note_edit, name="note_edit"),
+    path("notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
+    path("notes/<int:pk>/attachment/", views.attachment_download, name="attachment"),
+]

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,6 +46,29 @@ class VersionedModelForm(forms.ModelForm):
         }
 
 
+class _OwnerChoices(BaseChoiceIterator):
+    """Owner choices read on first use and kept for that form instance: never at import time
+    (a form declared before `migrate` has run must not query the database), and once per form
+    however often the select is rendered or validated."""
+
+    def __init__(self, users, teams, extra):
+        self.users, self.teams, self.extra = users, teams, extra
+        self._cache = None
+
+    def __iter__(self):
+        if self._cache is None:
+            self._cache = [
+                *self.extra,
+                (_("Users"), [(f"user:{u.pk}", str(u)) for u in self.users.all()]),
+                (_("Teams"), [(f"team:{t.pk}", str(t)) for t in self.teams.all()]),
+            ]
+        return iter(self._cache)
+
+    def __deepcopy__(self, memo):
+        # Each form instance gets its own (empty) cache.
+        return _OwnerChoices(self.users, self.teams, self.extra)
+
+
 class OwnerChoiceField(forms.ChoiceField):
     """One select for "a user or a team": values look like "user:7" or "team:2".
 
@@ -58,11 +82,7 @@ class OwnerChoiceField(forms.ChoiceField):
         self._users = users if users is not None else User.objects.filter(is_active=True)
         self._teams = teams if teams is not None else Team.objects.filter(is_active=True)
         self._extra = list(extra_choices)
-        self.choices = [
-            *self._extra,
-            (_("Users"), [(f"user:{u.pk}", str(u)) for u in self._users]),
-            (_("Teams"), [(f"team:{t.pk}", str(t)) for t in self._teams]),
-        ]
+        self.choices = _OwnerChoices(self._users, self._teams, self._extra)
 
     def clean(self, value):
         value = super().clean(value)

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from crm.models import ADMINISTRATOR_GROUP, SALES_MANAGER_GROUP, SALESPERSON_GROUP
 
 # Apps whose records sales staff work with every day.
-BUSINESS_APPS = {"accounts", "opportunities", "leads", "activities", "privacy"}
+BUSINESS_APPS = {"accounts", "opportunities", "leads", "activities", "imports", "privacy"}
 # Configuration that administrators keep (sales staff may read it).
 CONFIGURATION_MODELS = {
     "crm.user",
@@ -19,9 +19,9 @@ CONFIGURATION_MODELS = {
     "opportunities.currency",
     "leads.leadsource",
     "leads.campaign",
-    "leads.assignmentrule",
-    "leads.assignmentcondition",
-    "leads.routingsettings",
+    "routing.assignmentrule",
+    "routing.assignmentcondition",
+    "routing.routingsettings",
     "leads.qualificationsettings",
     "leads.webform",
 }

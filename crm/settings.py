@@ -4,6 +4,7 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+import phonenumbers as _phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -40,12 +41,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "django_tasks_db",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "crm",
     "activities",
     "accounts",
     "opportunities",
     "leads",
+    "leads.routing",
+    "leads.imports",
+    "capture",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +120,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if env_bool("FAST_PASSWORD_HASHER", False):
+    # Tests only: hashing a password the production way costs ~0.5 s per persona.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,6 +146,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # views that check access, so there is deliberately no public MEDIA_URL route.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Largest attachment accepted on a note, in bytes (set the proxy's body limit a little above it).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # Production serves hashed, compressed files collected by `collectstatic`; development and
 # tests serve the source folders directly.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
@@ -167,12 +180,29 @@ else:
         f"CACHE_URL must start with locmem://, redis:// or dummy://, not {_cache_url!r}."
     )
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# E-mail: Django 6.1's MAILERS. The console by default; set EMAIL_BACKEND=smtp for a real server.
+_email_backend = env_str("EMAIL_BACKEND", "console")
+_email_backends = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+if _email_backend not in _email_backends:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND must be one of {', '.join(_email_backends)}, not {_email_backend!r}."
+    )
+_email_options = {}
+if _email_backend == "smtp":
+    _email_options = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25, minimum=1),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+    }
+MAILERS = {"default": {"BACKEND": _email_backends[_email_backend], "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -210,10 +240,75 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# REST API (api app): token or session auth, paginated lists with `count` and `results`, JSON
+# errors everywhere (api.exceptions). Throttling is off for the API; the public web form has
+# its own per-IP limit (capture app).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API",
+    "DESCRIPTION": (
+        "Leads, customers and activities, with Dynamics' lead messages (qualify, disqualify, "
+        "associate). Authenticate with `Authorization: Token <key>` (create the token on your "
+        "profile page) or a browser session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "OwnerTypeEnum": "api.enums.OWNER_TYPES",
+        "CustomerTypeEnum": "api.enums.CUSTOMER_TYPES",
+        "RecordTypeEnum": "api.enums.RECORD_TYPES",
+        "LeadStateEnum": "api.enums.lead_states",
+        "LeadStatusEnum": "api.enums.lead_statuses",
+        "OpportunityStateEnum": "api.enums.opportunity_states",
+        "OpportunityStatusEnum": "api.enums.opportunity_statuses",
+        "DisqualifyReasonEnum": "api.enums.disqualify_reasons",
+        "OpenStatusEnum": "api.enums.open_statuses",
+        "QualifiedStatusEnum": "api.enums.qualified_statuses",
+    },
+}
+
+# Web-to-lead capture (capture app): how long the same submission counts as a double submit,
+# and how many submissions one client IP may make per minute.
+CAPTURE_IDEMPOTENCY_WINDOW = env_int("CAPTURE_IDEMPOTENCY_WINDOW", 10 * 60, minimum=0)
+CAPTURE_RATE_LIMIT_PER_MINUTE = env_int("CAPTURE_RATE_LIMIT_PER_MINUTE", 10, minimum=1)
+# Only behind a proxy we run: then the last X-Forwarded-For entry is the client's address.
+CAPTURE_TRUST_X_FORWARDED_FOR = env_bool("CAPTURE_TRUST_X_FORWARDED_FOR", False)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Duplicate detection reads phone numbers without a country code in this region (ISO 3166).
+PHONE_REGION = env_str("PHONE_REGION", "DK").upper()
+if PHONE_REGION not in _phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        f"PHONE_REGION must be a two-letter region code such as DK or US, not {PHONE_REGION!r}."
+    )
+# The organisation's base currency (ISO 4217): exchange rates and report totals refer to it.
+BASE_CURRENCY = env_str("BASE_CURRENCY", "EUR").upper()
+if not (len(BASE_CURRENCY) == 3 and BASE_CURRENCY.isascii() and BASE_CURRENCY.isalpha()):
+    raise ImproperlyConfigured(
+        f"BASE_CURRENCY must be a three-letter ISO 4217 code such as EUR, not {BASE_CURRENCY!r}."
+    )
 
 LOGGING = {
     "version": 1,

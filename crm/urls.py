@@ -19,6 +19,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("leads/", include("leads.urls")),
+    path("imports/", include("leads.imports.urls")),
+    path("routing/", include("leads.routing.urls")),
     path("activities/", include("activities.urls")),
+    path("api/", include("api.urls")),
+    path("capture/", include("capture.urls")),
     path("admin/", admin.site.urls),
 ]

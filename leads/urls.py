@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from leads import views
 
 app_name = "leads"
-urlpatterns = []
+urlpatterns = [
+    path("", views.lead_list, name="list"),
+    path("export.csv", views.lead_export, name="export"),
+    path("new/", views.lead_create, name="create"),
+    path("bulk/", views.lead_bulk, name="bulk"),
+    path("<int:pk>/", views.lead_detail, name="detail"),
+    path("<int:pk>/edit/", views.lead_edit, name="edit"),
+    path("<int:pk>/qualify/", views.lead_qualify, name="qualify"),
+    path("<int:pk>/disqualify/", views.lead_disqualify, name="disqualify"),
+    path("<int:pk>/reactivate/", views.lead_reactivate, name="reactivate"),
+    path("<int:pk>/status/", views.lead_set_status, name="set_status"),
+    path("<int:pk>/assign/", views.lead_assign, name="assign"),
+    path("<int:pk>/links/", views.lead_link, name="link"),
+    path("<int:pk>/links/<int:link_pk>/remove/", views.lead_unlink, name="unlink"),
+]

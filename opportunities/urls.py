@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from opportunities import views
 
 app_name = "opportunities"
-urlpatterns = []
+urlpatterns = [
+    path("", views.opportunity_list, name="list"),
+    path("new/", views.opportunity_create, name="create"),
+    path("<int:pk>/", views.opportunity_detail, name="detail"),
+    path("<int:pk>/edit/", views.opportunity_edit, name="edit"),
+    path("<int:pk>/close/", views.opportunity_close, name="close"),
+    path("<int:pk>/reopen/", views.opportunity_reopen, name="reopen"),
+]

@@ -1,10 +1,151 @@
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from accounts.models import Account, Contact
+from leads.models import Status
+from leads.selectors import lead_home_tiles
+from opportunities.models import Opportunity
+from reports import dashboards
+from reports.forms import ReportFilterForm
+from reports.funnel import chart_data as funnel_chart
+from reports.funnel import funnel_report
+from reports.lead_sources import REASONS, chart_data, csv_rows, lead_source_report
+from reports.time_in_status import time_in_status_report
 
 
 @require_GET
 def home(request):
-    """The signed-in user's own work; each app's tile is added as the app lands."""
+    """The signed-in user's own work; each app's tile is added as the app lands. Managers
+    (and administrators) also get their teams' dashboard."""
     memberships = request.user.memberships.filter(is_active=True, team__is_active=True)
     teams = [m.team for m in memberships.select_related("team").order_by("team__name")]
-    return render(request, "reports/home.html", {"teams": teams})
+    customer_tiles = {
+        "my_open_opportunities": Opportunity.objects.open().owned_by(request.user).count(),
+        "my_active_accounts": Account.objects.active().owned_by(request.user).count(),
+        "my_active_contacts": Contact.objects.active().owned_by(request.user).count(),
+    }
+    is_manager = request.user.is_administrator or request.user.is_sales_manager
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "teams": teams,
+            **customer_tiles,
+            **lead_home_tiles(request.user),
+            **dashboards.salesperson_tiles(request.user),
+            "is_manager": is_manager,
+            **(dashboards.manager_tiles(request.user) if is_manager else {}),
+        },
+    )
+
+
+def _filters(request, *, by_choices=None):
+    """(form, criteria); criteria is None when the filters are not valid."""
+    form = ReportFilterForm(request.GET, by_choices=by_choices)
+    if not form.is_valid():
+        messages.error(request, _("Check the filters: some values were not understood."))
+        return form, None
+    return form, form.criteria(user=request.user)
+
+
+def _csv_response(report):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lead-{report.by}-report.csv"'
+    writer = csv.writer(response)
+    writer.writerows(csv_rows(report))
+    return response
+
+
+@require_GET
+def lead_sources(request):
+    """Lead source effectiveness (or by campaign, owner, team); `?format=csv` downloads it."""
+    form, criteria = _filters(request)
+    if criteria is None:
+        if request.GET.get("format") == "csv":
+            return HttpResponse(
+                _("Check the filters: some values were not understood."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return render(request, "reports/lead_sources.html", {"form": form, "report": None})
+    report = lead_source_report(user=request.user, criteria=criteria)
+    if request.GET.get("format") == "csv":
+        return _csv_response(report)
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "reports/lead_sources.html",
+        {
+            "form": form,
+            "report": report,
+            "chart": chart_data(report),
+            "csv_query": query.urlencode(),
+            "by_label": dict(form.fields["by"].choices)[criteria.by],
+            "base_currency": settings.BASE_CURRENCY,
+        },
+    )
+
+
+@require_GET
+def funnel(request):
+    form, criteria = _filters(request, by_choices=["source", "team"])
+    rows, totals = funnel_report(user=request.user, criteria=criteria) if criteria else ([], None)
+    return render(
+        request,
+        "reports/funnel.html",
+        {
+            "form": form,
+            "rows": rows,
+            "totals": totals,
+            "chart": funnel_chart(totals) if totals else None,
+        },
+    )
+
+
+@require_GET
+def time_in_status(request):
+    form, criteria = _filters(request, by_choices=["owner", "team"])
+    rows, statuses = (
+        time_in_status_report(user=request.user, criteria=criteria) if criteria else ([], [])
+    )
+    return render(
+        request,
+        "reports/time_in_status.html",
+        {"form": form, "rows": rows, "statuses": statuses},
+    )
+
+
+@require_GET
+def disqualification(request):
+    """Disqualification reasons by source (the headline report's reason columns)."""
+    form, criteria = _filters(request, by_choices=["source", "campaign", "owner", "team"])
+    report = lead_source_report(user=request.user, criteria=criteria) if criteria else None
+    return render(
+        request,
+        "reports/disqualification.html",
+        {
+            "form": form,
+            "report": report,
+            "reason_labels": [(reason, Status(reason).label) for reason in REASONS],
+        },
+    )
+
+
+@require_GET
+def untouched_leads(request):
+    """The manager's "untouched for 7+ days" tile: the leads behind it."""
+    leads = dashboards.untouched_leads(request.user).for_list().order_by("modified_at", "pk")
+    page = Paginator(leads, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/untouched_leads.html",
+        {"page": page, "days": dashboards.UNTOUCHED_DAYS},
+    )

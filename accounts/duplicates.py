@@ -1,0 +1,125 @@
+"""Duplicate candidates for accounts and contacts.
+
+One query per check: the indexed normalised keys narrow the rows (exact e-mail, phone or
+domain; the first word of the company name; the same account or e-mail domain for people),
+at most CANDIDATE_LIMIT of them, and only those are scored in Python with
+crm.lib.duplicates.name_similarity. So the check stays fast however large the table grows.
+
+Only records the user can see are offered: a duplicate warning must not leak another team's
+customers.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, Contact
+from crm.lib import duplicates
+from crm.lib.duplicates import NAME_THRESHOLD, Match, name_similarity, rank_matches
+
+CANDIDATE_LIMIT = 200
+
+
+def _similar_name_reason(score):
+    return _("similar name (%(score)s%%)") % {"score": score}
+
+
+def account_matches(*, user, name="", email="", phone="", website="", exclude_pk=None, limit=10):
+    """Visible accounts that look like the one described, best first, as `Match`es."""
+    name_key = duplicates.company_key(name)
+    email_key = duplicates.normalise_email(email)
+    phone_key = duplicates.normalise_phone(phone)
+    domain_key = duplicates.website_domain(website) or duplicates.company_domain(email)
+
+    narrow = Q()
+    if name_key:
+        # Same first word: "Acme" finds "Acme Nordic"; fuzzy scoring then decides.
+        narrow |= Q(name_token=name_key.partition(" ")[0])
+    if email_key:
+        narrow |= Q(email_key=email_key)
+    if phone_key:
+        narrow |= Q(phone_key=phone_key)
+    if domain_key:
+        narrow |= Q(domain_key=domain_key)
+    if not narrow:
+        return []
+    candidates = Account.objects.visible_to(user).filter(narrow)
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+
+    matches = []
+    for account in candidates.order_by("-pk")[:CANDIDATE_LIMIT]:
+        reasons, score = [], 0
+        if email_key and account.email_key == email_key:
+            reasons.append(_("same e-mail address"))
+            score = max(score, 100)
+        if phone_key and account.phone_key == phone_key:
+            reasons.append(_("same phone number"))
+            score = max(score, 95)
+        if domain_key and account.domain_key == domain_key:
+            reasons.append(_("same web or e-mail domain"))
+            score = max(score, 90)
+        similarity = name_similarity(name_key, account.name_key)
+        if similarity >= NAME_THRESHOLD:
+            reasons.append(_similar_name_reason(similarity))
+            score = max(score, similarity)
+        if reasons:
+            matches.append(Match(record=account, score=score, reasons=tuple(reasons)))
+    return rank_matches(matches, limit=limit)
+
+
+def contact_matches(
+    *,
+    user,
+    first_name="",
+    last_name="",
+    email="",
+    phones=(),
+    account=None,
+    exclude_pk=None,
+    limit=10,
+):
+    """Visible contacts that look like the person described, best first, as `Match`es.
+
+    Same e-mail or phone number matches on its own; a similar name counts only with the
+    same account or the same (non free-mail) e-mail domain, as Dynamics' rules do.
+    """
+    email_key = duplicates.normalise_email(email)
+    email_domain = duplicates.company_domain(email)
+    phone_keys = {key for key in map(duplicates.normalise_phone, phones) if key}
+    name_key = duplicates.person_key(first_name, last_name)
+    account_id = getattr(account, "pk", account)
+
+    narrow = Q()
+    if email_key:
+        narrow |= Q(email_key=email_key)
+    if phone_keys:
+        narrow |= Q(phone_key__in=phone_keys) | Q(mobile_key__in=phone_keys)
+    if name_key and account_id:
+        narrow |= Q(account_id=account_id)
+    if name_key and email_domain:
+        narrow |= Q(email_domain=email_domain)
+    if not narrow:
+        return []
+    candidates = Contact.objects.visible_to(user).filter(narrow).select_related("account")
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+
+    matches = []
+    for contact in candidates.order_by("-pk")[:CANDIDATE_LIMIT]:
+        reasons, score = [], 0
+        if email_key and contact.email_key == email_key:
+            reasons.append(_("same e-mail address"))
+            score = max(score, 100)
+        if phone_keys & {contact.phone_key, contact.mobile_key} - {""}:
+            reasons.append(_("same phone number"))
+            score = max(score, 95)
+        same_company = (account_id and contact.account_id == account_id) or (
+            email_domain and contact.email_domain == email_domain
+        )
+        similarity = name_similarity(name_key, contact.name_key)
+        if same_company and similarity >= NAME_THRESHOLD:
+            reasons.append(_similar_name_reason(similarity))
+            score = max(score, similarity)
+        if reasons:
+            matches.append(Match(record=contact, score=score, reasons=tuple(reasons)))
+    return rank_matches(matches, limit=limit)

@@ -1,0 +1,63 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, Contact, Industry
+
+
+class _CustomerFilter(django_filters.FilterSet):
+    mine = django_filters.BooleanFilter(
+        label=_("Only mine"), method="filter_mine", widget=django_filters.widgets.BooleanWidget
+    )
+    is_active = django_filters.BooleanFilter(
+        label=_("Active"), widget=django_filters.widgets.BooleanWidget
+    )
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(owner_user=self.request.user) if value else queryset
+
+
+class AccountFilter(_CustomerFilter):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[("name", "name"), ("city", "city"), ("created_at", "created")],
+        field_labels={"name": _("Name"), "city": _("City"), "created_at": _("Created")},
+    )
+
+    class Meta:
+        model = Account
+        fields = ["q", "industry", "is_active", "mine"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value) | Q(email__icontains=value) | Q(city__icontains=value)
+        )
+
+
+class ContactFilter(_CustomerFilter):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[("last_name", "name"), ("account__name", "account"), ("created_at", "created")],
+        field_labels={
+            "last_name": _("Name"),
+            "account__name": _("Account"),
+            "created_at": _("Created"),
+        },
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["q", "is_active", "mine"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(account__name__icontains=value)
+        )

@@ -1,0 +1,224 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.duplicates import account_matches, contact_matches
+from accounts.filters import AccountFilter, ContactFilter
+from accounts.forms import AccountForm, ContactForm
+from accounts.models import Account, Contact
+from accounts.services import create_customer, deactivate_customer, update_customer
+from crm.errors import DomainError, StaleRecord
+
+PAGE_SIZE = 25
+RELATED_LIMIT = 50
+
+
+def _with_can_edit(queryset, user):
+    """Annotate `can_edit` in the same query (no extra round trip per record)."""
+    editable = queryset.model.objects.editable_by(user).filter(pk=OuterRef("pk"))
+    return queryset.annotate(can_edit=Exists(editable))
+
+
+def _filter_data(request):
+    """The list's filters; active records only until the user picks otherwise."""
+    data = request.GET.copy()
+    data.setdefault("is_active", "true")
+    return data
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_http_methods(["GET"])
+def account_list(request):
+    accounts = Account.objects.visible_to(request.user).select_related("owner_user", "owner_team")
+    filterset = AccountFilter(
+        request.GET or {"is_active": "true"},
+        queryset=accounts.order_by("name", "pk"),
+        request=request,
+    )
+    return render(
+        request,
+        "accounts/account_list.html",
+        {"filter": filterset, "page": _page(request, filterset.qs)},
+    )
+
+
+@require_http_methods(["GET"])
+def account_detail(request, pk):
+    accounts = _with_can_edit(Account.objects.visible_to(request.user), request.user)
+    account = get_object_or_404(
+        accounts.select_related("owner_user", "owner_team", "parent_account", "modified_by"), pk=pk
+    )
+    contacts = account.contacts.visible_to(request.user).order_by("last_name", "first_name")
+    opportunities = account.opportunities.visible_to(request.user).select_related("currency")
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "contacts": contacts[:RELATED_LIMIT],
+            "opportunities": opportunities.order_by("state", "-created_at")[:RELATED_LIMIT],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def account_create(request):
+    form = AccountForm(request.POST or None, user=request.user)
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        if "save_anyway" not in request.POST:
+            data = form.cleaned_data
+            matches = account_matches(
+                user=request.user,
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                website=data["website"],
+            )
+        if not matches:
+            account = create_customer(record=form.instance, user=request.user)
+            messages.success(request, _("Account %(name)s created.") % {"name": account})
+            return redirect(account)
+    return render(
+        request, "accounts/account_form.html", {"form": form, "matches": matches, "creating": True}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def account_edit(request, pk):
+    account = get_object_or_404(Account.objects.editable_by(request.user), pk=pk)
+    form = AccountForm(request.POST or None, instance=account, user=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = update_customer(
+                record=account,
+                user=request.user,
+                data=form.changed_values(),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleRecord as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            messages.success(request, _("Account %(name)s saved.") % {"name": account})
+            return redirect(account)
+    return render(
+        request, "accounts/account_form.html", {"form": form, "account": account}, status=status
+    )
+
+
+@require_POST
+def account_deactivate(request, pk):
+    account = get_object_or_404(Account.objects.editable_by(request.user), pk=pk)
+    try:
+        account = deactivate_customer(record=account, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Account %(name)s deactivated.") % {"name": account})
+    return redirect(account)
+
+
+@require_http_methods(["GET"])
+def contact_list(request):
+    contacts = Contact.objects.visible_to(request.user).select_related(
+        "account", "owner_user", "owner_team"
+    )
+    filterset = ContactFilter(
+        _filter_data(request),
+        queryset=contacts.order_by("last_name", "first_name", "pk"),
+        request=request,
+    )
+    return render(
+        request,
+        "accounts/contact_list.html",
+        {"filter": filterset, "page": _page(request, filterset.qs)},
+    )
+
+
+@require_http_methods(["GET"])
+def contact_detail(request, pk):
+    contacts = _with_can_edit(Contact.objects.visible_to(request.user), request.user)
+    contact = get_object_or_404(
+        contacts.select_related("owner_user", "owner_team", "account", "modified_by"), pk=pk
+    )
+    opportunities = contact.opportunities.visible_to(request.user).select_related("currency")
+    return render(
+        request,
+        "accounts/contact_detail.html",
+        {
+            "contact": contact,
+            "opportunities": opportunities.order_by("state", "-created_at")[:RELATED_LIMIT],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contact_create(request):
+    initial = {}
+    account_id = request.GET.get("account", "")
+    if request.method == "GET" and account_id.isdigit():
+        initial["account"] = Account.objects.visible_to(request.user).filter(pk=account_id).first()
+    form = ContactForm(request.POST or None, user=request.user, initial=initial)
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        if "save_anyway" not in request.POST:
+            data = form.cleaned_data
+            matches = contact_matches(
+                user=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phones=[data["business_phone"], data["mobile_phone"]],
+                account=data["account"],
+            )
+        if not matches:
+            contact = create_customer(record=form.instance, user=request.user)
+            messages.success(request, _("Contact %(name)s created.") % {"name": contact})
+            return redirect(contact)
+    return render(
+        request, "accounts/contact_form.html", {"form": form, "matches": matches, "creating": True}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, pk):
+    contact = get_object_or_404(Contact.objects.editable_by(request.user), pk=pk)
+    form = ContactForm(request.POST or None, instance=contact, user=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = update_customer(
+                record=contact,
+                user=request.user,
+                data=form.changed_values(),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleRecord as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            messages.success(request, _("Contact %(name)s saved.") % {"name": contact})
+            return redirect(contact)
+    return render(
+        request, "accounts/contact_form.html", {"form": form, "contact": contact}, status=status
+    )
+
+
+@require_POST
+def contact_deactivate(request, pk):
+    contact = get_object_or_404(Contact.objects.editable_by(request.user), pk=pk)
+    try:
+        contact = deactivate_customer(record=contact, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Contact %(name)s deactivated.") % {"name": contact})
+    return redirect(contact)

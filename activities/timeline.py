@@ -1,0 +1,286 @@
+"""The timeline: everything that happened around one record, newest first, in one list.
+
+Other apps plug in without this app importing them (STYLE.md: imports point up):
+
+- `register_source(...)` adds a kind of entry (the leads app adds its status log);
+- `register_read_through(...)` makes a record show the timeline of other records too, marked
+  with a label (an account created by qualifying a lead shows "From the lead").
+
+Call both from your AppConfig.ready(). The page is read with a fixed number of queries: one
+COUNT and one UNION over every (record, source) pair pick the page's rows, then one query per
+source present on the page loads them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import CharField, F, IntegerField, Value
+from django.utils.translation import gettext_lazy as _
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """One kind of timeline entry.
+
+    key       the filter value and the entry's `kind` ("note", "status", ...).
+    label     shown in the filter bar.
+    rows      rows(model, pks) -> QuerySet or None: the source's rows that belong to records
+              of `model` whose pk is in `pks` (a list or a `values("pk")` subquery); None
+              when the source has nothing for that model (e.g. a lead status log asked about
+              accounts). Must not run a query itself.
+    template  the partial that renders one entry; it receives `entry` (a TimelineEntry).
+    at        the row's timestamp field, used for the order.
+    load      load(pks) -> iterable of the rows to show, one query (select_related here).
+    kinds     the values of `kind_field` this source stands for, when one source holds several
+              filterable kinds (activities: phone call, e-mail, ...). Empty: just `key`.
+    """
+
+    key: str
+    label: Any
+    rows: Callable
+    template: str
+    load: Callable
+    at: str = "created_at"
+    kinds: tuple = ()
+    kind_field: str | None = None
+    kind_labels: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReadThrough:
+    label: Any
+    related: Callable
+
+
+_sources: dict[str, TimelineSource] = {}
+_read_throughs: dict[str, list[ReadThrough]] = {}
+
+
+def register_source(source):
+    """Add a kind of timeline entry (see TimelineSource). Call from AppConfig.ready().
+
+    Example (leads/apps.py):
+
+        from activities.timeline import TimelineSource, register_source
+        register_source(TimelineSource(
+            key="status",
+            label=_("Status changes"),
+            rows=lambda model, pks: (
+                LeadStatusChange.objects.filter(lead__in=pks) if model is Lead else None
+            ),
+            load=lambda pks: LeadStatusChange.objects.filter(pk__in=pks).select_related("by"),
+            template="leads/_timeline_status_change.html",
+            at="changed_at",
+        ))
+
+    Registering the same key again replaces the source (ready() may run twice in tests).
+    """
+    _sources[source.key] = source
+
+
+def register_read_through(model_label, related, label):
+    """Show on every `model_label` record ("accounts.account") the timeline of related records.
+
+    `related(record, user)` returns a QuerySet of the related records (any model), without
+    evaluating it: it becomes a subquery. Their entries appear marked with `label`
+    ("From the lead"). Example (leads/apps.py):
+
+        register_read_through(
+            "accounts.account",
+            lambda account, user: Lead.objects.filter(qualified_account=account),
+            _("From the lead"),
+        )
+
+    Registering the same (model_label, label) again replaces the earlier one.
+    """
+    entries = _read_throughs.setdefault(model_label.lower(), [])
+    entries[:] = [entry for entry in entries if str(entry.label) != str(label)]
+    entries.append(ReadThrough(label=label, related=related))
+
+
+def sources():
+    return list(_sources.values())
+
+
+def kind_choices():
+    """(value, label) for the filter bar, in registration order."""
+    choices = []
+    for source in _sources.values():
+        if source.kinds:
+            choices.extend((kind, source.kind_labels.get(kind, kind)) for kind in source.kinds)
+        else:
+            choices.append((source.key, source.label))
+    return choices
+
+
+@dataclass
+class TimelineEntry:
+    kind: str
+    at: Any
+    object: Any
+    template: str
+    origin: Any = None  # the read-through label, None for the record's own entries
+
+
+@dataclass
+class TimelinePage:
+    record: Any
+    entries: list
+    page: Any
+    kind: str
+
+
+def _groups(record, user):
+    """(model, pks, label) for the record itself and every read-through group."""
+    groups = [(type(record), [record.pk], None)]
+    for read_through in _read_throughs.get(record._meta.label_lower, []):
+        related = read_through.related(record, user)
+        groups.append((related.model, related.values("pk"), read_through.label))
+    return groups
+
+
+def timeline_rows(record, user, kind=""):
+    """The UNION of (source key, kind, pk, at, group index) rows, newest first, unevaluated."""
+    parts = []
+    for index, (model, pks, _label) in enumerate(_groups(record, user)):
+        for source in _sources.values():
+            if kind and kind != source.key and kind not in source.kinds:
+                continue
+            rows = source.rows(model, pks)
+            if rows is None:
+                continue
+            if kind and kind in source.kinds:
+                rows = rows.filter(**{source.kind_field: kind})
+            kind_expr = F(source.kind_field) if source.kind_field else Value(source.key)
+            parts.append(
+                rows.order_by()
+                .annotate(
+                    t_source=Value(source.key, output_field=CharField()),
+                    t_kind=kind_expr,
+                    t_at=F(source.at),
+                    t_group=Value(index, output_field=IntegerField()),
+                )
+                .values_list("t_source", "t_kind", "pk", "t_at", "t_group")
+            )
+    if not parts:
+        return None
+    first, *rest = parts
+    union = first.union(*rest, all=True) if rest else first
+    return union.order_by("-t_at", "-pk")
+
+
+def build_timeline(record, user, *, kind="", page=1, per_page=PER_PAGE):
+    """One page of the record's timeline.
+
+    Queries: COUNT of the union, the union's page, then one query per source present on the
+    page (so at most 2 + number of sources, whatever the page size)."""
+    if kind and kind not in dict(kind_choices()):
+        kind = ""
+    rows = timeline_rows(record, user, kind)
+    page_obj = Paginator([] if rows is None else rows, per_page).get_page(page)
+    picked = list(page_obj.object_list)
+    labels = [None] + [rt.label for rt in _read_throughs.get(record._meta.label_lower, [])]
+    by_source = {}
+    for source_key, _kind, pk, _at, _group in picked:
+        by_source.setdefault(source_key, []).append(pk)
+    loaded = {}
+    for source_key, pks in by_source.items():
+        for obj in _sources[source_key].load(pks):
+            loaded[(source_key, obj.pk)] = obj
+    entries = []
+    for source_key, row_kind, pk, at, group in picked:
+        obj = loaded.get((source_key, pk))
+        if obj is None:  # deleted between the two queries
+            continue
+        entries.append(
+            TimelineEntry(
+                kind=row_kind,
+                at=at,
+                object=obj,
+                template=_sources[source_key].template,
+                origin=labels[group] if group < len(labels) else None,
+            )
+        )
+    return TimelinePage(record=record, entries=entries, page=page_obj, kind=kind)
+
+
+# The app's own sources: activities, notes, customer inquiries.
+
+
+def _regarding_rows(model_name):
+    def rows(model, pks):
+        from django.apps import apps
+
+        item_model = apps.get_model("activities", model_name)
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        return item_model.objects.filter(content_type=content_type, object_id__in=pks)
+
+    return rows
+
+
+def _loader(model_name, *related):
+    def load(pks):
+        from django.apps import apps
+
+        item_model = apps.get_model("activities", model_name)
+        return item_model.objects.filter(pk__in=pks).select_related(*related)
+
+    return load
+
+
+def register_builtin_sources():
+    from activities.models import Activity
+
+    register_source(
+        TimelineSource(
+            key="activity",
+            label=_("Activities"),
+            rows=_regarding_rows("Activity"),
+            load=_loader("Activity", "owner_user", "owner_team", "created_by"),
+            template="activities/entries/activity.html",
+            kinds=tuple(Activity.Kind.values),
+            kind_field="kind",
+            kind_labels=dict(Activity.Kind.choices),
+        )
+    )
+    register_source(
+        TimelineSource(
+            key="note",
+            label=_("Notes"),
+            rows=_regarding_rows("Note"),
+            load=_loader("Note", "created_by"),
+            template="activities/entries/note.html",
+        )
+    )
+    register_source(
+        TimelineSource(
+            key="inquiry",
+            label=_("Customer inquiries"),
+            rows=_regarding_rows("Inquiry"),
+            load=_loader("Inquiry", "owner_user", "owner_team", "created_by"),
+            template="activities/entries/inquiry.html",
+        )
+    )
+
+
+def panel_id(record):
+    return f"timeline-{record._meta.label_lower.replace('.', '-')}-{record.pk}"
+
+
+def panel_context(record, user, *, kind="", page=1):
+    """What templates/activities/_timeline.html needs (the tag and the views share it)."""
+    from activities.forms import QUICK_ADD_KINDS, quick_add_labels
+
+    return {
+        "record": record,
+        "record_label": record._meta.label_lower,
+        "panel_id": panel_id(record),
+        "timeline": build_timeline(record, user, kind=kind, page=page),
+        "kind_choices": kind_choices(),
+        "quick_add": [(kind_, quick_add_labels()[kind_]) for kind_ in QUICK_ADD_KINDS],
+    }

@@ -1,0 +1,294 @@
+from datetime import timedelta
+
+from django.apps import apps
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from activities import services
+from activities.attachments import served_content_type
+from activities.forms import (
+    ACTIVITY_KINDS,
+    QUICK_ADD_KINDS,
+    ActivityForm,
+    InquiryForm,
+    NoteEditForm,
+    NoteForm,
+    quick_add_labels,
+)
+from activities.models import Activity, Note, regarding_models
+from activities.timeline import panel_context, panel_id
+from crm.errors import DomainError
+
+
+def _regarding_model_or_404(model_label):
+    """The business model named in the URL ("accounts.account"), or 404."""
+    try:
+        model = apps.get_model(model_label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if model not in regarding_models():
+        raise Http404
+    return model
+
+
+def _record_or_404(request, model_label, object_id):
+    model = _regarding_model_or_404(model_label)
+    return get_object_or_404(model._default_manager.visible_to(request.user), pk=object_id)
+
+
+def _record_url(record):
+    if hasattr(record, "get_absolute_url"):
+        return record.get_absolute_url()
+    return reverse(
+        "activities:timeline",
+        kwargs={"model_label": record._meta.label_lower, "object_id": record.pk},
+    )
+
+
+def _is_partial(request):
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _int(value, default=1):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def timeline(request, model_label, object_id):
+    record = _record_or_404(request, model_label, object_id)
+    context = panel_context(
+        record,
+        request.user,
+        kind=request.GET.get("kind", ""),
+        page=_int(request.GET.get("page")),
+    )
+    if _is_partial(request):
+        return render(request, "activities/_timeline.html", context)
+    context["record_url"] = _record_url(record)
+    return render(request, "activities/timeline_page.html", context)
+
+
+def _quick_add_form(kind, data=None, files=None):
+    if kind in ACTIVITY_KINDS:
+        return ActivityForm(data, kind=kind)
+    if kind == "note":
+        return NoteForm(data, files)
+    return InquiryForm(data)
+
+
+def _save_quick_add(kind, form, record, user):
+    if kind in ACTIVITY_KINDS:
+        return services.log_activity(
+            regarding=record,
+            user=user,
+            kind=kind,
+            data=form.activity_data(),
+            completed=form.cleaned_data.get("completed", False),
+        )
+    if kind == "note":
+        upload = form.cleaned_data.get("attachment")
+        return services.add_note(
+            regarding=record,
+            user=user,
+            text=form.cleaned_data["text"],
+            upload=upload or None,
+            content_type=getattr(form, "sniffed_type", ""),
+        )
+    return services.add_inquiry(regarding=record, user=user, data=form.cleaned_data)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def quick_add(request, model_label, object_id, kind):
+    """Add an activity, note or inquiry regarding any record; htmx swaps the timeline panel,
+    without JavaScript it is a plain page that redirects back to the record."""
+    if kind not in QUICK_ADD_KINDS:
+        raise Http404
+    record = _record_or_404(request, model_label, object_id)
+    form = _quick_add_form(kind, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_quick_add(kind, form, record, request.user)
+        except (DomainError, ValidationError) as error:
+            form.add_error(None, error)
+        else:
+            if _is_partial(request):
+                context = panel_context(record, request.user)
+                context["added"] = True
+                return render(request, "activities/_timeline.html", context)
+            messages.success(request, _("Saved."))
+            return redirect(_record_url(record))
+    context = {
+        "form": form,
+        "kind": kind,
+        "title": quick_add_labels()[kind],
+        "record": record,
+        "record_label": record._meta.label_lower,
+        "record_url": _record_url(record),
+        "panel_id": panel_id(record),
+    }
+    if _is_partial(request):
+        response = render(request, "activities/_quick_add_form.html", context)
+        if request.method == "POST":
+            # The form had errors: show them in the form slot, not in the whole panel.
+            response["HX-Retarget"] = f"#{panel_id(record)}-form"
+            response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "activities/quick_add.html", context)
+
+
+def _close_activity(request, pk, service, done_message):
+    activity = get_object_or_404(Activity.objects.editable_by(request.user), pk=pk)
+    try:
+        activity = service(activity=activity, user=request.user)
+    except DomainError as error:
+        if _is_partial(request):
+            activity.refresh_from_db()
+            return _activity_fragment(request, activity, error=str(error))
+        messages.error(request, str(error))
+    else:
+        if _is_partial(request):
+            return _activity_fragment(request, activity)
+        messages.success(request, done_message)
+    return redirect(_safe_next(request, reverse("activities:mine")))
+
+
+def _activity_fragment(request, activity, error=""):
+    context = {"activity": activity, "error": error, "now": timezone.now()}
+    if request.POST.get("from") == "mine":
+        return render(request, "activities/my_activities.html#activity-row", context)
+    from activities.timeline import TimelineEntry
+
+    entry = TimelineEntry(
+        kind=activity.kind,
+        at=activity.created_at,
+        object=activity,
+        template="activities/entries/activity.html",
+    )
+    return render(request, "activities/_timeline_entry.html", {"entry": entry, "error": error})
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def activity_complete(request, pk):
+    return _close_activity(request, pk, services.complete_activity, _("Activity completed."))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def activity_cancel(request, pk):
+    return _close_activity(request, pk, services.cancel_activity, _("Activity canceled."))
+
+
+def _own_note_or_404(request, pk):
+    # The author may edit or delete their note, nobody else (and only while they see it).
+    return get_object_or_404(
+        Note.objects.visible_to(request.user).filter(created_by=request.user), pk=pk
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def note_edit(request, pk):
+    note = _own_note_or_404(request, pk)
+    form = NoteEditForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_note(
+                note=note,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The note was saved."))
+            return redirect(_record_url(note.regarding))
+    return render(
+        request,
+        "activities/note_edit.html",
+        {"form": form, "note": note, "record_url": _record_url(note.regarding)},
+    )
+
+
+@require_POST
+def note_delete(request, pk):
+    note = _own_note_or_404(request, pk)
+    record = note.regarding
+    services.delete_note(note=note, user=request.user)
+    messages.success(request, _("The note was deleted."))
+    return redirect(_record_url(record) if record is not None else reverse("activities:mine"))
+
+
+@require_GET
+def attachment_download(request, pk):
+    """Files are always downloads, never shown inline, and only to whoever sees the record."""
+    note = get_object_or_404(Note.objects.visible_to(request.user).exclude(attachment=""), pk=pk)
+    try:
+        handle = note.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=note.display_name or "attachment",
+        content_type=served_content_type(note.attachment_content_type),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Should a browser still render it, nothing in it may run or load.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def my_activities(request):
+    """The user's open activities: overdue, today, upcoming (and those without a date)."""
+    now = timezone.now()
+    today_ends = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today_ends += timedelta(days=1)
+    mine = Activity.objects.filter(owner_user=request.user, state=Activity.State.OPEN).order_by(
+        F("due_at").asc(nulls_last=True), "pk"
+    )
+    groups = {"overdue": [], "today": [], "upcoming": []}
+    for activity in mine.prefetch_related("regarding"):
+        if activity.due_at is not None and activity.due_at < now:
+            groups["overdue"].append(activity)
+        elif activity.due_at is not None and activity.due_at < today_ends:
+            groups["today"].append(activity)
+        else:
+            groups["upcoming"].append(activity)
+    return render(
+        request,
+        "activities/my_activities.html",
+        {
+            "groups": [
+                ("overdue", _("Overdue"), groups["overdue"]),
+                ("today", _("Today"), groups["today"]),
+                ("upcoming", _("Upcoming"), groups["upcoming"]),
+            ],
+            "now": now,
+        },
+    )

@@ -1,0 +1,39 @@
+"""Every API error is JSON: field messages (400), 404 for what the user cannot see, 409 for a
+refused state change (DomainError), 412 for a stale `If-Match` (StaleRecord)."""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from crm.errors import DomainError, StaleRecord
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record is not in a state that allows this.")
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The record changed since you read it (If-Match does not match).")
+    default_code = "precondition_failed"
+
+
+def exception_handler(exc, context):
+    # StaleRecord is a DomainError too, so it is tested first.
+    if isinstance(exc, StaleRecord):
+        exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, DomainError):
+        exc = Conflict(str(exc))
+    elif isinstance(exc, DjangoValidationError):
+        # A model's full_clean() inside a service: the same shape as a serializer's errors.
+        errors = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in errors:
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+        exc = exceptions.ValidationError(errors)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,18 @@
+"""API tokens: one per user (DRF's authtoken model), created and revoked from the profile page."""
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+
+@transaction.atomic
+def create_token(*, user):
+    """Give the user a new token; the previous one, if any, stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def revoke_token(*, user):
+    """Delete the user's token. Returns whether there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted > 0

@@ -1,0 +1,581 @@
+import pytest
+
+from accounts.models import Account, Contact
+from accounts.tests.factories import AccountFactory, ContactFactory
+from leads import services
+from leads.models import Lead, LeadSource
+from leads.tests.factories import CampaignFactory, LeadFactory, lead_data, make_lead
+from opportunities.models import Opportunity
+from opportunities.tests.factories import OpportunityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead(alice):
+    return make_lead(owner=alice)
+
+
+@pytest.fixture
+def carols_lead(carol):
+    return make_lead(owner=carol, email="someone@south.example", company_name="South Co")
+
+
+# --- list, retrieve, create, update ----------------------------------------------------------
+
+
+def test_a_lead_reads_with_the_issues_field_names(api_as, alice, lead):
+    response = api_as(alice).get(f"/api/v1/leads/{lead.pk}/")
+    assert response.status_code == 200
+    assert response["ETag"] == '"1"'
+    body = response.json()
+    for name in (
+        "topic",
+        "salutation",
+        "first_name",
+        "middle_name",
+        "last_name",
+        "job_title",
+        "company_name",
+        "website",
+        "email",
+        "business_phone",
+        "mobile_phone",
+        "industry",
+        "annual_revenue",
+        "number_of_employees",
+        "street",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "source",
+        "campaign",
+        "rating",
+        "description",
+        "budget_amount",
+        "estimated_value",
+        "estimated_close_date",
+        "next_follow_up",
+        "state",
+        "status",
+        "owner",
+        "created_at",
+        "modified_at",
+        "budget_status",
+        "need",
+        "purchase_timeframe",
+        "purchase_process",
+        "decision_maker",
+        "preferred_contact_method",
+        "do_not_email",
+        "qualifications",
+        "id",
+        "url",
+    ):
+        assert name in body, name
+    assert (body["state"], body["status"]) == ("open", "new")
+    assert body["owner"] == {"type": "user", "id": alice.pk}
+    assert body["company_name"] == "Fabrikam A/S"
+    assert "on_duplicate" not in body
+
+
+def test_the_lead_list_is_scoped_filtered_and_paginated(api_as, alice, bob, lead, carols_lead):
+    make_lead(owner=bob, email="b@x.example", company_name="Bobco", last_name="Berg")
+    client = api_as(alice)
+    body = client.get("/api/v1/leads/").json()
+    assert body["count"] == 2
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert client.get("/api/v1/leads/", {"q": "fabrikam"}).json()["count"] == 1
+    assert client.get("/api/v1/leads/", {"owner": f"user:{alice.pk}"}).json()["count"] == 1
+    assert client.get("/api/v1/leads/", {"state": "qualified"}).json()["count"] == 0
+    assert client.get("/api/v1/leads/", {"owner": "user:abc"}).status_code == 400
+    assert client.get("/api/v1/leads/", {"state": "closed"}).status_code == 400
+    assert client.get("/api/v1/leads/", {"page_size": 1}).json()["next"] is not None
+
+
+def test_another_teams_lead_is_a_404_for_every_operation(api_as, alice, carols_lead):
+    client = api_as(alice)
+    url = f"/api/v1/leads/{carols_lead.pk}/"
+    assert client.get(url).status_code == 404
+    assert client.patch(url, {"topic": "X"}).status_code == 404
+    for action, body in (
+        ("qualify", {"create_account": True}),
+        ("disqualify", {"status": "lost"}),
+        ("reactivate", {}),
+        ("assign", {"user": alice.pk}),
+    ):
+        assert client.post(f"{url}{action}/", body).status_code == 404, action
+    carols_lead.refresh_from_db()
+    assert (carols_lead.state, carols_lead.version) == ("open", 1)
+
+
+def test_create_with_an_owner_keeps_that_owner(api_as, alice, bob):
+    response = api_as(alice).post(
+        "/api/v1/leads/",
+        {**lead_data(), "owner": {"type": "user", "id": bob.pk}, "source": "web"},
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    lead = Lead.objects.get(pk=body["id"])
+    assert lead.owner == bob
+    assert lead.created_by == alice
+    assert lead.source == LeadSource.objects.get(name="Web")
+    assert body["source"] == "Web"
+    assert body["possible_duplicates"] == []
+    assert response["Location"] == body["url"]
+    assert lead.status_changes.count() == 1
+
+
+def test_create_without_an_owner_asks_the_routing_rules(api_as, alice, monkeypatch):
+    calls, create_lead = [], services.create_lead
+    monkeypatch.setattr(
+        services, "create_lead", lambda **kwargs: calls.append(kwargs) or create_lead(**kwargs)
+    )
+    response = api_as(alice).post("/api/v1/leads/", {"last_name": "Solo"})
+    assert response.status_code == 201
+    assert calls[0]["route"] is True
+    assert calls[0]["owner"] is None
+    assert calls[0]["created_by"] == alice
+
+
+def test_create_without_an_owner_falls_back_to_the_caller(api_as, alice):
+    response = api_as(alice).post("/api/v1/leads/", {"last_name": "Solo"})
+    assert response.status_code == 201
+    # Routing rules may pick someone else; without any rule the creating user owns it.
+    assert Lead.objects.get().owner is not None
+
+
+def test_possible_duplicates_come_back_in_the_201(api_as, alice, lead):
+    response = api_as(alice).post("/api/v1/leads/", lead_data(topic="Again"))
+    assert response.status_code == 201
+    matches = response.json()["possible_duplicates"]
+    assert matches[0]["type"] == "lead"
+    assert matches[0]["id"] == lead.pk
+    assert matches[0]["url"] == f"http://testserver/api/v1/leads/{lead.pk}/"
+    assert "same e-mail address" in matches[0]["reasons"]
+    assert Lead.objects.count() == 2
+
+
+def test_on_duplicate_reject_gives_409_with_the_matches_and_creates_nothing(api_as, alice, lead):
+    response = api_as(alice).post("/api/v1/leads/", {**lead_data(), "on_duplicate": "reject"})
+    assert response.status_code == 409
+    body = response.json()
+    assert body["possible_duplicates"][0]["id"] == lead.pk
+    assert "detail" in body
+    assert Lead.objects.count() == 1
+
+
+def test_duplicates_in_another_team_are_not_revealed(api_as, alice, carols_lead):
+    response = api_as(alice).post(
+        "/api/v1/leads/",
+        {"email": "someone@south.example", "last_name": "X", "on_duplicate": "reject"},
+    )
+    assert response.status_code == 201
+    assert response.json()["possible_duplicates"] == []
+
+
+def test_create_with_bad_input_is_a_400_and_stores_nothing(api_as, alice):
+    client = api_as(alice)
+    response = client.post(
+        "/api/v1/leads/",
+        {"last_name": "X", "source": "Carrier pigeon", "rating": "tepid", "campaign": 999},
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"source", "rating", "campaign"}
+    response = client.post("/api/v1/leads/", {"topic": "No name, company or e-mail"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["Enter at least a last name, a company name or an e-mail address."]
+    }
+    assert not Lead.objects.exists()
+
+
+def test_patch_updates_an_open_lead_with_if_match(api_as, alice, lead):
+    client = api_as(alice)
+    campaign = CampaignFactory()
+    response = client.patch(
+        f"/api/v1/leads/{lead.pk}/",
+        {"rating": "hot", "campaign": campaign.pk, "budget_status": "can_buy"},
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200, response.json()
+    assert response["ETag"] == '"2"'
+    lead.refresh_from_db()
+    assert (lead.rating, lead.campaign, lead.budget_status) == ("hot", campaign, 2)
+
+
+def test_patch_with_a_stale_if_match_is_a_412(api_as, alice, lead):
+    services.update_lead(lead=lead, user=alice, data={"city": "Aarhus"})
+    response = api_as(alice).patch(
+        f"/api/v1/leads/{lead.pk}/", {"city": "Odense"}, HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 412
+    lead.refresh_from_db()
+    assert lead.city == "Aarhus"
+
+
+def test_patch_of_a_closed_lead_is_a_409(api_as, alice, lead):
+    services.disqualify_lead(lead=lead, user=alice, status="lost")
+    response = api_as(alice).patch(f"/api/v1/leads/{lead.pk}/", {"city": "Odense"})
+    assert response.status_code == 409
+    assert "reactivate it first" in response.json()["detail"]
+
+
+def test_patch_owner_reassigns(api_as, alice, north, lead):
+    response = api_as(alice).patch(
+        f"/api/v1/leads/{lead.pk}/", {"owner": {"type": "team", "id": north.pk}}
+    )
+    assert response.status_code == 200
+    lead.refresh_from_db()
+    assert lead.owner == north
+
+
+def test_a_teammate_cannot_change_a_reps_lead(api_as, bob, lead):
+    client = api_as(bob)
+    assert client.get(f"/api/v1/leads/{lead.pk}/").status_code == 200
+    assert client.patch(f"/api/v1/leads/{lead.pk}/", {"city": "X"}).status_code == 403
+    response = client.post(f"/api/v1/leads/{lead.pk}/disqualify/", {"status": "lost"})
+    assert response.status_code == 403
+
+
+def test_leads_refuse_put_delete_and_get_on_actions(api_as, alice, lead):
+    client = api_as(alice)
+    assert client.put(f"/api/v1/leads/{lead.pk}/", {}).status_code == 405
+    assert client.delete(f"/api/v1/leads/{lead.pk}/").status_code == 405
+    assert client.get(f"/api/v1/leads/{lead.pk}/qualify/").status_code == 405
+
+
+def test_the_lead_list_costs_the_same_queries_for_1_and_for_50_rows(
+    api_as, alice, django_assert_num_queries
+):
+    client = api_as(alice)
+    for rows in (1, 49):
+        for lead in LeadFactory.build_batch(rows):
+            lead.owner = alice
+            lead.save()
+        # token joined with its user, the administrator check (groups), count, page with
+        # sources joined, qualifications prefetch, links prefetch
+        with django_assert_num_queries(6):
+            response = client.get("/api/v1/leads/", {"page_size": 200})
+        assert response.status_code == 200
+    assert response.json()["count"] == 50
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def test_qualify_into_a_new_account_and_contact(api_as, alice, lead):
+    response = api_as(alice).post(
+        f"/api/v1/leads/{lead.pk}/qualify/",
+        {"create_account": True, "create_contact": True, "create_opportunity": False},
+        HTTP_IF_MATCH='"1"',
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["lead"]["state"], body["lead"]["status"]) == ("qualified", "qualified")
+    account, contact = Account.objects.get(), Contact.objects.get()
+    assert body["created"] == [
+        {
+            "type": "account",
+            "id": account.pk,
+            "url": f"http://testserver/api/v1/accounts/{account.pk}/",
+        },
+        {
+            "type": "contact",
+            "id": contact.pk,
+            "url": f"http://testserver/api/v1/contacts/{contact.pk}/",
+        },
+    ]
+    assert contact.account == account
+    assert body["lead"]["qualifications"][0]["created"] == body["created"]
+
+
+def test_qualify_twice_is_a_409(api_as, alice, lead):
+    client = api_as(alice)
+    client.post(f"/api/v1/leads/{lead.pk}/qualify/", {"create_account": True})
+    response = client.post(f"/api/v1/leads/{lead.pk}/qualify/", {"create_account": True})
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This lead is already qualified."}
+    assert Account.objects.count() == 1
+
+
+def test_qualify_needs_something_to_create(api_as, alice, lead):
+    response = api_as(alice).post(f"/api/v1/leads/{lead.pk}/qualify/", {})
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    response = api_as(alice).post(
+        f"/api/v1/leads/{lead.pk}/qualify/", {"create_account": "perhaps"}
+    )
+    assert response.status_code == 400
+
+
+def test_qualify_with_a_stale_if_match_is_a_412(api_as, alice, lead):
+    services.update_lead(lead=lead, user=alice, data={"city": "Aarhus"})
+    response = api_as(alice).post(
+        f"/api/v1/leads/{lead.pk}/qualify/", {"create_account": True}, HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 412
+    assert not Account.objects.exists()
+
+
+def test_qualify_into_an_opportunity_for_an_existing_account(api_as, alice):
+    client = api_as(alice)
+    existing = AccountFactory(name="Contoso", owner_user=alice)
+    lead = make_lead(owner=alice, email="p@contoso.example", company_name="Contoso")
+    response = client.post(
+        f"/api/v1/leads/{lead.pk}/qualify/",
+        {
+            "create_opportunity": True,
+            "opportunity_customer": {"type": "account", "id": existing.pk},
+            "opportunity_currency": "EUR",
+        },
+    )
+    assert response.status_code == 200, response.json()
+    opportunity = Opportunity.objects.get()
+    assert opportunity.account == existing
+    assert response.json()["created"][0]["type"] == "opportunity"
+    assert Account.objects.count() == 1
+
+
+def test_qualify_into_an_existing_opportunity(api_as, alice, lead):
+    account = AccountFactory(owner_user=alice)
+    opportunity = OpportunityFactory(owner_user=alice, account=account)
+    response = api_as(alice).post(
+        f"/api/v1/leads/{lead.pk}/qualify/", {"existing_opportunity": opportunity.pk}
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["created"] == []
+    assert response.json()["lead"]["qualifications"][0]["opportunity"] == opportunity.pk
+
+
+def test_qualify_cannot_use_another_teams_records(api_as, alice, carol, lead):
+    theirs = AccountFactory(owner_user=carol)
+    response = api_as(alice).post(
+        f"/api/v1/leads/{lead.pk}/qualify/",
+        {"create_opportunity": True, "opportunity_customer": {"type": "account", "id": theirs.pk}},
+    )
+    assert response.status_code == 400
+    assert "opportunity_customer" in response.json()
+
+
+def test_the_dynamics_qualify_walkthrough_through_the_api_alone(api_as, alice):
+    """Two leads: the first into a new account and contact (contact's parent = the account, no
+    opportunity); the second into an opportunity only, for an existing account."""
+    client = api_as(alice)
+    existing = client.post("/api/v1/accounts/", {"name": "Contoso Ltd"}).json()
+    first = client.post("/api/v1/leads/", lead_data()).json()
+    second = client.post(
+        "/api/v1/leads/",
+        lead_data(
+            email="k@contoso.example", company_name="Contoso Ltd", last_name="Kim", first_name=""
+        ),
+    ).json()
+
+    response = client.post(
+        f"/api/v1/leads/{first['id']}/qualify/",
+        {"create_account": True, "create_contact": True, "create_opportunity": False},
+    )
+    assert response.status_code == 200
+    created = {item["type"]: item["id"] for item in response.json()["created"]}
+    assert set(created) == {"account", "contact"}
+    contact = client.get(f"/api/v1/contacts/{created['contact']}/").json()
+    assert contact["account"] == created["account"]
+    assert contact["originating_lead"] == first["id"]
+    account = client.get(f"/api/v1/accounts/{created['account']}/").json()
+    assert account["originating_lead"] == first["id"]
+
+    response = client.post(
+        f"/api/v1/leads/{second['id']}/qualify/",
+        {
+            "create_opportunity": True,
+            "opportunity_customer": {"type": "account", "id": existing["id"]},
+        },
+    )
+    assert response.status_code == 200
+    (opportunity_ref,) = response.json()["created"]
+    opportunity = client.get(opportunity_ref["url"]).json()
+    assert opportunity["customer"] == {"type": "account", "id": existing["id"]}
+    assert opportunity["source_leads"] == [second["id"]]
+    assert client.get(existing["url"]).json()["originating_lead"] is None
+
+    for lead in (first, second):
+        assert client.get(lead["url"]).json()["state"] == "qualified"
+    listed = client.get("/api/v1/opportunities/").json()["results"]
+    assert [row["id"] for row in listed] == [opportunity["id"]]
+    assert client.get("/api/v1/accounts/").json()["count"] == 2
+
+
+def test_disqualify_with_a_reason_and_keep_the_contact(api_as, alice, lead):
+    response = api_as(alice).post(
+        f"/api/v1/leads/{lead.pk}/disqualify/",
+        {"status": "no_longer_interested", "note": "Bought elsewhere", "keep_contact": True},
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["state"], body["status"]) == ("disqualified", "no_longer_interested")
+    assert body["qualifications"][0]["kind"] == "kept_contact"
+    assert Contact.objects.get().last_name == "Hansen"
+    assert lead.status_changes.last().reason == "Bought elsewhere"
+
+
+def test_disqualify_needs_one_of_the_four_reasons_and_an_open_lead(api_as, alice, lead):
+    client = api_as(alice)
+    response = client.post(f"/api/v1/leads/{lead.pk}/disqualify/", {"status": "qualified"})
+    assert response.status_code == 400
+    client.post(f"/api/v1/leads/{lead.pk}/disqualify/", {"status": "lost"})
+    response = client.post(f"/api/v1/leads/{lead.pk}/disqualify/", {"status": "canceled"})
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This lead is already disqualified."}
+
+
+def test_reactivate_a_disqualified_lead_and_refuse_an_open_one(api_as, alice, lead):
+    client = api_as(alice)
+    response = client.post(f"/api/v1/leads/{lead.pk}/reactivate/", {})
+    assert response.status_code == 409
+    services.disqualify_lead(lead=lead, user=alice, status="lost")
+    response = client.post(f"/api/v1/leads/{lead.pk}/reactivate/", {"status": "contacted"})
+    assert response.status_code == 200
+    assert (response.json()["state"], response.json()["status"]) == ("open", "contacted")
+    response = client.post(f"/api/v1/leads/{lead.pk}/reactivate/", {"status": "lost"})
+    assert response.status_code == 400
+
+
+def test_assign_to_a_user_or_a_team(api_as, alice, bob, north, lead):
+    client = api_as(alice)
+    response = client.post(f"/api/v1/leads/{lead.pk}/assign/", {"team": north.pk})
+    assert response.status_code == 200
+    assert response.json()["owner"] == {"type": "team", "id": north.pk}
+    response = client.post(f"/api/v1/leads/{lead.pk}/assign/", {"user": bob.pk})
+    assert response.json()["owner"] == {"type": "user", "id": bob.pk}
+    lead.refresh_from_db()
+    assert lead.owner == bob
+
+
+def test_assign_needs_exactly_one_known_owner(api_as, alice, north, lead):
+    client = api_as(alice)
+    assert client.post(f"/api/v1/leads/{lead.pk}/assign/", {}).status_code == 400
+    both = {"user": alice.pk, "team": north.pk}
+    assert client.post(f"/api/v1/leads/{lead.pk}/assign/", both).status_code == 400
+    assert client.post(f"/api/v1/leads/{lead.pk}/assign/", {"user": 10**6}).status_code == 400
+
+
+def test_assign_with_a_stale_if_match_is_a_412(api_as, alice, bob, lead):
+    response = api_as(alice).post(
+        f"/api/v1/leads/{lead.pk}/assign/", {"user": bob.pk}, HTTP_IF_MATCH='"9"'
+    )
+    assert response.status_code == 412
+    lead.refresh_from_db()
+    assert lead.owner == alice
+
+
+# --- lead sources and campaigns --------------------------------------------------------------
+
+
+def test_everyone_reads_lead_sources_in_their_order(api_as, alice):
+    body = api_as(alice).get("/api/v1/lead-sources/").json()
+    assert body["count"] == 10
+    assert "Web" in [row["name"] for row in body["results"]]
+    web = LeadSource.objects.get(name="Web")
+    assert api_as(alice).get(f"/api/v1/lead-sources/{web.pk}/").json()["name"] == "Web"
+
+
+def test_only_administrators_add_or_change_lead_sources(api_as, alice, admin_user):
+    assert api_as(alice).post("/api/v1/lead-sources/", {"name": "Podcast"}).status_code == 403
+    client = api_as(admin_user)
+    response = client.post("/api/v1/lead-sources/", {"name": "Podcast", "order": 11})
+    assert response.status_code == 201
+    response = client.post("/api/v1/lead-sources/", {"name": "podcast"})
+    assert response.status_code == 400
+    assert "already exists" in str(response.json())
+    source_id = LeadSource.objects.get(name="Podcast").pk
+    response = client.patch(f"/api/v1/lead-sources/{source_id}/", {"is_active": False})
+    assert response.status_code == 200
+    assert client.delete(f"/api/v1/lead-sources/{source_id}/").status_code == 405
+
+
+def test_managers_run_campaigns_reps_read_them(api_as, alice, manager):
+    response = api_as(manager).post(
+        "/api/v1/campaigns/",
+        {"name": "Spring", "code": "SPR", "start_date": "2026-03-01", "end_date": "2026-05-31"},
+    )
+    assert response.status_code == 201, response.json()
+    campaign_id = response.json()["id"]
+    client = api_as(alice)
+    assert client.get("/api/v1/campaigns/", {"code": "SPR"}).json()["count"] == 1
+    assert client.patch(f"/api/v1/campaigns/{campaign_id}/", {"name": "X"}).status_code == 403
+    assert client.get("/api/v1/campaigns/999999/").status_code == 404
+
+
+def test_a_campaign_cannot_end_before_it_starts_or_reuse_a_code(api_as, manager):
+    client = api_as(manager)
+    client.post("/api/v1/campaigns/", {"name": "A", "code": "A1"})
+    response = client.post("/api/v1/campaigns/", {"name": "B", "code": "A1"})
+    assert response.status_code == 400
+    response = client.post(
+        "/api/v1/campaigns/",
+        {"name": "C", "start_date": "2026-05-01", "end_date": "2026-04-01"},
+    )
+    assert response.status_code == 400
+    assert "cannot end before it starts" in str(response.json())
+
+
+def test_claim_a_lead_from_the_team_queue(api_as, alice, bob, north):
+    queued = make_lead(owner=north, created_by=bob)
+    response = api_as(alice).post(f"/api/v1/leads/{queued.pk}/claim/")
+    assert response.status_code == 200, response.json()
+    assert response.json()["owner"] == {"type": "user", "id": alice.pk}
+    response = api_as(bob).post(f"/api/v1/leads/{queued.pk}/claim/")
+    assert response.status_code == 409
+    assert "has already taken this lead" in response.json()["detail"]
+
+
+def test_claim_is_a_404_for_another_teams_queue(api_as, alice, carol, north):
+    queued = make_lead(owner=north, created_by=alice)
+    assert api_as(carol).post(f"/api/v1/leads/{queued.pk}/claim/").status_code == 404
+
+
+def test_route_applies_the_rules_and_refuses_closed_leads(api_as, alice, lead):
+    client = api_as(alice)
+    response = client.post(f"/api/v1/leads/{lead.pk}/route/")
+    assert response.status_code == 200, response.json()
+    # No rule matches: the lead goes to its creator, as the rules' fallback says.
+    assert response.json()["owner"] == {"type": "user", "id": alice.pk}
+    services.disqualify_lead(lead=lead, user=alice, status="lost")
+    response = client.post(f"/api/v1/leads/{lead.pk}/route/")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Only open leads are routed."}
+
+
+def test_route_with_a_stale_if_match_is_a_412(api_as, alice, lead):
+    response = api_as(alice).post(f"/api/v1/leads/{lead.pk}/route/", HTTP_IF_MATCH='"5"')
+    assert response.status_code == 412
+
+
+def test_associate_and_disassociate_accounts_and_contacts(api_as, alice, lead):
+    account = AccountFactory(owner_user=alice)
+    contact = ContactFactory(owner_user=alice)
+    client = api_as(alice)
+    url = f"/api/v1/leads/{lead.pk}/"
+    response = client.post(f"{url}associate/", {"account": account.pk})
+    assert response.status_code == 200, response.json()
+    assert response.json()["associated_accounts"] == [account.pk]
+    response = client.post(f"{url}associate/", {"contact": contact.pk})
+    assert response.json()["associated_contacts"] == [contact.pk]
+    response = client.post(f"{url}disassociate/", {"account": account.pk})
+    assert response.status_code == 200
+    assert response.json()["associated_accounts"] == []
+    response = client.post(f"{url}disassociate/", {"account": account.pk})
+    assert response.status_code == 409
+    assert "not linked" in response.json()["detail"]
+
+
+def test_associate_needs_exactly_one_visible_record(api_as, alice, carol, lead):
+    theirs = AccountFactory(owner_user=carol)
+    client = api_as(alice)
+    url = f"/api/v1/leads/{lead.pk}/associate/"
+    assert client.post(url, {}).status_code == 400
+    response = client.post(url, {"account": theirs.pk})
+    assert response.status_code == 400
+    assert "account" in response.json()
+    assert client.get(url).status_code == 405

@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import SimpleRouter
+
+from api import customers, leads, organisation, timeline, views
+
+router = SimpleRouter()
+router.register("users", organisation.UserViewSet, basename="user")
+router.register("teams", organisation.TeamViewSet, basename="team")
+router.register("accounts", customers.AccountViewSet, basename="account")
+router.register("contacts", customers.ContactViewSet, basename="contact")
+router.register("opportunities", customers.OpportunityViewSet, basename="opportunity")
+router.register("leads", leads.LeadViewSet, basename="lead")
+router.register("lead-sources", leads.LeadSourceViewSet, basename="leadsource")
+router.register("campaigns", leads.CampaignViewSet, basename="campaign")
+router.register("activities", timeline.ActivityViewSet, basename="activity")
+router.register("notes", timeline.NoteViewSet, basename="note")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    # The schema is public (it describes the API, no data), so tools can fetch it.
+    path(
+        "schema/",
+        login_not_required(SpectacularAPIView.as_view(permission_classes=[])),
+        name="schema",
+    ),
+    path("docs/", views.docs, name="docs"),
+    path("token/", views.token_create, name="token_create"),
+    path("token/revoke/", views.token_revoke, name="token_revoke"),
+    re_path(r"^(?P<path>.*)$", views.not_found),
+]

@@ -1,0 +1,42 @@
+"""CSV export of leads with the API's field names, so an export re-imports cleanly."""
+
+from leads.models import LEAD_EXPORT_FIELDS as EXPORT_FIELDS
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """The cell as text; text that a spreadsheet would run as a formula gets a leading '
+    (OWASP's advice). Numbers are left alone: -5 is a number, not a formula. The importer
+    strips that one quote again, so exports round-trip."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return str(value)
+
+
+def _cell(lead, name):
+    if name == "owner":
+        owner = lead.owner
+        return getattr(owner, "username", None) or str(owner)
+    if name in ("source", "campaign"):
+        related = getattr(lead, name)
+        return related.name if related else ""
+    if name in ("existing_account", "existing_contact"):
+        return getattr(lead, f"{name}_id") or ""
+    value = getattr(lead, name)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def export_rows(queryset):
+    """The header, then one row per lead, read in chunks (memory stays flat)."""
+    yield ["id", *EXPORT_FIELDS]
+    leads = queryset.select_related("owner_user", "owner_team", "source", "campaign")
+    for lead in leads.iterator(chunk_size=2000):
+        yield [lead.pk, *(neutralise(_cell(lead, name)) for name in EXPORT_FIELDS)]

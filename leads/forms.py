@@ -1,0 +1,246 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, Contact
+from crm.forms import OwnerChoiceField, VersionedModelForm
+from leads.models import DISQUALIFY_REASONS, Campaign, Lead, LeadSource
+from opportunities.models import Currency, Opportunity
+
+AUTO_OWNER = "auto"
+
+LEAD_FIELDS = [
+    "topic",
+    "salutation",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "job_title",
+    "company_name",
+    "website",
+    "industry",
+    "annual_revenue",
+    "number_of_employees",
+    "email",
+    "business_phone",
+    "mobile_phone",
+    "preferred_contact_method",
+    "do_not_email",
+    "do_not_phone",
+    "do_not_postal_mail",
+    "do_not_bulk_email",
+    "street",
+    "city",
+    "state_province",
+    "postal_code",
+    "country",
+    "source",
+    "campaign",
+    "rating",
+    "description",
+    "budget_amount",
+    "budget_status",
+    "need",
+    "purchase_timeframe",
+    "purchase_process",
+    "decision_maker",
+    "estimated_value",
+    "estimated_close_date",
+    "next_follow_up",
+    "existing_account",
+    "existing_contact",
+]
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _current_or(queryset, current_pk):
+    """Active choices, plus the record's current one even if it was deactivated since."""
+    return queryset.filter(Q(is_active=True) | Q(pk=current_pk))
+
+
+class LeadForm(VersionedModelForm):
+    """The lead entry and edit form. On creation it also asks for the owner (or automatic
+    routing); owner changes of existing leads go through the assign action."""
+
+    class Meta:
+        model = Lead
+        fields = LEAD_FIELDS
+        widgets = {
+            "estimated_close_date": DATE_INPUT,
+            "next_follow_up": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["source"].queryset = _current_or(
+            LeadSource.objects.all(), self.instance.source_id
+        )
+        self.fields["campaign"].queryset = _current_or(
+            Campaign.objects.all(), self.instance.campaign_id
+        )
+        self.fields["existing_account"].queryset = Account.objects.visible_to(user).filter(
+            Q(is_active=True) | Q(pk=self.instance.existing_account_id)
+        )
+        self.fields["existing_contact"].queryset = Contact.objects.visible_to(user).filter(
+            Q(is_active=True) | Q(pk=self.instance.existing_contact_id)
+        )
+        if not self.instance.pk:
+            self.fields["owner"] = OwnerChoiceField(
+                label=_("Owner"),
+                extra_choices=[(AUTO_OWNER, _("Automatic (routing rules)"))],
+            )
+            self.fields["owner"].initial = OwnerChoiceField.value_for(user)
+
+    def owner_and_route(self):
+        """(owner or None, route?) for create_lead."""
+        owner = self.cleaned_data.get("owner")
+        if owner == AUTO_OWNER:
+            return None, True
+        return owner, False
+
+
+class QualifyForm(forms.Form):
+    create_account = forms.BooleanField(label=_("Create an account"), required=False)
+    create_contact = forms.BooleanField(label=_("Create a contact"), required=False)
+    create_opportunity = forms.BooleanField(label=_("Create an opportunity"), required=False)
+    existing_opportunity = forms.ModelChoiceField(
+        label=_("…or qualify into this open opportunity"),
+        queryset=Opportunity.objects.none(),
+        required=False,
+        empty_label=_("None: create one or none"),
+    )
+    account = forms.ModelChoiceField(
+        label=_("Use an existing account"), queryset=Account.objects.none(), required=False
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Use an existing contact"), queryset=Contact.objects.none(), required=False
+    )
+    opportunity_customer = forms.ChoiceField(
+        label=_("Opportunity's customer"),
+        required=False,
+        help_text=_(
+            "Automatic: the new account, else the new contact, else the lead's existing "
+            "account or contact."
+        ),
+    )
+    currency = forms.ModelChoiceField(
+        label=_("Currency"),
+        queryset=Currency.objects.active(),
+        required=False,
+        empty_label=_("The organisation's default"),
+    )
+    source_campaign = forms.ModelChoiceField(
+        label=_("Source campaign"),
+        queryset=Campaign.objects.all(),
+        required=False,
+        empty_label=_("None"),
+    )
+
+    def __init__(self, *args, user, lead, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.lead = user, lead
+        self.fields["existing_opportunity"].queryset = (
+            Opportunity.objects.visible_to(user).open().order_by("topic")
+        )
+        self.fields["account"].queryset = Account.objects.visible_to(user).active()
+        self.fields["contact"].queryset = Contact.objects.visible_to(user).active()
+        customers = [("", _("Automatic"))]
+        if lead.existing_account_id:
+            customers.append((f"account:{lead.existing_account_id}", lead.existing_account))
+        if lead.existing_contact_id:
+            customers.append((f"contact:{lead.existing_contact_id}", lead.existing_contact))
+        self.fields["opportunity_customer"].choices = customers
+
+    def clean_opportunity_customer(self):
+        value = self.cleaned_data["opportunity_customer"]
+        if not value:
+            return None
+        kind, _sep, pk = value.partition(":")
+        model = {"account": Account, "contact": Contact}.get(kind)
+        record = None
+        if model is not None and pk.isdigit():
+            record = model.objects.visible_to(self.user).filter(pk=pk).first()
+        if record is None:
+            raise forms.ValidationError(_("Choose a valid customer."))
+        return record
+
+    def options(self):
+        """Keyword arguments for plan_qualification / qualify_lead."""
+        return {name: self.cleaned_data.get(name) for name in self.fields} | {
+            name: bool(self.cleaned_data.get(name))
+            for name in ("create_account", "create_contact", "create_opportunity")
+        }
+
+
+class DisqualifyForm(forms.Form):
+    status = forms.ChoiceField(label=_("Reason"), choices=DISQUALIFY_REASONS)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    keep_contact = forms.BooleanField(
+        label=_("Keep the person as a contact"),
+        required=False,
+        help_text=_("Creates a contact from the lead although it is disqualified."),
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AssignForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per form: the choices query users and teams (never at import time).
+        self.fields["owner"] = OwnerChoiceField(label=_("New owner"))
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [
+        ("qualify", _("Qualify (default options)")),
+        ("disqualify", _("Disqualify")),
+        ("assign", _("Assign to")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    leads = forms.ModelMultipleChoiceField(queryset=Lead.objects.none())
+    status = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "—"), *DISQUALIFY_REASONS], required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leads"].queryset = Lead.objects.editable_by(user)
+        self.fields["owner"] = OwnerChoiceField(label=_("Owner"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action == "disqualify" and not cleaned.get("status"):
+            self.add_error("status", _("Choose the reason for disqualifying."))
+        if action == "assign" and not cleaned.get("owner"):
+            self.add_error("owner", _("Choose the new owner."))
+        return cleaned
+
+
+class LinkForm(forms.Form):
+    """Associate the lead with an account or a contact (one of the two)."""
+
+    account = forms.ModelChoiceField(
+        label=_("Account"), queryset=Account.objects.none(), required=False
+    )
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.none(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = Account.objects.visible_to(user).active()
+        self.fields["contact"].queryset = Contact.objects.visible_to(user).active()
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("account")) == bool(cleaned.get("contact")):
+            raise forms.ValidationError(_("Choose an account or a contact."))
+        return cleaned

@@ -1,0 +1,120 @@
+import json
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from leads.imports.importers import IMPORT_FIELDS, ImportOptions
+from leads.models import LeadSource
+
+IGNORE = ""
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 or Windows-1252; comma, semicolon or tab separated."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+    )
+
+
+class MappingForm(forms.Form):
+    """One choice per CSV column (a field or ignore), value maps and the import options."""
+
+    dedupe = forms.ChoiceField(
+        label=_("Rows matching an existing lead"),
+        choices=[
+            ("skip", _("Skip them")),
+            ("update", _("Update the existing lead")),
+            ("create", _("Create them anyway")),
+        ],
+    )
+    key = forms.ChoiceField(label=_("External id column (for matching)"), required=False)
+    source = forms.ChoiceField(label=_("Source of rows without one"), required=False)
+    create_sources = forms.BooleanField(label=_("Create unknown sources"), required=False)
+    owner = forms.ChoiceField(label=_("Owner of rows without one"), required=False)
+    values = forms.CharField(
+        label=_("Value maps (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
+        help_text=_('E.g. {"status": {"Junk Lead": "disqualified:canceled", "1": "qualified"}}'),
+    )
+
+    def __init__(self, *args, header, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header = header
+        field_choices = [(IGNORE, _("— ignore —")), *((name, name) for name in IMPORT_FIELDS)]
+        mapped = options.columns or {}
+        self.column_fields = []
+        for index, csv_header in enumerate(header):
+            name = f"col_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=csv_header or _("(no header)"),
+                choices=field_choices,
+                required=False,
+                initial=mapped.get(csv_header, IGNORE),
+            )
+            self.column_fields.append(name)
+        self.fields["key"].choices = [("", _("— none —")), *((h, h) for h in header if h)]
+        self.fields["source"].choices = [
+            ("", _("— none —")),
+            *((s.name, s.name) for s in LeadSource.objects.filter(is_active=True)),
+        ]
+        users = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["owner"].choices = [
+            ("", _("Routing rules")),
+            *((u.username, str(u)) for u in users),
+        ]
+        self.fields["dedupe"].initial = options.dedupe
+        self.fields["key"].initial = options.key
+        self.fields["source"].initial = options.source
+        self.fields["create_sources"].initial = options.create_sources
+        self.fields["owner"].initial = options.owner
+        self.fields["values"].initial = (
+            json.dumps(options.values, ensure_ascii=False) if options.values else ""
+        )
+
+    def column_bound_fields(self):
+        return [self[name] for name in self.column_fields]
+
+    def clean_values(self):
+        text = self.cleaned_data["values"].strip()
+        if not text:
+            return {}
+        try:
+            values = json.loads(text)
+        except ValueError as error:
+            message = _("This is not valid JSON: %(error)s") % {"error": error}
+            raise forms.ValidationError(message) from None
+        valid = isinstance(values, dict) and all(
+            name in IMPORT_FIELDS and isinstance(mapping, dict) for name, mapping in values.items()
+        )
+        if not valid:
+            raise forms.ValidationError(
+                _('Give {"field": {"CSV value": "value"}} with the fields of the mapping.')
+            )
+        return values
+
+    def clean(self):
+        cleaned = super().clean()
+        columns = {}
+        for index, name in enumerate(self.column_fields):
+            field_name = cleaned.get(name)
+            if field_name and self.header[index]:
+                columns.setdefault(self.header[index], field_name)
+        if not columns:
+            raise forms.ValidationError(_("Map at least one column to a field."))
+        cleaned["columns"] = columns
+        return cleaned
+
+    def options(self):
+        data = self.cleaned_data
+        return ImportOptions(
+            columns=data["columns"],
+            values=data["values"],
+            source=data["source"],
+            create_sources=data["create_sources"],
+            owner=data["owner"],
+            dedupe=data["dedupe"],
+            key=data["key"],
+        )

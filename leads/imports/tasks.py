@@ -1,0 +1,23 @@
+from django.tasks import task
+from django.utils import timezone
+
+from leads.imports.importers import run_stored_batch
+from leads.imports.models import ImportBatch
+
+
+@task
+def run_import(*, batch_id):
+    """Run (or resume) a browser import; the page polls the batch for its progress."""
+    batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
+    if batch.is_finished:
+        return
+    try:
+        run_stored_batch(batch)
+    except Exception as error:
+        # Committed chunks stay; starting the import again resumes after `last_line`.
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED,
+            message=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+        )
+        raise

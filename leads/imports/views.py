@@ -1,0 +1,137 @@
+"""The Imports page (managers and administrators): upload, mapping and preview, dry run,
+import in the background with progress, error file."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm.errors import DomainError
+from leads.imports import services
+from leads.imports.forms import MappingForm, UploadForm
+from leads.imports.importers import ImportFileError, ImportOptions, local_copy, preview
+from leads.imports.models import ImportBatch
+
+
+def manager_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_administrator or request.user.is_sales_manager):
+            raise PermissionDenied(_("Only sales managers and administrators import leads."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _batches(user):
+    """Administrators see every import; managers their own."""
+    batches = ImportBatch.objects.select_related("created_by")
+    return batches if user.is_administrator else batches.filter(created_by=user)
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def import_list(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.upload_import(
+                uploaded_file=form.cleaned_data["file"], user=request.user
+            )
+        except DomainError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect(batch)
+    batches = _batches(request.user)[:50]
+    return render(request, "imports/import_list.html", {"form": form, "batches": batches})
+
+
+def _preview(batch, options, user):
+    try:
+        with local_copy(batch) as path:
+            return preview(path, options, user=user), ""
+    except ImportFileError as error:
+        return None, str(error)
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def import_detail(request, pk):
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    options = ImportOptions.from_dict(batch.options)
+    header = batch.options.get("header", [])
+    form = MappingForm(request.POST or None, header=header, options=options)
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if form.is_valid():
+            try:
+                batch = services.save_import_options(batch=batch, options=form.options())
+                if action in ("dry_run", "import"):
+                    batch = services.start_import(batch=batch, dry_run=action == "dry_run")
+                    messages.success(
+                        request,
+                        _("Dry run started.") if action == "dry_run" else _("Import started."),
+                    )
+            except DomainError as error:
+                messages.error(request, str(error))
+            return redirect(batch)
+    sample, problem = (None, "")
+    if not batch.is_finished or batch.dry_run:
+        sample, problem = _preview(batch, ImportOptions.from_dict(batch.options), request.user)
+    errors = batch.row_errors.order_by("line")[:20] if batch.is_finished else []
+    return render(
+        request,
+        "imports/import_detail.html",
+        {
+            "batch": batch,
+            "form": form,
+            "preview": sample,
+            "problem": problem,
+            "errors": errors,
+            "lines": max(batch.options.get("lines", 1) - 1, 1),
+        },
+    )
+
+
+@require_GET
+@manager_required
+def import_progress(request, pk):
+    """The htmx-polled progress bar; once the batch is finished the page reloads in full."""
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    if batch.is_finished:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    lines = max(batch.options.get("lines", 1) - 1, 1)
+    return render(request, "imports/import_detail.html#progress", {"batch": batch, "lines": lines})
+
+
+@require_GET
+@manager_required
+def import_errors(request, pk):
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    if not batch.error_file:
+        raise Http404
+    return FileResponse(
+        batch.error_file.open("rb"),
+        as_attachment=True,
+        filename=batch.error_file.name.rsplit("/", 1)[-1],
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@require_POST
+@manager_required
+def import_start(request, pk):
+    """ "Import now" after a dry run, with the options the dry run used."""
+    batch = get_object_or_404(_batches(request.user), pk=pk)
+    try:
+        services.start_import(batch=batch, dry_run=False)
+        messages.success(request, _("Import started."))
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect(batch)

@@ -1,0 +1,201 @@
+"""The pure part of routing: which rules a lead matches and which member of a team gets it.
+
+Nothing here touches the database. `services.Router` loads the rules once per batch,
+compiles them with `compile_rule`, reads the members and the distribution state under a
+row lock and calls these functions for every lead; tests call them with plain values.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from leads.routing.models import (
+    NUMERIC_FIELDS,
+    Distribution,
+    LeadField,
+    Operator,
+)
+
+# Why a member did not get the lead (stored in the explanation, shown on the lead page).
+CHOSEN = "chosen"
+AVAILABLE = "available"
+INACTIVE = "inactive"
+MEMBERSHIP_INACTIVE = "membership_inactive"
+AWAY = "away"
+AT_CAPACITY = "at_capacity"
+EXCLUDED = "excluded"
+
+
+def _text(value):
+    return " ".join(str(value).split()).casefold() if value is not None else ""
+
+
+def _number(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def lead_facts(lead, *, source_names=None, campaign_names=None):
+    """The values conditions test, normalised: text casefolded, numbers as Decimal or None.
+
+    Source and campaign names come from the maps loaded once per batch (id -> name), so
+    reading them costs no query per lead."""
+    source_names = source_names or {}
+    campaign_names = campaign_names or {}
+    email = lead.email or ""
+    return {
+        LeadField.SOURCE: _text(source_names.get(lead.source_id, "")),
+        LeadField.CAMPAIGN: _text(campaign_names.get(lead.campaign_id, "")),
+        LeadField.COUNTRY: _text(lead.country),
+        LeadField.STATE_PROVINCE: _text(lead.state_province),
+        LeadField.CITY: _text(lead.city),
+        LeadField.INDUSTRY: _text(lead.industry),
+        LeadField.RATING: _text(lead.rating),
+        LeadField.ANNUAL_REVENUE: _number(lead.annual_revenue),
+        LeadField.NUMBER_OF_EMPLOYEES: _number(lead.number_of_employees),
+        LeadField.ESTIMATED_VALUE: _number(lead.estimated_value),
+        LeadField.COMPANY_NAME: _text(lead.company_name),
+        LeadField.EMAIL_DOMAIN: _text(email.rpartition("@")[2] if "@" in email else ""),
+        LeadField.TOPIC: _text(lead.topic),
+    }
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    operator: str
+    values: tuple = ()  # normalised like the facts: casefolded text or Decimal
+
+    @classmethod
+    def of(cls, field_name, operator, raw_values):
+        normalise = _number if field_name in NUMERIC_FIELDS else _text
+        return cls(field_name, operator, tuple(normalise(v) for v in raw_values))
+
+    def holds(self, facts):
+        fact = facts[self.field]
+        op = self.operator
+        if op == Operator.IS_EMPTY:
+            return fact in ("", None)
+        if op == Operator.IS_NOT_EMPTY:
+            return fact not in ("", None)
+        if op == Operator.NOT_EQUALS:
+            return fact != self.values[0]
+        if fact in ("", None):
+            return False  # an empty field equals, contains and exceeds nothing
+        if op == Operator.EQUALS:
+            return fact == self.values[0]
+        if op == Operator.IN:
+            return fact in self.values
+        if op == Operator.CONTAINS:
+            return self.values[0] in fact
+        if op == Operator.STARTS_WITH:
+            return fact.startswith(self.values[0])
+        if self.values[0] is None:  # a number condition with no usable number never holds
+            return False
+        if op == Operator.GTE:
+            return fact >= self.values[0]
+        if op == Operator.LTE:
+            return fact <= self.values[0]
+        raise ValueError(f"unknown operator {op!r}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int | None
+    name: str
+    conditions: tuple = ()
+    target_user_id: int | None = None
+    target_team_id: int | None = None
+    distribution: str = Distribution.ROUND_ROBIN
+    capacity: int | None = None
+
+    def matches(self, facts):
+        return all(condition.holds(facts) for condition in self.conditions)
+
+    @property
+    def distributes(self):
+        """True when the rule picks a member of a team (rather than a user or the queue)."""
+        return self.target_team_id is not None and self.distribution != Distribution.TEAM_OWNS
+
+
+def compile_rule(rule):
+    """An AssignmentRule (with its conditions prefetched) as a plain, hashable Rule."""
+    return Rule(
+        id=rule.pk,
+        name=rule.name,
+        conditions=tuple(
+            Condition.of(c.field, c.operator, c.items()) for c in rule.conditions.all()
+        ),
+        target_user_id=rule.target_user_id,
+        target_team_id=rule.target_team_id,
+        distribution=rule.distribution,
+        capacity=rule.capacity,
+    )
+
+
+def matching_rules(rules, facts):
+    """The rules (already in priority order) whose conditions all hold; the first one wins
+    unless it cannot take the lead (its user is away, its team has nobody available)."""
+    return [rule for rule in rules if rule.matches(facts)]
+
+
+@dataclass
+class Member:
+    """A team member as routing sees them; `last_sequence` is the team's counter value when
+    they last received a lead through this team's routing (0: never)."""
+
+    user_id: int
+    name: str
+    is_active: bool = True
+    membership_active: bool = True
+    away: bool = False
+    open_leads: int = 0
+    last_sequence: int = 0
+
+    def status(self, *, capacity=None, excluded=frozenset()):
+        if self.user_id in excluded:
+            return EXCLUDED
+        if not self.is_active:
+            return INACTIVE
+        if not self.membership_active:
+            return MEMBERSHIP_INACTIVE
+        if self.away:
+            return AWAY
+        if capacity is not None and self.open_leads >= capacity:
+            return AT_CAPACITY
+        return AVAILABLE
+
+
+@dataclass
+class Choice:
+    member: Member | None
+    candidates: list = field(default_factory=list)
+
+
+def choose_member(members, *, distribution, capacity=None, excluded=frozenset()):
+    """Pick the member who gets the next lead, and say why every other one did not.
+
+    Round robin: the member who least recently received a lead through this team's routing
+    (never first). Load balanced: fewest open leads, ties by least recently routed. The user
+    id breaks remaining ties so the outcome never depends on row order."""
+    statuses = [(m, m.status(capacity=capacity, excluded=excluded)) for m in members]
+    eligible = [m for m, status in statuses if status == AVAILABLE]
+    chosen = None
+    if eligible:
+        if distribution == Distribution.LOAD_BALANCED:
+            chosen = min(eligible, key=lambda m: (m.open_leads, m.last_sequence, m.user_id))
+        else:
+            chosen = min(eligible, key=lambda m: (m.last_sequence, m.user_id))
+    candidates = [
+        {
+            "user_id": m.user_id,
+            "name": m.name,
+            "status": CHOSEN if m is chosen else status,
+            "open_leads": m.open_leads,
+        }
+        for m, status in statuses
+    ]
+    return Choice(member=chosen, candidates=candidates)

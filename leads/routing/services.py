@@ -1,0 +1,501 @@
+"""Routing with the database: load the rules once per batch, lock the distribution state of
+the teams involved, let the pure engine decide, store the state and the explanations.
+
+Entry points: `route_new_leads` / `write_explanations` (the lead_creating / lead_created
+receivers), `reroute_leads` ("Apply routing rules"), `claim_lead`, `hand_over_open_leads`
+(a departing user), `preview_routing` (the admin preview: decides, assigns nothing).
+"""
+
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import DomainError
+from crm.models import Membership, Team, User
+from crm.services import enqueue_on_commit, lock_for_update
+from leads.models import Campaign, Lead, LeadSource
+from leads.routing import engine
+from leads.routing.engine import AVAILABLE, Member, Rule, choose_member
+from leads.routing.models import (
+    AssignmentExplanation,
+    AssignmentNotification,
+    AssignmentRule,
+    Distribution,
+    MemberDistribution,
+    RoutingSettings,
+    TeamDistribution,
+)
+from leads.signals import lead_assigned
+
+Outcome = AssignmentExplanation.Outcome
+Kind = AssignmentExplanation.Kind
+
+# Why a matching rule could not take the lead (besides the member statuses of the engine).
+TEAM_INACTIVE = "team_inactive"
+NOBODY_AVAILABLE = "nobody_available"
+
+
+@dataclass
+class Decision:
+    """Who gets one lead and why; becomes an AssignmentExplanation once the lead has a pk."""
+
+    outcome: str
+    owner: User | Team | None
+    rule: Rule | None = None
+    distribution: str = ""
+    candidates: list = field(default_factory=list)
+    passed_over: list = field(default_factory=list)
+
+    def explanation(self, *, lead, kind, performed_by):
+        return AssignmentExplanation(
+            lead=lead,
+            kind=kind,
+            outcome=self.outcome,
+            rule_id=self.rule.id if self.rule else None,
+            rule_name=self.rule.name if self.rule else "",
+            distribution=self.distribution,
+            owner_user=self.owner if isinstance(self.owner, User) else None,
+            owner_team=self.owner if isinstance(self.owner, Team) else None,
+            candidates=self.candidates,
+            passed_over=self.passed_over,
+            performed_by=performed_by,
+        )
+
+
+def load_rules():
+    """The active rules in priority order, compiled for the engine (two queries)."""
+    rules = AssignmentRule.objects.filter(is_active=True).prefetch_related("conditions")
+    return [engine.compile_rule(rule) for rule in rules.order_by("priority", "pk")]
+
+
+class Router:
+    """Routing for one batch of leads.
+
+    Queries do not grow with the number of leads or rules: the rules and the settings are
+    read once; the users, teams, members, open-lead counts and distribution state of the
+    rules that match at least one lead are read once (the state under a row lock, teams in
+    id order so two batches never deadlock); the state is written back once by `save()`.
+    `dry_run` (the admin preview) takes no lock and writes nothing."""
+
+    def __init__(self, *, dry_run=False, exclude_user_ids=()):
+        self.dry_run = dry_run
+        self.excluded = frozenset(exclude_user_ids)
+        self.rules = load_rules()
+        self.settings = RoutingSettings.load()
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.users, self.teams, self.members = {}, {}, {}
+        self.open_counts, self.team_states, self.member_states = {}, {}, {}
+        self.dirty = set()
+
+    # Loading ---------------------------------------------------------------------------
+
+    def _facts(self, leads):
+        source_ids = {lead.source_id for lead in leads if lead.source_id}
+        campaign_ids = {lead.campaign_id for lead in leads if lead.campaign_id}
+        sources = dict(LeadSource.objects.filter(pk__in=source_ids).values_list("pk", "name"))
+        campaigns = dict(Campaign.objects.filter(pk__in=campaign_ids).values_list("pk", "name"))
+        return [
+            engine.lead_facts(lead, source_names=sources, campaign_names=campaigns)
+            for lead in leads
+        ]
+
+    def _load(self, rules, extra_user_ids):
+        default = self.settings.default_owner if self.settings else None
+        user_ids = {r.target_user_id for r in rules if r.target_user_id} | set(extra_user_ids)
+        team_ids = {r.target_team_id for r in rules if r.target_team_id}
+        if isinstance(default, User):
+            user_ids.add(default.pk)
+        elif isinstance(default, Team):
+            team_ids.add(default.pk)
+        distributing = sorted({r.target_team_id for r in rules if r.distributes})
+        if team_ids:
+            self.teams = Team.objects.in_bulk(team_ids)
+        if distributing:
+            self._lock_states(distributing)
+            memberships = Membership.objects.filter(team_id__in=distributing).select_related(
+                "user"
+            )
+            for membership in memberships.order_by("team_id", "user_id"):
+                user = membership.user
+                self.users[user.pk] = user
+                self.members.setdefault(membership.team_id, []).append(
+                    Member(
+                        user_id=user.pk,
+                        name=str(user),
+                        is_active=user.is_active,
+                        membership_active=membership.is_active,
+                        away=user.is_away(self.today),
+                    )
+                )
+            states = MemberDistribution.objects.filter(team_id__in=distributing)
+            self.member_states = {(s.team_id, s.user_id): s for s in states}
+            for team_id, members in self.members.items():
+                for member in members:
+                    state = self.member_states.get((team_id, member.user_id))
+                    member.last_sequence = state.last_sequence if state else 0
+        missing = user_ids - set(self.users)
+        if missing:
+            self.users.update(User.objects.in_bulk(missing))
+        if self.users:
+            counts = (
+                Lead.objects.open()
+                .filter(owner_user_id__in=list(self.users))
+                .order_by()
+                .values_list("owner_user_id")
+                .annotate(n=Count("pk"))
+            )
+            self.open_counts = dict(counts)
+
+    def _lock_states(self, team_ids):
+        if self.dry_run:
+            found = TeamDistribution.objects.in_bulk(team_ids)
+            self.team_states = {
+                pk: found.get(pk) or TeamDistribution(team_id=pk) for pk in team_ids
+            }
+            return
+        TeamDistribution.objects.bulk_create(
+            [TeamDistribution(team_id=pk) for pk in team_ids], ignore_conflicts=True
+        )
+        # The lock that makes round robin fair across processes: whoever holds a team's row
+        # reads and advances its state; the others wait until that transaction commits.
+        locked = TeamDistribution.objects.select_for_update().filter(team_id__in=team_ids)
+        self.team_states = {state.team_id: state for state in locked.order_by("team_id")}
+
+    # Deciding --------------------------------------------------------------------------
+
+    def route(self, leads, *, fallbacks):
+        """One Decision per lead; `fallbacks[i]` gets lead i when nothing else can."""
+        facts = self._facts(leads)
+        matches = [engine.matching_rules(self.rules, f) for f in facts]
+        involved = {rule for rules in matches for rule in rules}
+        self._load(involved, extra_user_ids={u.pk for u in fallbacks if u is not None})
+        return [
+            self._decide(rules, fallback=fallback)
+            for rules, fallback in zip(matches, fallbacks, strict=True)
+        ]
+
+    def _user_status(self, user, *, capacity=None):
+        if user is None:
+            return engine.INACTIVE
+        member = Member(
+            user_id=user.pk,
+            name=str(user),
+            is_active=user.is_active,
+            away=user.is_away(self.today),
+            open_leads=self.open_counts.get(user.pk, 0),
+        )
+        return member.status(capacity=capacity, excluded=self.excluded)
+
+    def _decide(self, rules, *, fallback):
+        passed_over = []
+        for rule in rules:
+            if rule.target_user_id:
+                user = self.users.get(rule.target_user_id)
+                status = self._user_status(user, capacity=rule.capacity)
+                candidate = {
+                    "user_id": rule.target_user_id,
+                    "name": str(user),
+                    "status": engine.CHOSEN if status == AVAILABLE else status,
+                    "open_leads": self.open_counts.get(rule.target_user_id, 0),
+                }
+                if status == AVAILABLE:
+                    self._count(user.pk)
+                    return Decision(Outcome.RULE, user, rule, "", [candidate], passed_over)
+                passed_over.append(_passed(rule, status, [candidate]))
+                continue
+            team = self.teams.get(rule.target_team_id)
+            if team is None or not team.is_active:
+                passed_over.append(_passed(rule, TEAM_INACTIVE))
+                continue
+            if not rule.distributes:
+                return Decision(Outcome.RULE, team, rule, Distribution.TEAM_OWNS, [], passed_over)
+            members = self.members.get(team.pk, [])
+            for member in members:
+                member.open_leads = self.open_counts.get(member.user_id, 0)
+            choice = choose_member(
+                members,
+                distribution=rule.distribution,
+                capacity=rule.capacity,
+                excluded=self.excluded,
+            )
+            if choice.member is None:
+                passed_over.append(_passed(rule, NOBODY_AVAILABLE, choice.candidates))
+                continue
+            self._give(team.pk, choice.member)
+            user = self.users[choice.member.user_id]
+            return Decision(
+                Outcome.RULE, user, rule, rule.distribution, choice.candidates, passed_over
+            )
+        return self._default(fallback, passed_over)
+
+    def _default(self, fallback, passed_over):
+        default = self.settings.default_owner if self.settings else None
+        if isinstance(default, Team) and default.is_active:
+            return Decision(Outcome.DEFAULT, default, passed_over=passed_over)
+        if isinstance(default, User):
+            status = self._user_status(self.users.get(default.pk))
+            if status == AVAILABLE:
+                self._count(default.pk)
+                return Decision(Outcome.DEFAULT, default, passed_over=passed_over)
+            passed_over.append({"rule_id": None, "name": _("Default owner"), "reason": status})
+        if fallback is not None:
+            self._count(fallback.pk)
+        return Decision(Outcome.CREATOR, fallback, passed_over=passed_over)
+
+    def _count(self, user_id):
+        self.open_counts[user_id] = self.open_counts.get(user_id, 0) + 1
+
+    def _give(self, team_id, member):
+        state = self.team_states[team_id]
+        state.sequence += 1
+        key = (team_id, member.user_id)
+        member_state = self.member_states.get(key) or MemberDistribution(
+            team_id=team_id, user_id=member.user_id
+        )
+        member_state.last_sequence = member.last_sequence = state.sequence
+        member_state.last_routed_at = self.now
+        member_state.routed_count += 1
+        self.member_states[key] = member_state
+        self.dirty.add(key)
+        self._count(member.user_id)
+
+    def save(self):
+        """Write the advanced distribution state back (at most three queries)."""
+        if self.dry_run or not self.dirty:
+            return
+        teams = {team_id for team_id, _user in self.dirty}
+        TeamDistribution.objects.bulk_update(
+            [self.team_states[t] for t in sorted(teams)], ["sequence"]
+        )
+        changed = [self.member_states[key] for key in sorted(self.dirty)]
+        MemberDistribution.objects.bulk_create([s for s in changed if s.pk is None])
+        MemberDistribution.objects.bulk_update(
+            [s for s in changed if s.pk is not None],
+            ["last_sequence", "last_routed_at", "routed_count"],
+        )
+        self.dirty.clear()
+
+
+def _passed(rule, reason, candidates=()):
+    return {"rule_id": rule.id, "name": rule.name, "reason": reason, "candidates": [*candidates]}
+
+
+def _has_owner(lead):
+    return lead.owner_user_id is not None or lead.owner_team_id is not None
+
+
+# New leads (the signal receivers) -------------------------------------------------------
+
+
+def route_new_leads(*, leads, created_by):
+    """Set the owner of every lead without one from the rules table (before the insert).
+
+    Runs inside create_leads' transaction, so the distribution rows stay locked until the
+    leads are stored. The decision rides on the lead until `write_explanations`."""
+    todo = [lead for lead in leads if not _has_owner(lead)]
+    if not todo:
+        return []
+    with transaction.atomic(savepoint=False):
+        router = Router()
+        decisions = router.route(todo, fallbacks=[created_by] * len(todo))
+        router.save()
+    for lead, decision in zip(todo, decisions, strict=True):
+        # The creator fallback is left to create_leads (it gives every ownerless lead its
+        # creator), so other receivers of lead_creating still see these leads as ownerless.
+        if decision.outcome != Outcome.CREATOR:
+            lead.owner = decision.owner
+        lead._routing_decision = decision
+    return decisions
+
+
+def write_explanations(*, leads, performed_by, kind=Kind.ROUTED):
+    """After the insert: one explanation per routed lead (one query for the batch)."""
+    rows = [
+        lead._routing_decision.explanation(lead=lead, kind=kind, performed_by=performed_by)
+        for lead in leads
+        if getattr(lead, "_routing_decision", None) is not None
+    ]
+    for lead in leads:
+        lead.__dict__.pop("_routing_decision", None)
+    return AssignmentExplanation.objects.bulk_create(rows)
+
+
+# Changing the owner of stored leads ---------------------------------------------------
+
+
+def _send_assigned(lead, *, assigned_by, reason):
+    transaction.on_commit(
+        partial(
+            lead_assigned.send,
+            sender=Lead,
+            lead=lead,
+            owner=lead.owner,
+            assigned_by=assigned_by,
+            reason=reason,
+        )
+    )
+
+
+def _set_owner(lead, *, owner, user, reason, assigned_by):
+    changed = (lead.owner_user_id, lead.owner_team_id) != (
+        owner.pk if isinstance(owner, User) else None,
+        owner.pk if isinstance(owner, Team) else None,
+    )
+    lead.owner = owner
+    lead.version += 1
+    lead.stamp(user)
+    lead.save()
+    if changed:
+        _send_assigned(lead, assigned_by=assigned_by, reason=reason)
+
+
+def _lock_open_leads(leads):
+    """Lock the leads (in id order); closed ones are refused with a message."""
+    locked = Lead.objects.select_for_update().filter(pk__in=[lead.pk for lead in leads])
+    done, refused = [], []
+    for lead in locked.order_by("pk"):
+        if lead.is_open:
+            done.append(lead)
+        else:
+            refused.append((lead, _("Only open leads are routed.")))
+    return done, refused
+
+
+def _reroute(leads, *, user, kind, exclude_user_ids=()):
+    router = Router(exclude_user_ids=exclude_user_ids)
+    excluded = set(exclude_user_ids)
+    # No rule and no default owner: the lead's creator, else the person re-routing.
+    fallbacks = [
+        lead.created_by
+        if lead.created_by_id and lead.created_by_id not in excluded and lead.created_by.is_active
+        else user
+        for lead in leads
+    ]
+    decisions = router.route(leads, fallbacks=fallbacks)
+    router.save()
+    for lead, decision in zip(leads, decisions, strict=True):
+        _set_owner(lead, owner=decision.owner, user=user, reason="routed", assigned_by=None)
+    AssignmentExplanation.objects.bulk_create(
+        decision.explanation(lead=lead, kind=kind, performed_by=user)
+        for lead, decision in zip(leads, decisions, strict=True)
+    )
+    return leads
+
+
+@transaction.atomic
+def reroute_leads(*, leads, user):
+    """ "Apply routing rules": give the selected open leads to whoever the rules say now.
+
+    Returns (re-routed leads, [(lead, reason refused)])."""
+    done, refused = _lock_open_leads(leads)
+    if done:
+        done = _reroute(_with_creators(done), user=user, kind=Kind.REROUTED)
+    return done, refused
+
+
+def _with_creators(leads):
+    creators = User.objects.in_bulk({lead.created_by_id for lead in leads if lead.created_by_id})
+    for lead in leads:
+        if lead.created_by_id:
+            lead.created_by = creators[lead.created_by_id]
+    return leads
+
+
+@transaction.atomic
+def claim_lead(*, lead, user):
+    """A member takes a lead from their team's queue; refused once someone else has."""
+    locked = lock_for_update(lead)
+    if not locked.is_open:
+        raise DomainError(_("This lead is closed: only open leads can be claimed."))
+    if locked.owner_team_id is None:
+        raise DomainError(
+            _("%(owner)s has already taken this lead.") % {"owner": locked.owner_user}
+        )
+    is_member = Membership.objects.filter(
+        team_id=locked.owner_team_id, user=user, is_active=True, team__is_active=True
+    ).exists()
+    if not is_member or not user.is_active:
+        raise DomainError(_("Only members of %(team)s can claim it.") % {"team": locked.owner})
+    team = locked.owner_team
+    _set_owner(locked, owner=user, user=user, reason="claimed", assigned_by=user)
+    AssignmentExplanation.objects.create(
+        lead=locked,
+        kind=Kind.CLAIMED,
+        outcome=Outcome.CHOSEN,
+        owner_user=user,
+        rule_name=str(team),
+        performed_by=user,
+    )
+    return locked
+
+
+@transaction.atomic
+def hand_over_open_leads(*, users, performed_by, to=None, deactivate=False):
+    """A departing user's open leads in one step: to `to` (a user or a team), or, without
+    it, re-routed by the rules with the departing users skipped. Returns the leads moved."""
+    users = list(users)
+    departing = {u.pk for u in users}
+    if isinstance(to, User) and (to.pk in departing or not to.is_active):
+        raise DomainError(_("Choose an active user who is not leaving."))
+    if deactivate:
+        User.objects.filter(pk__in=departing).update(is_active=False)
+    leads = list(
+        Lead.objects.open().filter(owner_user_id__in=departing).select_for_update().order_by("pk")
+    )
+    if not leads:
+        return []
+    if to is None:
+        return _reroute(
+            _with_creators(leads),
+            user=performed_by,
+            kind=Kind.HANDED_OVER,
+            exclude_user_ids=departing,
+        )
+    for lead in leads:
+        _set_owner(lead, owner=to, user=performed_by, reason="assigned", assigned_by=performed_by)
+    AssignmentExplanation.objects.bulk_create(
+        Decision(Outcome.CHOSEN, to).explanation(
+            lead=lead, kind=Kind.HANDED_OVER, performed_by=performed_by
+        )
+        for lead in leads
+    )
+    return leads
+
+
+def preview_routing(*, lead):
+    """Who would get this (saved or unsaved) lead now, and why; assigns nothing."""
+    router = Router(dry_run=True)
+    (decision,) = router.route([lead], fallbacks=[lead.created_by if lead.created_by_id else None])
+    return decision
+
+
+# Notifications ----------------------------------------------------------------------------
+
+
+def notify_new_owner(*, lead, owner, assigned_by, reason):
+    """Owe the new owner (or each active member of a team queue) one e-mail; the task sends
+    it once even if it runs twice. Nobody is told about a lead they gave themselves."""
+    from leads.routing.tasks import send_assignment_email
+
+    if isinstance(owner, Team):
+        recipients = list(
+            User.objects.filter(
+                memberships__team=owner, memberships__is_active=True, is_active=True
+            )
+        )
+    else:
+        recipients = [owner] if owner is not None else []
+    recipients = [
+        u for u in recipients if u.email and u.is_active and u.pk != getattr(assigned_by, "pk", 0)
+    ]
+    notifications = AssignmentNotification.objects.bulk_create(
+        AssignmentNotification(lead=lead, user=user, reason=reason) for user in recipients
+    )
+    for notification in notifications:
+        enqueue_on_commit(send_assignment_email, notification_id=notification.pk)
+    return notifications

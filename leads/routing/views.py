@@ -1,0 +1,45 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from crm.errors import DomainError
+from leads.models import Lead
+from leads.routing import services
+
+
+@require_POST
+def lead_claim(request, pk):
+    lead = get_object_or_404(Lead.objects.visible_to(request.user), pk=pk)
+    try:
+        services.claim_lead(lead=lead, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You now own this lead."))
+    return redirect(lead)
+
+
+@require_POST
+def apply_rules(request):
+    """ "Apply routing rules" on the leads selected in the list (only those the user may
+    change; the others are ignored as if they were not there)."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("leads:list")
+    ids = [value for value in request.POST.getlist("leads") if value.isdigit()]
+    leads = list(Lead.objects.editable_by(request.user).filter(pk__in=ids))
+    if not leads:
+        messages.error(request, _("Select the leads to route."))
+        return redirect(back)
+    done, refused = services.reroute_leads(leads=leads, user=request.user)
+    messages.success(
+        request,
+        ngettext("%(n)s lead re-routed.", "%(n)s leads re-routed.", len(done)) % {"n": len(done)},
+    )
+    for lead, reason in refused:
+        messages.warning(request, f"{lead}: {reason}")
+    return redirect(back)

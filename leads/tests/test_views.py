@@ -1,0 +1,509 @@
+"""Lead pages: each with the happy path, the wrong method and the wrong user."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Account, Contact
+from leads import services
+from leads.models import Lead, State, Status
+from leads.tests.factories import LeadFactory, lead_data, make_lead
+from opportunities.models import Opportunity
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(name, lead=None):
+    return reverse(f"leads:{name}", args=[lead.pk] if lead else [])
+
+
+class TestList:
+    def test_my_open_leads_is_the_default_view(self, as_alice, alice, bob):
+        mine = make_lead(owner=alice, topic="Mine")
+        make_lead(owner=bob, topic="Bob's", email="b@example.com")
+
+        response = as_alice.get(url("list"))
+
+        assert response.status_code == 200
+        assert list(response.context["page"]) == [mine]
+
+    def test_the_team_view_shows_teammates_but_never_another_team(
+        self, as_alice, alice, bob, carol
+    ):
+        ours = [make_lead(owner=alice), make_lead(owner=bob, email="b@example.com")]
+        make_lead(owner=carol, email="c@example.com")
+
+        response = as_alice.get(url("list"), {"view": "team"})
+
+        assert set(response.context["page"]) == set(ours)
+
+    def test_all_open_leads_is_for_managers(self, as_alice, client, manager, alice):
+        response = as_alice.get(url("list"))
+        assert "all" not in dict(response.context["saved_views"])
+        client.force_login(manager)
+        assert "all" in dict(client.get(url("list")).context["saved_views"])
+
+    def test_filters_search_and_sorting(self, as_alice, alice):
+        anna = make_lead(owner=alice)
+        zed = make_lead(owner=alice, last_name="Zed", email="zed@example.com", company_name="Zco")
+        services.set_lead_status(lead=zed, user=alice, status=Status.CONTACTED)
+
+        found = as_alice.get(url("list"), {"q": "fabrikam"}).context["page"]
+        assert list(found) == [anna]
+        found = as_alice.get(url("list"), {"status": "contacted"}).context["page"]
+        assert list(found) == [zed]
+        ordered = as_alice.get(url("list"), {"sort": "-last_name"}).context["page"]
+        assert list(ordered) == [zed, anna]
+
+    def test_closed_leads_have_their_own_views(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        services.disqualify_lead(lead=lead, user=alice, status=Status.LOST)
+
+        assert list(as_alice.get(url("list")).context["page"]) == []
+        page = as_alice.get(url("list"), {"view": "disqualified"}).context["page"]
+        assert list(page) == [lead]
+        page = as_alice.get(url("list"), {"view": "any", "q": "hansen"}).context["page"]
+        assert list(page) == [lead]
+
+    def test_bad_filter_values_give_a_message_not_an_error(self, as_alice, alice):
+        response = as_alice.get(url("list"), {"created_after": "yesterday-ish", "page": "x"})
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("rows", [1, 50])
+    def test_the_query_count_is_the_same_for_1_and_50_rows(
+        self, as_alice, alice, rows, django_assert_num_queries
+    ):
+        LeadFactory.create_batch(rows, owner_user=alice)
+        # 1 session, 2 user, 3 is_administrator (groups), 4 is_sales_manager (saved views),
+        # 5 count, 6 page of leads (owner, source, campaign joined; can_edit a subquery),
+        # 7-8 filter form choices (sources, campaigns), 9-10 owner choices of the filter
+        # (users, teams), 11-12 owner choices of the bulk form (users, teams)
+        with django_assert_num_queries(12):
+            response = as_alice.get(url("list"), {"per_page": "50"})
+        assert len(response.context["page"]) == rows
+
+    def test_post_is_not_allowed(self, as_alice):
+        assert as_alice.post(url("list")).status_code == 405
+
+
+class TestExport:
+    def test_the_filtered_list_is_streamed_with_api_names_and_neutralised_formulas(
+        self, as_alice, alice, carol
+    ):
+        make_lead(owner=alice, topic='=HYPERLINK("http://evil")', city='Århus, "Jylland"')
+        make_lead(owner=carol, email="carol-lead@example.com")
+
+        response = as_alice.get(url("export"))
+
+        assert response.status_code == 200 and response.streaming
+        text = b"".join(response.streaming_content).decode()
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert len(rows) == 1
+        header = text.splitlines()[0].split(",")
+        assert header[:5] == ["id", "topic", "salutation", "first_name", "middle_name"]
+        assert {"company_name", "business_phone", "state_province", "source"} <= set(header)
+        assert rows[0]["topic"] == '\'=HYPERLINK("http://evil")'
+        assert rows[0]["city"] == 'Århus, "Jylland"'
+        assert rows[0]["owner"] == "alice" and rows[0]["state"] == "open"
+
+    def test_post_is_not_allowed(self, as_alice):
+        assert as_alice.post(url("export")).status_code == 405
+
+
+class TestDetail:
+    def test_the_owner_sees_the_lead_and_its_actions(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+
+        response = as_alice.get(url("detail", lead))
+
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Fabrikam A/S" in content and "Qualify" in content
+        assert 'data-testid="lead-actions"' in content
+
+    def test_the_query_count_of_the_page(self, as_alice, alice, django_assert_num_queries):
+        lead = make_lead(owner=alice)
+        services.qualify_lead(lead=lead, user=alice, create_account=True, create_contact=True)
+        as_alice.get(url("detail", lead))  # warms the content-type cache the timeline uses
+        # 1 session, 2 user, 3 is_administrator (groups), 4 the lead (owner, source,
+        # campaign, existing account and contact, created/modified by joined; can_edit a
+        # subquery), 5 is_sales_manager (navbar), 6 the routing explanation panel,
+        # 7 qualifications (records joined), 8 links (records joined), 9-10 the link form's
+        # accounts and contacts, 11 status log (users joined), 12 the (empty) timeline's count.
+        with django_assert_num_queries(12):
+            response = as_alice.get(url("detail", lead))
+        assert response.status_code == 200
+
+    def test_a_teammate_sees_it_without_action_buttons(self, client, alice, bob):
+        lead = make_lead(owner=alice)
+        client.force_login(bob)
+
+        response = client.get(url("detail", lead))
+
+        assert response.status_code == 200
+        assert 'data-testid="lead-actions"' not in response.content.decode()
+        assert client.post(url("reactivate", lead)).status_code == 403
+
+    def test_another_team_gets_a_404(self, as_carol, alice):
+        assert as_carol.get(url("detail", make_lead(owner=alice))).status_code == 404
+
+    def test_post_is_not_allowed(self, as_alice, alice):
+        assert as_alice.post(url("detail", make_lead(owner=alice))).status_code == 405
+
+
+class TestCreateAndEdit:
+    def test_a_rep_creates_a_lead_for_themselves(self, as_alice, alice):
+        data = lead_data(owner=f"user:{alice.pk}", preferred_contact_method=1)
+
+        response = as_alice.post(url("create"), data)
+
+        lead = Lead.objects.get()
+        assert response.status_code == 302 and response["Location"] == lead.get_absolute_url()
+        assert lead.owner == alice and lead.status_changes.count() == 1
+
+    def test_automatic_owner_falls_back_to_the_creator_without_rules(self, as_alice, alice):
+        as_alice.post(url("create"), lead_data(owner="auto", preferred_contact_method=1))
+        assert Lead.objects.get().owner == alice
+
+    def test_possible_duplicates_are_shown_and_save_anyway_saves(self, as_alice, alice):
+        make_lead(owner=alice)
+        data = lead_data(owner=f"user:{alice.pk}", preferred_contact_method=1)
+
+        response = as_alice.post(url("create"), data)
+        assert response.status_code == 200
+        assert 'data-testid="duplicate-warning"' in response.content.decode()
+        assert Lead.objects.count() == 1
+
+        as_alice.post(url("create"), {**data, "save_anyway": "1"})
+        assert Lead.objects.count() == 2
+
+    def test_a_lead_without_name_company_or_email_is_refused_clearly(self, as_alice, alice):
+        response = as_alice.post(
+            url("create"),
+            {"first_name": "Anna", "owner": f"user:{alice.pk}", "preferred_contact_method": 1},
+        )
+        assert response.status_code == 200
+        assert "at least a last name" in response.content.decode()
+        assert not Lead.objects.exists()
+
+    def test_create_refuses_put(self, as_alice):
+        assert as_alice.put(url("create")).status_code == 405
+
+    def test_edit_saves_and_a_stale_edit_is_refused(self, as_alice, alice, bob):
+        lead = make_lead(owner=alice)
+        form = {**lead_data(city="Aarhus"), "preferred_contact_method": 1, "expected_version": 1}
+
+        assert as_alice.post(url("edit", lead), form).status_code == 302
+        response = as_alice.post(url("edit", lead), {**form, "city": "Odense"})
+
+        assert response.status_code == 409
+        assert "after you opened it" in response.content.decode()
+        lead.refresh_from_db()
+        assert lead.city == "Aarhus"
+
+    def test_a_closed_lead_cannot_be_edited(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        services.disqualify_lead(lead=lead, user=alice, status=Status.LOST)
+
+        response = as_alice.get(url("edit", lead), follow=True)
+
+        assert "reactivate it first" in response.content.decode()
+
+    def test_another_team_cannot_edit(self, as_carol, alice):
+        assert as_carol.get(url("edit", make_lead(owner=alice))).status_code == 404
+
+    def test_edit_refuses_put(self, as_alice, alice):
+        assert as_alice.put(url("edit", make_lead(owner=alice))).status_code == 405
+
+
+class TestQualifyPage:
+    def test_the_page_previews_the_default_records(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+
+        response = as_alice.get(url("qualify", lead))
+
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "New account" in content and "New contact" in content
+        assert "New opportunity" in content and "Fabrikam A/S" in content
+        assert not Account.objects.exists()
+
+    def test_a_duplicate_account_is_offered_and_can_be_used(self, as_alice, alice):
+        existing = Account(name="Fabrikam", owner=alice)
+        existing.save()
+        lead = make_lead(owner=alice)
+
+        response = as_alice.get(url("qualify", lead))
+        assert 'data-testid="account-duplicates"' in response.content.decode()
+
+        response = as_alice.post(
+            url("qualify", lead),
+            {
+                "create_account": "on",
+                "account": existing.pk,
+                "create_contact": "on",
+                "confirm": "1",
+            },
+        )
+
+        assert response.status_code == 302
+        assert Account.objects.count() == 1
+        assert Contact.objects.get().account == existing
+
+    def test_confirming_qualifies_and_shows_what_it_became(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+
+        response = as_alice.post(
+            url("qualify", lead),
+            {
+                "create_account": "on",
+                "create_contact": "on",
+                "create_opportunity": "on",
+                "confirm": "1",
+            },
+            follow=True,
+        )
+
+        lead.refresh_from_db()
+        assert lead.state == State.QUALIFIED
+        content = response.content.decode()
+        assert "Lead qualified" in content
+        assert Opportunity.objects.get().get_absolute_url() in content
+
+    def test_a_refused_combination_shows_the_reason(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        response = as_alice.post(
+            url("qualify", lead), {"create_opportunity": "on", "confirm": "1"}
+        )
+        assert response.status_code == 200
+        assert "needs a customer" in response.content.decode()
+        assert not Opportunity.objects.exists()
+
+    def test_an_already_qualified_lead_is_refused(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        services.qualify_lead(lead=lead, user=alice, create_contact=True)
+        response = as_alice.post(
+            url("qualify", lead), {"create_contact": "on", "confirm": "1"}, follow=True
+        )
+        assert "already qualified" in response.content.decode()
+        assert Contact.objects.count() == 1
+
+    def test_another_team_gets_a_404(self, as_carol, alice):
+        assert as_carol.get(url("qualify", make_lead(owner=alice))).status_code == 404
+
+    def test_put_is_not_allowed(self, as_alice, alice):
+        assert as_alice.put(url("qualify", make_lead(owner=alice))).status_code == 405
+
+
+class TestStatusActions:
+    def test_mark_contacted_with_htmx_returns_the_status_panel(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+
+        response = as_alice.post(url("set_status", lead), {"status": "contacted"}, **HTMX)
+
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="status-panel"' in content and "<html" not in content
+        assert 'hx-swap-oob="true"' in content  # the status log is refreshed too
+        lead.refresh_from_db()
+        assert lead.status == Status.CONTACTED
+
+    def test_without_htmx_it_redirects_to_the_page(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        response = as_alice.post(url("set_status", lead), {"status": "contacted"})
+        assert response.status_code == 302
+
+    def test_a_closed_status_is_refused(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        response = as_alice.post(url("set_status", lead), {"status": "lost"}, follow=True)
+        assert "either New or Contacted" in response.content.decode()
+
+    def test_disqualify_and_reactivate(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+
+        as_alice.post(url("disqualify", lead), {"status": "lost", "note": "Too small"})
+        lead.refresh_from_db()
+        assert (lead.state, lead.status) == (State.DISQUALIFIED, Status.LOST)
+
+        as_alice.post(url("reactivate", lead))
+        lead.refresh_from_db()
+        assert (lead.state, lead.status) == (State.OPEN, Status.NEW)
+
+    def test_disqualify_keeping_the_contact(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        as_alice.post(url("disqualify", lead), {"status": "canceled", "keep_contact": "on"})
+        assert Contact.objects.get().email == lead.email
+
+    def test_disqualify_without_a_reason_is_refused(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        assert as_alice.post(url("disqualify", lead), {"note": "x"}).status_code == 400
+        lead.refresh_from_db()
+        assert lead.is_open
+
+    def test_another_team_gets_404_everywhere(self, as_carol, alice):
+        lead = make_lead(owner=alice)
+        for name in ("set_status", "disqualify", "reactivate", "assign"):
+            assert as_carol.post(url(name, lead), {"status": "lost"}).status_code == 404
+
+    def test_get_is_not_allowed_for_posts_only(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        assert as_alice.get(url("set_status", lead)).status_code == 405
+        assert as_alice.get(url("reactivate", lead)).status_code == 405
+
+    def test_assign_to_a_teammate(self, as_alice, alice, bob):
+        lead = make_lead(owner=alice)
+        response = as_alice.post(url("assign", lead), {"owner": f"user:{bob.pk}"})
+        assert response.status_code == 302
+        lead.refresh_from_db()
+        assert lead.owner == bob
+
+    def test_assign_refuses_put(self, as_alice, alice):
+        assert as_alice.put(url("assign", make_lead(owner=alice))).status_code == 405
+
+
+class TestBulk:
+    def test_bulk_disqualify_and_assign(self, as_alice, alice, bob):
+        leads = [make_lead(owner=alice), make_lead(owner=alice, email="x@example.com")]
+        pks = [lead.pk for lead in leads]
+
+        as_alice.post(url("bulk"), {"action": "disqualify", "status": "lost", "leads": pks})
+        assert set(Lead.objects.values_list("status", flat=True)) == {"lost"}
+
+        as_alice.post(url("bulk"), {"action": "assign", "owner": f"user:{bob.pk}", "leads": pks})
+        assert set(Lead.objects.values_list("owner_user", flat=True)) == {bob.pk}
+
+    def test_bulk_qualify_reports_refusals(self, as_alice, alice):
+        ok = make_lead(owner=alice)
+        closed = make_lead(owner=alice, email="x@example.com")
+        services.disqualify_lead(lead=closed, user=alice, status=Status.LOST)
+
+        response = as_alice.post(
+            url("bulk"), {"action": "qualify", "leads": [ok.pk, closed.pk]}, follow=True
+        )
+
+        content = response.content.decode()
+        assert "1 lead qualified." in content and "reactivate it before qualifying" in content
+        ok.refresh_from_db()
+        assert ok.state == State.QUALIFIED
+
+    def test_another_teams_leads_cannot_be_touched(self, as_carol, alice):
+        lead = make_lead(owner=alice)
+        response = as_carol.post(
+            url("bulk"), {"action": "disqualify", "status": "lost", "leads": [lead.pk]}
+        )
+        assert response.status_code == 302
+        lead.refresh_from_db()
+        assert lead.is_open
+
+    def test_get_is_not_allowed(self, as_alice):
+        assert as_alice.get(url("bulk")).status_code == 405
+
+
+def test_home_shows_my_open_leads_and_follow_ups(as_alice, alice):
+    import datetime
+
+    make_lead(owner=alice, next_follow_up=datetime.date(2020, 1, 1), topic="Call back Anna")
+
+    response = as_alice.get(reverse("home"))
+
+    content = response.content.decode()
+    assert 'data-testid="tile-my-open-leads"' in content
+    assert "Call back Anna" in content
+    assert response.context["my_open_leads_by_status"][0][2] == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/leads/lead/",
+        "/admin/leads/lead/add/",
+        "/admin/leads/leadsource/",
+        "/admin/leads/campaign/",
+        "/admin/leads/qualificationsettings/",
+    ],
+)
+def test_admin_pages_load(as_admin, path):
+    assert as_admin.get(path).status_code == 200
+
+
+def test_admin_actions_go_through_the_services(as_admin, alice):
+    lead = make_lead(owner=alice)
+    as_admin.post(
+        "/admin/leads/lead/",
+        {"action": "disqualify_as_canceled", "_selected_action": [lead.pk]},
+    )
+    lead.refresh_from_db()
+    assert lead.status == Status.CANCELED
+
+
+class TestLinks:
+    def test_associate_and_disassociate_an_account_and_a_contact(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        account = Account(name="Contoso", owner=alice)
+        account.save()
+        contact = Contact(last_name="Meyer", owner=alice)
+        contact.save()
+
+        as_alice.post(url("link", lead), {"account": account.pk})
+        as_alice.post(url("link", lead), {"contact": contact.pk})
+        as_alice.post(url("link", lead), {"account": account.pk})  # twice: still one link
+
+        assert [link.lead for link in account.lead_links.all()] == [lead]
+        assert lead.links.count() == 2
+        page = as_alice.get(url("detail", lead)).content.decode()
+        assert "Contoso" in page and "Meyer" in page
+
+        link = lead.links.get(account=account)
+        response = as_alice.post(reverse("leads:unlink", args=[lead.pk, link.pk]))
+        assert response.status_code == 302
+        assert list(lead.links.values_list("contact", flat=True)) == [contact.pk]
+
+    def test_another_teams_account_cannot_be_linked(self, as_alice, alice, carol):
+        lead = make_lead(owner=alice)
+        hidden = Account(name="Hidden", owner=carol)
+        hidden.save()
+        as_alice.post(url("link", lead), {"account": hidden.pk})
+        assert not lead.links.exists()
+
+    def test_linking_needs_exactly_one_target(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        response = as_alice.post(url("link", lead), {}, follow=True)
+        assert "Choose an account or a contact." in response.content.decode()
+
+    def test_another_team_gets_a_404(self, as_carol, alice):
+        assert as_carol.post(url("link", make_lead(owner=alice))).status_code == 404
+
+    def test_get_is_not_allowed(self, as_alice, alice):
+        assert as_alice.get(url("link", make_lead(owner=alice))).status_code == 405
+
+    def test_the_record_partial_lists_originating_and_linked_leads(self, alice):
+        from django.template.loader import render_to_string
+
+        lead = make_lead(owner=alice)
+        q = services.qualify_lead(lead=lead, user=alice, create_account=True)
+        services.associate_lead(
+            lead=make_lead(owner=alice, email="x@example.com", topic="Linked one"),
+            user=alice,
+            account=q.account,
+        )
+
+        html = render_to_string("leads/_record_leads.html", {"record": q.account})
+
+        assert "Qualified from" in html and lead.display_topic in html
+        assert "Linked one" in html
+
+
+@pytest.mark.parametrize("customer", ["account:999", "nonsense", "contact:x"])
+def test_a_tampered_customer_is_a_form_error_not_a_500(as_alice, alice, customer):
+    lead = make_lead(owner=alice)
+    response = as_alice.post(
+        url("qualify", lead),
+        {"create_contact": "on", "opportunity_customer": customer, "confirm": "1"},
+    )
+    assert response.status_code == 400
+    lead.refresh_from_db()
+    assert lead.is_open

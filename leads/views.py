@@ -1,0 +1,436 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Account, Contact
+from crm.errors import DomainError
+from leads import services
+from leads.duplicates import possible_duplicates, qualification_duplicates
+from leads.exports import export_rows
+from leads.filters import LeadFilter, apply_saved_view, saved_views_for
+from leads.forms import (
+    AssignForm,
+    BulkActionForm,
+    DisqualifyForm,
+    LeadForm,
+    LinkForm,
+    QualifyForm,
+)
+from leads.models import Lead, State, Status
+from opportunities.models import Opportunity
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def _filtered(request):
+    """(saved view key, FilterSet) for the list and its export: same leads in both."""
+    views = dict(saved_views_for(request.user))
+    view = request.GET.get("view", "mine")
+    if view not in views:
+        view = "mine"
+    leads = Lead.objects.visible_to(request.user).for_list()
+    leads = apply_saved_view(leads, view, request.user)
+    filterset = LeadFilter(request.GET, queryset=leads.order_by("-created_at", "-pk"))
+    return view, filterset
+
+
+@require_GET
+def lead_list(request):
+    view, filterset = _filtered(request)
+    per_page = request.GET.get("per_page", "")
+    per_page = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else 25
+    leads = filterset.qs
+    if filterset.is_bound and not filterset.is_valid():
+        messages.error(request, _("Some filters were not understood and are ignored."))
+        leads = filterset.queryset
+    leads = leads.annotate(
+        can_edit=Exists(Lead.objects.editable_by(request.user).filter(pk=OuterRef("pk")))
+    )
+    page = Paginator(leads, per_page).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "leads/lead_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "view": view,
+            "saved_views": saved_views_for(request.user),
+            "per_page": per_page,
+            "page_sizes": PAGE_SIZES,
+            "bulk_form": BulkActionForm(user=request.user),
+            "sort": request.GET.get("sort", ""),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+def lead_export(request):
+    """The filtered list as CSV, streamed row by row (memory stays flat), API field names."""
+    _view, filterset = _filtered(request)
+    leads = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(row) for row in export_rows(leads))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
+    return response
+
+
+def _detail_queryset(user):
+    return (
+        Lead.objects.visible_to(user)
+        .select_related(
+            "owner_user",
+            "owner_team",
+            "source",
+            "campaign",
+            "existing_account",
+            "existing_contact",
+            "created_by",
+            "modified_by",
+        )
+        .annotate(can_edit=Exists(Lead.objects.editable_by(user).filter(pk=OuterRef("pk"))))
+    )
+
+
+def _editable_lead(request, pk):
+    """A lead the user may change: another team's is a 404, a visible read-only one a 403."""
+    lead = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    if not lead.can_edit:
+        raise PermissionDenied(_("You can see this lead but not change it."))
+    return lead
+
+
+def _detail_context(request, lead):
+    qualifications = lead.qualifications.select_related(
+        "account", "contact", "opportunity", "performed_by", "source_campaign"
+    )
+    return {
+        "lead": lead,
+        "status_log": lead.status_changes.select_related("changed_by"),
+        "qualifications": qualifications,
+        "disqualify_form": DisqualifyForm(initial={"expected_version": lead.version}),
+        "links": lead.links.select_related("account", "contact").order_by("linked_at", "pk"),
+        "link_form": LinkForm(user=request.user) if lead.can_edit else None,
+    }
+
+
+@require_GET
+def lead_detail(request, pk):
+    lead = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    return render(request, "leads/lead_detail.html", _detail_context(request, lead))
+
+
+@require_http_methods(["GET", "POST"])
+def lead_create(request):
+    form = LeadForm(request.POST or None, user=request.user)
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        if "save_anyway" not in request.POST:
+            matches = possible_duplicates(user=request.user, data=form.cleaned_data)
+        if not matches:
+            owner, route = form.owner_and_route()
+            lead = services.create_lead(
+                lead=form.instance, created_by=request.user, owner=owner, route=route
+            )
+            messages.success(request, _("Lead %(lead)s created.") % {"lead": lead})
+            return redirect(lead)
+    return render(
+        request, "leads/lead_form.html", {"form": form, "matches": matches, "creating": True}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def lead_edit(request, pk):
+    lead = _editable_lead(request, pk)
+    if not lead.is_open:
+        messages.error(request, _("This lead is closed and read-only: reactivate it first."))
+        return redirect(lead)
+    form = LeadForm(request.POST or None, instance=lead, user=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.update_lead(
+                lead=lead,
+                user=request.user,
+                data=form.changed_values(),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as error:  # StaleRecord included
+            form.add_error(None, str(error))
+            status = 409
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Lead %(lead)s saved.") % {"lead": lead})
+            return redirect(lead)
+    return render(request, "leads/lead_form.html", {"form": form, "lead": lead}, status=status)
+
+
+def _display_rows(model, values):
+    """(label, shown value) for each non-empty value of a record about to be created."""
+    rows = []
+    for name, value in values.items():
+        if value in (None, "", False):
+            continue
+        model_field = model._meta.get_field(name)
+        if model_field.choices:
+            value = dict(model_field.flatchoices).get(value, value)
+        rows.append((model_field.verbose_name.capitalize(), value))
+    return rows
+
+
+def _preview(plan):
+    """What the qualify page shows: each record, new (with its values) or existing."""
+    blocks = []
+
+    def existing(title, record):
+        blocks.append({"title": _("%(kind)s: use %(record)s") % {"kind": title, "record": record}})
+
+    for title, model, record, values in (
+        (_("Account"), Account, plan.account, plan.account_values),
+        (_("Contact"), Contact, plan.contact, plan.contact_values),
+        (_("Opportunity"), Opportunity, plan.opportunity, plan.opportunity_values),
+    ):
+        if values is not None:
+            values = dict(values)
+            if model is Contact and plan.account_values is not None:
+                values["account"] = _("the new account")
+            rows = _display_rows(model, values)
+            if model is Opportunity:
+                customer = (
+                    _("the new %(kind)s") % {"kind": plan.customer_kind}
+                    if plan.customer_is_new
+                    else plan.customer
+                )
+                rows.insert(0, (_("Customer"), customer))
+            blocks.append({"title": _("New %(kind)s") % {"kind": title.lower()}, "rows": rows})
+        elif record is not None:
+            existing(title, record)
+    if plan.source_campaign:
+        blocks.append(
+            {"title": _("Source campaign: %(campaign)s") % {"campaign": plan.source_campaign}}
+        )
+    return blocks
+
+
+def _qualify_initial(lead):
+    defaults = services.qualification_defaults()
+    if lead.existing_account_id:
+        defaults["create_account"] = False
+    if lead.existing_contact_id:
+        defaults["create_contact"] = False
+    return {**defaults, "source_campaign": lead.campaign_id or ""}
+
+
+@require_http_methods(["GET", "POST"])
+def lead_qualify(request, pk):
+    lead = _editable_lead(request, pk)
+    if not lead.is_open:
+        messages.error(
+            request,
+            _("This lead is already qualified.")
+            if lead.state == State.QUALIFIED
+            else _("This lead is disqualified: reactivate it before qualifying it."),
+        )
+        return redirect(lead)
+    # A GET is bound to the defaults too, so the preview shows at once.
+    data = request.POST if request.method == "POST" else _qualify_initial(lead)
+    form = QualifyForm(data, user=request.user, lead=lead)
+    plan, problem, status = None, None, 200
+    if form.is_valid():
+        try:
+            plan = services.plan_qualification(lead=lead, user=request.user, **form.options())
+        except DomainError as error:
+            problem = str(error)
+        if request.method == "POST" and "confirm" in request.POST and plan is not None:
+            try:
+                qualification = services.qualify_lead(
+                    lead=lead,
+                    user=request.user,
+                    expected_version=request.POST.get("expected_version") or None,
+                    **form.options(),
+                )
+            except DomainError as error:
+                problem, status = str(error), 409
+            else:
+                created = qualification.created_records
+                messages.success(
+                    request,
+                    _("Lead qualified. Created: %(records)s.")
+                    % {"records": ", ".join(str(r) for r in created) or _("nothing new")},
+                )
+                return redirect(lead)
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "lead": lead,
+        "form": form,
+        "plan": plan,
+        "preview": _preview(plan) if plan else [],
+        "problem": problem,
+        "duplicates": qualification_duplicates(user=request.user, lead=lead),
+    }
+    return render(request, "leads/lead_qualify.html", context, status=status)
+
+
+def _after_action(request, lead, *, fragment_status=200):
+    """htmx requests get the refreshed status panel; others a redirect to the page."""
+    if request.htmx:
+        lead = get_object_or_404(_detail_queryset(request.user), pk=lead.pk)
+        return render(
+            request,
+            "leads/lead_detail.html#status-panel",
+            _detail_context(request, lead),
+            status=fragment_status,
+        )
+    return redirect(lead)
+
+
+@require_http_methods(["GET", "POST"])
+def lead_disqualify(request, pk):
+    lead = _editable_lead(request, pk)
+    form = DisqualifyForm(request.POST or None, initial={"expected_version": lead.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.disqualify_lead(
+                lead=lead,
+                user=request.user,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                keep_contact=form.cleaned_data["keep_contact"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Lead disqualified."))
+        return _after_action(request, lead)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "leads/lead_disqualify.html", {"lead": lead, "form": form}, status=status
+    )
+
+
+@require_POST
+def lead_reactivate(request, pk):
+    lead = _editable_lead(request, pk)
+    try:
+        services.reactivate_lead(lead=lead, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Lead reactivated."))
+    return _after_action(request, lead)
+
+
+@require_POST
+def lead_set_status(request, pk):
+    lead = _editable_lead(request, pk)
+    status = request.POST.get("status", "")
+    try:
+        if status not in (Status.NEW, Status.CONTACTED):
+            raise DomainError(_("An open lead is either New or Contacted."))
+        services.set_lead_status(lead=lead, user=request.user, status=status)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Status set to %(status)s.") % {"status": Status(status).label}
+        )
+    return _after_action(request, lead)
+
+
+@require_http_methods(["GET", "POST"])
+def lead_assign(request, pk):
+    lead = _editable_lead(request, pk)
+    form = AssignForm(request.POST or None, initial={"expected_version": lead.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.assign_lead(
+                lead=lead,
+                user=request.user,
+                owner=form.cleaned_data["owner"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Lead assigned to %(owner)s.") % {"owner": lead.owner})
+        return redirect(lead)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "leads/lead_assign.html", {"lead": lead, "form": form}, status=status)
+
+
+@require_POST
+def lead_bulk(request):
+    form = BulkActionForm(request.POST, user=request.user)
+    back = request.POST.get("next") or reverse("leads:list")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("leads:list")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    data, user = form.cleaned_data, request.user
+    leads = list(data["leads"])
+    if data["action"] == "qualify":
+        done, refused = services.qualify_leads(leads=leads, user=user)
+        text = ngettext("%(n)s lead qualified.", "%(n)s leads qualified.", len(done))
+    elif data["action"] == "disqualify":
+        done, refused = services.disqualify_leads(leads=leads, user=user, status=data["status"])
+        text = ngettext("%(n)s lead disqualified.", "%(n)s leads disqualified.", len(done))
+    else:
+        done, refused = services.assign_leads(leads=leads, user=user, owner=data["owner"])
+        text = ngettext("%(n)s lead assigned.", "%(n)s leads assigned.", len(done))
+    messages.success(request, text % {"n": len(done)})
+    for lead, reason in refused:
+        messages.warning(request, f"{lead}: {reason}")
+    return redirect(back)
+
+
+@require_POST
+def lead_link(request, pk):
+    lead = _editable_lead(request, pk)
+    form = LinkForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            link = services.associate_lead(lead=lead, user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            target = link.account or link.contact
+            messages.success(request, _("Linked to %(record)s.") % {"record": target})
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or _("Choose a valid record."))
+    return redirect(lead)
+
+
+@require_POST
+def lead_unlink(request, pk, link_pk):
+    lead = _editable_lead(request, pk)
+    link = get_object_or_404(lead.links.select_related("account", "contact"), pk=link_pk)
+    try:
+        services.disassociate_lead(
+            lead=lead, user=request.user, account=link.account, contact=link.contact
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Link removed."))
+    return redirect(lead)

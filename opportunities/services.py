@@ -1,0 +1,69 @@
+"""Writes for opportunities: create, edit, close as won or lost, reopen."""
+
+from django.db import transaction
+
+from crm.services import lock_for_update, update_record
+from opportunities.models import Opportunity
+from opportunities.signals import opportunity_closed, opportunity_reopened
+
+
+@transaction.atomic
+def create_opportunity(*, opportunity, user):
+    """Store a new opportunity (an unsaved instance, e.g. from a form), stamped by `user`."""
+    opportunity.stamp(user)
+    opportunity.full_clean()
+    opportunity.save()
+    return opportunity
+
+
+def update_opportunity(*, opportunity, user, data, expected_version):
+    """Apply an edit with the lost-update check (StaleRecord when someone saved in between)."""
+    return update_record(opportunity, user=user, data=data, expected_version=expected_version)
+
+
+def _save_transition(locked, user):
+    locked.version += 1
+    locked.stamp(user)
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def win_opportunity(
+    *, opportunity, user, actual_value=None, close_date=None, description="", expected_version=None
+):
+    """Close as Won. The row lock makes a double click (or two users) close it only once."""
+    locked = lock_for_update(opportunity, expected_version=expected_version)
+    locked.close_as_won(actual_value=actual_value, close_date=close_date, description=description)
+    _save_transition(locked, user)
+    opportunity_closed.send(sender=Opportunity, opportunity=locked, user=user)
+    return locked
+
+
+@transaction.atomic
+def lose_opportunity(
+    *,
+    opportunity,
+    user,
+    status=Opportunity.Status.CANCELED,
+    close_date=None,
+    description="",
+    expected_version=None,
+):
+    """Close as Lost with reason Canceled or Out-Sold."""
+    locked = lock_for_update(opportunity, expected_version=expected_version)
+    locked.close_as_lost(status=status, close_date=close_date, description=description)
+    _save_transition(locked, user)
+    opportunity_closed.send(sender=Opportunity, opportunity=locked, user=user)
+    return locked
+
+
+@transaction.atomic
+def reopen_opportunity(*, opportunity, user):
+    """Won or Lost back to Open (In Progress)."""
+    locked = lock_for_update(opportunity)
+    locked.reopen()
+    _save_transition(locked, user)
+    opportunity_reopened.send(sender=Opportunity, opportunity=locked, user=user)
+    return locked

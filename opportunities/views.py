@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Account, Contact
+from crm.errors import DomainError
+from opportunities.filters import OpportunityFilter
+from opportunities.forms import CloseOpportunityForm, OpportunityForm
+from opportunities.models import Opportunity
+from opportunities.services import (
+    create_opportunity,
+    lose_opportunity,
+    reopen_opportunity,
+    update_opportunity,
+    win_opportunity,
+)
+
+PAGE_SIZE = 25
+
+
+@require_http_methods(["GET"])
+def opportunity_list(request):
+    opportunities = Opportunity.objects.visible_to(request.user).select_related(
+        "account", "contact", "currency", "owner_user", "owner_team"
+    )
+    data = request.GET.copy()
+    data.setdefault("state", str(Opportunity.State.OPEN))  # open ones until the user picks
+    filterset = OpportunityFilter(
+        data,
+        queryset=opportunities.order_by("-created_at", "-pk"),
+        request=request,
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "opportunities/opportunity_list.html", {"filter": filterset, "page": page}
+    )
+
+
+@require_http_methods(["GET"])
+def opportunity_detail(request, pk):
+    editable = Opportunity.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
+    opportunity = get_object_or_404(
+        Opportunity.objects.visible_to(request.user)
+        .annotate(can_edit=Exists(editable))
+        .select_related(
+            "account", "contact", "currency", "owner_user", "owner_team", "modified_by"
+        ),
+        pk=pk,
+    )
+    return render(request, "opportunities/opportunity_detail.html", {"opportunity": opportunity})
+
+
+def _initial_customer(request):
+    """?account=<pk> or ?contact=<pk> from a customer's page preselects it (if visible)."""
+    for name, model in (("account", Account), ("contact", Contact)):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            return {name: model.objects.visible_to(request.user).filter(pk=value).first()}
+    return {}
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_create(request):
+    initial = _initial_customer(request) if request.method == "GET" else {}
+    form = OpportunityForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        opportunity = create_opportunity(opportunity=form.instance, user=request.user)
+        messages.success(request, _("Opportunity %(topic)s created.") % {"topic": opportunity})
+        return redirect(opportunity)
+    return render(request, "opportunities/opportunity_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request, pk):
+    opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    if not opportunity.is_open:
+        messages.error(request, _("A closed opportunity cannot be edited; reopen it first."))
+        return redirect(opportunity)
+    form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = update_opportunity(
+                opportunity=opportunity,
+                user=request.user,
+                data=form.changed_values(),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            messages.success(request, _("Opportunity %(topic)s saved.") % {"topic": opportunity})
+            return redirect(opportunity)
+    return render(
+        request,
+        "opportunities/opportunity_form.html",
+        {"form": form, "opportunity": opportunity},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_close(request, pk):
+    opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    form = CloseOpportunityForm(request.POST or None, opportunity=opportunity)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        common = {
+            "opportunity": opportunity,
+            "user": request.user,
+            "close_date": data["close_date"],
+            "description": data["description"],
+            "expected_version": data["expected_version"],
+        }
+        try:
+            if data["outcome"] == form.WON:
+                opportunity = win_opportunity(actual_value=data["actual_value"], **common)
+            else:
+                lost_status = {
+                    form.CANCELED: Opportunity.Status.CANCELED,
+                    form.OUT_SOLD: Opportunity.Status.OUT_SOLD,
+                }[data["outcome"]]
+                opportunity = lose_opportunity(status=lost_status, **common)
+        except DomainError as error:
+            form.add_error(None, str(error))
+            status = 409
+        else:
+            messages.success(
+                request,
+                _("Opportunity closed as %(state)s.")
+                % {"state": opportunity.get_state_display().lower()},
+            )
+            return redirect(opportunity)
+    return render(
+        request,
+        "opportunities/opportunity_close.html",
+        {"form": form, "opportunity": opportunity},
+        status=status,
+    )
+
+
+@require_POST
+def opportunity_reopen(request, pk):
+    opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    try:
+        opportunity = reopen_opportunity(opportunity=opportunity, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Opportunity reopened."))
+    return redirect(opportunity)
