@@ -319,3 +319,13 @@ def test_demo_data_covers_every_status_and_a_second_run_adds_nothing(db):
 
     assert set(Lead.objects.values_list("pk", "status")) == first
     assert {status for _pk, status in first} == set(Status.values)
+
+
+def test_the_ten_lead_sources_come_back_after_a_flush(transactional_db):
+    from django.core.management import call_command
+
+    from leads.models import LeadSource
+
+    call_command("flush", "--no-input", verbosity=0)
+    assert LeadSource.objects.count() == 10
+    assert LeadSource.objects.filter(name="Web").exists()

@@ -111,3 +111,12 @@ def test_a_closed_opportunity_cannot_be_closed_again_until_reopened(db):
 def test_a_negative_actual_value_is_refused(db):
     with pytest.raises(DomainError, match="negative"):
         OpportunityFactory.build().close_as_won(actual_value=Decimal(-1))
+
+
+def test_the_base_currency_comes_back_after_a_flush(transactional_db):
+    from django.core.management import call_command
+
+    from opportunities.models import Currency
+
+    call_command("flush", "--no-input", verbosity=0)
+    assert Currency.objects.base().exchange_rate == 1
