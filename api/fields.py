@@ -1,6 +1,7 @@
 """Fields the resources share: owners and customers ("one of several kinds" references),
 related records limited to what the user can see, and choices by name."""
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,6 +27,13 @@ class NamedChoiceField(serializers.ChoiceField):
         self._by_value = {member.value: choice_name(member) for member in enum}
         kwargs.setdefault("allow_null", True)
         super().__init__(choices=named_choices(enum), **kwargs)
+
+    def validate_empty_values(self, data):
+        is_empty, value = super().validate_empty_values(data)
+        # null clears the field: a text choice is stored blank (its column is NOT NULL).
+        if is_empty and value is None and issubclass(self.enum, models.TextChoices):
+            return True, ""
+        return is_empty, value
 
     def to_representation(self, value):
         if value in ("", None):

@@ -205,6 +205,17 @@ def test_patch_updates_an_open_lead_with_if_match(api_as, alice, lead):
     assert (lead.rating, lead.campaign, lead.budget_status) == ("hot", campaign, 2)
 
 
+def test_patch_with_null_clears_a_choice_instead_of_failing(api_as, alice, lead):
+    # Found by schemathesis: null on a text choice stored NULL in a NOT NULL column (a 500).
+    client = api_as(alice)
+    assert client.patch(f"/api/v1/leads/{lead.pk}/", {"rating": "hot"}).status_code == 200
+    response = client.patch(f"/api/v1/leads/{lead.pk}/", {"rating": None, "need": None})
+    assert response.status_code == 200, response.json()
+    assert response.json()["rating"] is None
+    lead.refresh_from_db()
+    assert lead.rating == ""
+
+
 def test_patch_with_a_stale_if_match_is_a_412(api_as, alice, lead):
     services.update_lead(lead=lead, user=alice, data={"city": "Aarhus"})
     response = api_as(alice).patch(
