@@ -169,6 +169,8 @@ def main():
         "peak_rss_mb": round(peak_kib / 1024, 1),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        # The machine is shared: the 1-minute load average at the end of the run.
+        "load_average": round(os.getloadavg()[0], 1),
         "date": time.strftime("%Y-%m-%d"),
     }
     print(json.dumps(result, indent=2))

@@ -8,8 +8,9 @@ The data is generated in SQL (INSERT ... SELECT generate_series), a few seconds 
 rows: 50 reps in 10 teams; leads over two years, 10 % without a source, 10 % in team queues,
 40 % open, 25 % qualified, 35 % disqualified; one qualification per qualified lead, every
 fifth opportunity fed by two leads (200,000 opportunities in two currencies, 60 % open,
-25 % won, 15 % lost); a completed first call for 60 % of the leads. Every NOT NULL column
-the generator does not set gets an empty value, so the script survives model changes.
+25 % won, 15 % lost); a completed first call for 60 % of the leads. The leads'
+first_contact_at and qualified_at (what the services store) match those rows. Every NOT NULL
+column the generator does not set gets an empty value, so the script survives model changes.
 
 Measured through reports.lead_sources.lead_source_report (the page's code): everything
 (admin, all time, by source), a manager's view (visibility subqueries), one month, and by
@@ -115,6 +116,12 @@ def generate(n_leads):
                     " WHEN g % 20 < 13 THEN 'qualified' WHEN g % 20 < 16 THEN 'lost'"
                     " WHEN g % 20 < 18 THEN 'cannot_contact' WHEN g % 20 < 19"
                     " THEN 'no_longer_interested' ELSE 'canceled' END",
+                    # The facts the services store (same formulas as the rows inserted below).
+                    "qualified_at": "CASE WHEN g % 20 >= 8 AND g % 20 < 13 THEN"
+                    f" '{START}'::timestamptz + g * interval '63 seconds'"
+                    " + (g % 240) * interval '1 hour' END",
+                    "first_contact_at": f"CASE WHEN g % 5 < 3 THEN '{START}'::timestamptz"
+                    " + g * interval '63 seconds' + (1 + g % 72) * interval '1 hour' END",
                 },
             )
             + f" FROM generate_series(1, {int(n_leads)}) g"
@@ -197,7 +204,8 @@ def generate(n_leads):
             )
             + f' FROM "{Lead._meta.db_table}" l WHERE l.id % 5 < 3'
         )
-        cursor.execute("ANALYZE")
+        # As autovacuum would have done on a live table: statistics and the visibility map.
+        cursor.execute("VACUUM ANALYZE")
     return {"manager": manager, "teams": teams, "generate_seconds": time.perf_counter() - started}
 
 

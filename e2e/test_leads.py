@@ -128,14 +128,17 @@ def test_inline_status_change_and_disqualify_with_htmx(page, live_server, login,
 
     page.get_by_role("button", name="Mark contacted").click()
     expect(page.get_by_test_id("lead-status")).to_have_text("Contacted")
-    expect(page.get_by_test_id("status-log")).to_contain_text("Contacted")
+    # The status log is on the timeline, refreshed with the status panel.
+    expect(
+        page.get_by_test_id("lead-timeline").get_by_test_id("status-change").first
+    ).to_contain_text("New → Contacted")
 
     page.get_by_role("link", name="Disqualify").click()
     page.get_by_label("Reason").select_option(label="No Longer Interested")
     page.get_by_label("Note").fill("Went with a competitor")
     page.get_by_test_id("disqualify-form").get_by_role("button", name="Disqualify").click()
     expect(page.get_by_test_id("lead-state")).to_have_text("Disqualified")
-    expect(page.get_by_test_id("status-log")).to_contain_text("Went with a competitor")
+    expect(page.get_by_test_id("lead-timeline")).to_contain_text("Went with a competitor")
 
     page.get_by_role("button", name="Reactivate").click()
     expect(page.get_by_test_id("lead-state")).to_have_text("Open")

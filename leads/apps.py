@@ -21,7 +21,8 @@ class LeadsConfig(AppConfig):
 
     def ready(self):
         from activities.signals import activity_logged
-        from leads import receivers
+        from leads import receivers, timeline
 
         activity_logged.connect(receivers.contact_made, dispatch_uid="leads.contact_made")
+        timeline.register()
         post_migrate.connect(ensure_lead_sources, sender=self, dispatch_uid="leads.sources")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Team, User, team_ids_of
 from leads.models import Campaign, Lead, LeadSource, Rating, State, Status
+from leads.selectors import search_leads
 
 SAVED_VIEWS = [
     ("mine", _("My open leads")),
@@ -98,18 +99,7 @@ class LeadFilter(django_filters.FilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(company_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(business_phone__icontains=word)
-                | Q(mobile_phone__icontains=word)
-                | Q(topic__icontains=word)
-            )
-        return queryset
+        return search_leads(queryset, value)
 
     def by_owner(self, queryset, name, value):
         kind, _sep, pk = value.partition(":")

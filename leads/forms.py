@@ -244,3 +244,17 @@ class LinkForm(forms.Form):
         if bool(cleaned.get("account")) == bool(cleaned.get("contact")):
             raise forms.ValidationError(_("Choose an account or a contact."))
         return cleaned
+
+
+class RecordLinkForm(forms.Form):
+    """Link a lead from an account's or a contact's page: any lead the user may change."""
+
+    lead = forms.ModelChoiceField(
+        label=_("Lead"),
+        queryset=Lead.objects.none(),
+        error_messages={"invalid_choice": _("Choose a lead you may change.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = Lead.objects.editable_by(user)

@@ -1,11 +1,13 @@
-"""Read helpers other pages use (home tiles)."""
+"""Read helpers other pages use (home tiles, the leads panel on customer pages)."""
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from leads.models import Lead, Status
+from accounts.models import Account, Contact
+from leads.models import Lead, LeadLink, Qualification, Status
 
 FOLLOW_UPS_SHOWN = 5
+LINK_CANDIDATES_SHOWN = 20
 
 
 def lead_home_tiles(user):
@@ -27,3 +29,89 @@ def lead_home_tiles(user):
         "my_follow_ups_due": due[:FOLLOW_UPS_SHOWN],
         "my_follow_ups_more": len(due) > FOLLOW_UPS_SHOWN,
     }
+
+
+# The leads panel on account, contact and opportunity pages ({% record_leads record %}) ------
+
+
+def record_leads(record, user):
+    """The leads behind a customer record, for its page: the originating leads (qualifying
+    them created or used the record), the leads linked to it (with who linked and when, and
+    whether the user may remove the link), the originating leads' other links, and the leads
+    that came from this customer (their existing account or contact). Only leads, accounts
+    and contacts the user may see.
+
+    Queries: originating leads, links, leads from the customer (none for an opportunity):
+    2 or 3, whatever the number of leads."""
+    field = record._meta.model_name  # "account", "contact" or "opportunity"
+    visible = Lead.objects.visible_to(user)
+    origins = list(
+        Qualification.objects.filter(**{field: record}, lead__in=visible)
+        .select_related("lead", "performed_by", "source_campaign")
+        .order_by("performed_at", "pk")
+    )
+    is_customer = field in ("account", "contact")
+    links, origin_links = [], {}
+    # The originating leads' links come in the same query as the record's own (a subquery).
+    produced = Qualification.objects.filter(**{field: record}).values("lead")
+    wanted = Q(lead__in=produced)
+    if is_customer:
+        wanted |= Q(**{field: record})
+    target_visible = Q(account__in=Account.objects.visible_to(user).values("pk")) | Q(
+        contact__in=Contact.objects.visible_to(user).values("pk")
+    )
+    rows = (
+        LeadLink.objects.filter(wanted, target_visible, lead__in=visible)
+        .select_related("lead", "account", "contact", "linked_by")
+        .annotate(can_unlink=Exists(Lead.objects.editable_by(user).filter(pk=OuterRef("lead_id"))))
+        .order_by("linked_at", "pk")
+    )
+    for link in rows:
+        if is_customer and getattr(link, f"{field}_id") == record.pk:
+            links.append(link)
+        else:
+            origin_links.setdefault(link.lead_id, []).append(link)
+    for qualification in origins:
+        qualification.other_links = origin_links.get(qualification.lead_id, [])
+    customer_leads = []
+    if is_customer:
+        customer_leads = list(
+            visible.filter(**{f"existing_{field}": record}).order_by("-created_at", "-pk")
+        )
+    return {
+        "record": record,
+        "origins": origins,
+        "links": links,
+        "customer_leads": customer_leads,
+        "can_link": is_customer,
+        "record_kind": field,
+    }
+
+
+def search_leads(queryset, text):
+    """Leads matching every word of `text` in a name, company, e-mail, phone or topic."""
+    for word in text.split():
+        queryset = queryset.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(company_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(business_phone__icontains=word)
+            | Q(mobile_phone__icontains=word)
+            | Q(topic__icontains=word)
+        )
+    return queryset
+
+
+def link_candidates(record, user, text=""):
+    """Leads the user may link to `record` (an account or contact): those they may change,
+    not linked to it yet, matching `text`, newest first; one query, at most
+    LINK_CANDIDATES_SHOWN (the search narrows it, so the page never lists every lead)."""
+    field = record._meta.model_name
+    linked = LeadLink.objects.filter(**{field: record}).values("lead")
+    leads = Lead.objects.editable_by(user).exclude(pk__in=linked)
+    return list(
+        search_leads(leads, text)
+        .select_related("owner_user", "owner_team")
+        .order_by("-created_at", "-pk")[:LINK_CANDIDATES_SHOWN]
+    )

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact
 from accounts.services import create_customer
 from crm.errors import DomainError
+from crm.lib.bulk import insert_objects
 from crm.services import lock_for_update
 from leads.models import (
     Campaign,
@@ -26,6 +28,8 @@ from leads.models import (
 from leads.signals import lead_assigned, lead_created, lead_creating
 from opportunities.models import Currency, Opportunity
 from opportunities.services import create_opportunity
+
+_UNCHECKED_ON_CREATE = ["owner_user", "owner_team", "created_by", "modified_by"]
 
 
 def _log_status(lead, *, from_state, from_status, user, reason="", changed_at=None):
@@ -125,8 +129,10 @@ def create_leads(*, leads, created_by, route=False, validate=True, change_reason
         lead.stamp(created_by)
         lead.refresh_keys()  # bulk_create below skips save()
         if validate:
-            # Constraints are checked by the database at insert; the owner is not known yet.
-            lead.full_clean(exclude=["owner_user", "owner_team"], validate_constraints=False)
+            # Constraints are checked by the database at insert; the owner is not known yet;
+            # created_by / modified_by were just set from `created_by`, a stored user, so
+            # checking that they exist would cost two queries per lead and prove nothing.
+            lead.full_clean(exclude=_UNCHECKED_ON_CREATE, validate_constraints=False)
     chosen = {id(lead) for lead in leads if lead.owner is not None}
     lead_creating.send(sender=Lead, leads=leads, created_by=created_by, route=route)
     for lead in leads:
@@ -147,7 +153,8 @@ def create_leads(*, leads, created_by, route=False, validate=True, change_reason
             ]
         )
     else:
-        leads = Lead.objects.bulk_create(leads, batch_size=500)
+        # Multi-row INSERTs without the insert compiler's per-value work (crm.lib.bulk).
+        leads = insert_objects(leads)
         _copy_history_and_log(
             [lead.pk for lead in leads],
             user=created_by,
@@ -219,9 +226,22 @@ def mark_lead_contacted(*, lead, user, reason=""):
     )
 
 
+def record_first_contact(*, lead, at):
+    """Store `at` as the lead's first contact unless an earlier one is known: one conditional
+    UPDATE (no lock, no version bump: a derived fact, not an edit), so concurrent calls
+    logged on the same lead keep the earliest."""
+    earlier_known = Q(first_contact_at__isnull=False, first_contact_at__lte=at)
+    updated = Lead.objects.filter(pk=lead.pk).exclude(earlier_known).update(first_contact_at=at)
+    if updated:
+        lead.first_contact_at = at
+    return lead
+
+
 @transaction.atomic
 def reactivate_lead(*, lead, user, status=Status.NEW, reason="", expected_version=None):
-    """A qualified or disqualified lead returns to Open; what it produced stays linked."""
+    """A qualified or disqualified lead returns to Open; what it produced stays linked, and
+    so does `qualified_at` (its last qualification: the report's days to qualification count
+    it only while the lead is qualified; its opportunity counts find ever-qualified leads)."""
     locked = lock_for_update(lead, expected_version=expected_version)
     return _change_state(
         locked,
@@ -481,6 +501,7 @@ def qualify_lead(*, lead, user, expected_version=None, **options):
     qualification = Qualification(
         lead=locked,
         performed_by=user,
+        performed_at=locked.qualified_at,  # the same instant on both rows
         options=plan.options,
         source_campaign=plan.source_campaign,
     )

@@ -17,4 +17,11 @@ urlpatterns = [
     path("<int:pk>/assign/", views.lead_assign, name="assign"),
     path("<int:pk>/links/", views.lead_link, name="link"),
     path("<int:pk>/links/<int:link_pk>/remove/", views.lead_unlink, name="unlink"),
+    # Link and unlink from the account's or contact's side (record_kind: account or contact).
+    path("links/<str:record_kind>/<int:record_pk>/", views.record_link, name="record_link"),
+    path(
+        "links/<str:record_kind>/<int:record_pk>/<int:link_pk>/remove/",
+        views.record_unlink,
+        name="record_unlink",
+    ),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +25,10 @@ from leads.forms import (
     LeadForm,
     LinkForm,
     QualifyForm,
+    RecordLinkForm,
 )
-from leads.models import Lead, State, Status
+from leads.models import Lead, LeadLink, State, Status
+from leads.selectors import link_candidates
 from opportunities.models import Opportunity
 
 PAGE_SIZES = (25, 50, 100)
@@ -122,10 +124,11 @@ def _detail_context(request, lead):
     )
     return {
         "lead": lead,
-        "status_log": lead.status_changes.select_related("changed_by"),
         "qualifications": qualifications,
         "disqualify_form": DisqualifyForm(initial={"expected_version": lead.version}),
-        "links": lead.links.select_related("account", "contact").order_by("linked_at", "pk"),
+        "links": lead.links.select_related("account", "contact", "linked_by").order_by(
+            "linked_at", "pk"
+        ),
         "link_form": LinkForm(user=request.user) if lead.can_edit else None,
     }
 
@@ -434,3 +437,64 @@ def lead_unlink(request, pk, link_pk):
     else:
         messages.success(request, _("Link removed."))
     return redirect(lead)
+
+
+# Links from the other side: an account's or a contact's page links and unlinks leads.
+
+LINKABLE_RECORDS = {"account": Account, "contact": Contact}
+
+
+def _linkable_record_or_404(request, record_kind, record_pk):
+    model = LINKABLE_RECORDS.get(record_kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model.objects.visible_to(request.user), pk=record_pk)
+
+
+@require_http_methods(["GET", "POST"])
+def record_link(request, record_kind, record_pk):
+    """GET: search the leads the user may change (a fragment in the record's page with htmx,
+    a page of its own without); POST: link one to the account or contact."""
+    record = _linkable_record_or_404(request, record_kind, record_pk)
+    if request.method == "POST":
+        form = RecordLinkForm(request.POST, user=request.user)
+        if form.is_valid():
+            lead = form.cleaned_data["lead"]
+            try:
+                services.associate_lead(lead=lead, user=request.user, **{record_kind: record})
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Linked to %(record)s.") % {"record": lead})
+        else:
+            messages.error(request, " ".join(form.errors.get("lead", [])))
+        return redirect(record)
+    text = request.GET.get("q", "").strip()[:100]
+    context = {
+        "record": record,
+        "record_kind": record_kind,
+        "q": text,
+        "candidates": link_candidates(record, request.user, text),
+    }
+    template = "leads/record_link.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#link-search"
+    return render(request, template, context)
+
+
+@require_POST
+def record_unlink(request, record_kind, record_pk, link_pk):
+    record = _linkable_record_or_404(request, record_kind, record_pk)
+    links = LeadLink.objects.filter(
+        **{record_kind: record}, lead__in=Lead.objects.visible_to(request.user)
+    )
+    link = get_object_or_404(links.select_related("lead"), pk=link_pk)
+    if not Lead.objects.editable_by(request.user).filter(pk=link.lead_id).exists():
+        raise PermissionDenied(_("You can see this lead but not change it."))
+    try:
+        services.disassociate_lead(lead=link.lead, user=request.user, **{record_kind: record})
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Link removed."))
+    return redirect(record)

@@ -9,6 +9,7 @@ Stable public API: `normalise_email`, `normalise_phone`, `normalise_name`, `comp
 `NAME_THRESHOLD`.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -75,8 +76,14 @@ def normalise_phone(value, region=None):
     text = (value or "").strip()
     if not text:
         return ""
+    return _e164(text, region or settings.PHONE_REGION)
+
+
+# Parsing is the slow part of saving a lead (imports repeat the same switchboard numbers).
+@functools.lru_cache(maxsize=4096)
+def _e164(text, region):
     try:
-        number = phonenumbers.parse(text, region or settings.PHONE_REGION)
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return ""
     if not phonenumbers.is_possible_number(number):
@@ -91,8 +98,9 @@ def normalise_name(value):
     'soren alund ostergard'
     """
     text = (value or "").casefold().translate(_FOLD)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    if not text.isascii():  # ASCII has nothing to decompose (most names: skip the work)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in text if not unicodedata.combining(char))
     text = text.replace("&", " and ")
     text = _JOINERS.sub("", text)
     return " ".join(_SEPARATORS.sub(" ", text).split())

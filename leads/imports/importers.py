@@ -714,6 +714,20 @@ class RowConverter:
             if self.default_source is None and not options.create_sources:
                 raise ImportFileError(self._unknown_source(options.source))
         self._related_ok = {}
+        # Dates and statuses repeat down a file: each distinct text is parsed once.
+        self._parsed = {}
+
+    def _parse(self, parse, *texts):
+        key = (parse, *texts)
+        try:
+            return self._parsed[key]
+        except KeyError:
+            pass
+        value = parse(*texts)  # a RowError is raised again for every row that has it
+        if len(self._parsed) >= 10_000:
+            self._parsed.clear()  # memory stays flat on files of distinct timestamps
+        self._parsed[key] = value
+        return value
 
     def _owner_lookup(self):
         lookup = {}
@@ -818,13 +832,13 @@ class RowConverter:
         status, state = self._cell(cells, "status"), self._cell(cells, "state")
         if status or state:
             try:
-                values["state"], values["status"] = parse_status(status, state)
+                values["state"], values["status"] = self._parse(parse_status, status, state)
             except RowError as error:
                 raise RowError(f"status: {error}") from None
         created = self._cell(cells, "created_at")
         if created:
             try:
-                values["created_at"] = parse_datetime(created)
+                values["created_at"] = self._parse(parse_datetime, created)
             except RowError as error:
                 raise RowError(f"created_at: {error}") from None
             if values["created_at"] > timezone.now():
@@ -872,6 +886,40 @@ def find_existing(keys, key_name):
     return found  # ordered newest first, so the oldest lead wins
 
 
+def callable_default(field):
+    return field.has_default() and callable(field.default)
+
+
+class LeadBuilder:
+    """`Lead(**values)` for many rows. Model.__init__ with keywords asks every one of the 60
+    fields for its default on every call (a sixth of an import's time); here the constant
+    defaults are read once and each lead is built positionally, as Django builds the rows it
+    reads from the database. Related objects ("source", "campaign") go through their
+    descriptors, as with keywords."""
+
+    def __init__(self):
+        fields = Lead._meta.concrete_fields
+        self.index = {field.attname: i for i, field in enumerate(fields)}
+        self.computed = [(i, f) for i, f in enumerate(fields) if callable_default(f)]
+        self.constant = [None if callable_default(f) else f.get_default() for f in fields]
+
+    def build(self, values):
+        args = self.constant.copy()
+        for i, model_field in self.computed:
+            args[i] = model_field.get_default()
+        related = []
+        for name, value in values.items():
+            i = self.index.get(name)
+            if i is None:
+                related.append((name, value))
+            else:
+                args[i] = value
+        lead = Lead(*args)
+        for name, value in related:
+            setattr(lead, name, value)
+        return lead
+
+
 # Running an import --------------------------------------------------------------------
 
 
@@ -901,6 +949,7 @@ class Importer:
         self.on_match = on_match or (lambda match: None)
         self.owner_counts = Counter(batch.options.get("owner_counts") or {})
         self.seen = set()  # dry runs only: keys of rows that would have been created
+        self.builder = LeadBuilder()
 
     def run(self):
         batch, options = self.batch, self.options
@@ -974,7 +1023,7 @@ class Importer:
                     self.on_match(Match(line, matched, key[0], "skipped"))
                 continue
             owner = values.pop("owner", None)
-            lead = Lead(**values)
+            lead = self.builder.build(values)
             if owner is not None:
                 lead.owner = owner
             to_create.append(lead)

@@ -38,29 +38,47 @@ def _number(value):
         return None
 
 
-def lead_facts(lead, *, source_names=None, campaign_names=None):
+def _email_domain(lead):
+    email = lead.email or ""
+    return email.rpartition("@")[2] if "@" in email else ""
+
+
+# How each fact is read from a lead (sources and campaigns: id -> name maps).
+_FACTS = {
+    LeadField.SOURCE: lambda lead, s, c: _text(s.get(lead.source_id, "")),
+    LeadField.CAMPAIGN: lambda lead, s, c: _text(c.get(lead.campaign_id, "")),
+    LeadField.COUNTRY: lambda lead, s, c: _text(lead.country),
+    LeadField.STATE_PROVINCE: lambda lead, s, c: _text(lead.state_province),
+    LeadField.CITY: lambda lead, s, c: _text(lead.city),
+    LeadField.INDUSTRY: lambda lead, s, c: _text(lead.industry),
+    LeadField.RATING: lambda lead, s, c: _text(lead.rating),
+    LeadField.ANNUAL_REVENUE: lambda lead, s, c: _number(lead.annual_revenue),
+    LeadField.NUMBER_OF_EMPLOYEES: lambda lead, s, c: _number(lead.number_of_employees),
+    LeadField.ESTIMATED_VALUE: lambda lead, s, c: _number(lead.estimated_value),
+    LeadField.COMPANY_NAME: lambda lead, s, c: _text(lead.company_name),
+    LeadField.EMAIL_DOMAIN: lambda lead, s, c: _text(_email_domain(lead)),
+    LeadField.TOPIC: lambda lead, s, c: _text(lead.topic),
+}
+
+
+def lead_facts(lead, *, source_names=None, campaign_names=None, fields=None):
     """The values conditions test, normalised: text casefolded, numbers as Decimal or None.
 
     Source and campaign names come from the maps loaded once per batch (id -> name), so
-    reading them costs no query per lead."""
+    reading them costs no query per lead. `fields` limits the facts to those some rule tests
+    (a batch of leads needs only those)."""
     source_names = source_names or {}
     campaign_names = campaign_names or {}
-    email = lead.email or ""
     return {
-        LeadField.SOURCE: _text(source_names.get(lead.source_id, "")),
-        LeadField.CAMPAIGN: _text(campaign_names.get(lead.campaign_id, "")),
-        LeadField.COUNTRY: _text(lead.country),
-        LeadField.STATE_PROVINCE: _text(lead.state_province),
-        LeadField.CITY: _text(lead.city),
-        LeadField.INDUSTRY: _text(lead.industry),
-        LeadField.RATING: _text(lead.rating),
-        LeadField.ANNUAL_REVENUE: _number(lead.annual_revenue),
-        LeadField.NUMBER_OF_EMPLOYEES: _number(lead.number_of_employees),
-        LeadField.ESTIMATED_VALUE: _number(lead.estimated_value),
-        LeadField.COMPANY_NAME: _text(lead.company_name),
-        LeadField.EMAIL_DOMAIN: _text(email.rpartition("@")[2] if "@" in email else ""),
-        LeadField.TOPIC: _text(lead.topic),
+        name: read(lead, source_names, campaign_names)
+        for name, read in _FACTS.items()
+        if fields is None or name in fields
     }
+
+
+def tested_fields(rules):
+    """The lead fields that the conditions of `rules` test."""
+    return {condition.field for rule in rules for condition in rule.conditions}
 
 
 @dataclass(frozen=True)

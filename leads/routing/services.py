@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
+from crm.lib.bulk import insert_rows
 from crm.models import Membership, Team, User
 from crm.services import enqueue_on_commit, lock_for_update
 from leads.models import Campaign, Lead, LeadSource
@@ -99,8 +100,9 @@ class Router:
         campaign_ids = {lead.campaign_id for lead in leads if lead.campaign_id}
         sources = dict(LeadSource.objects.filter(pk__in=source_ids).values_list("pk", "name"))
         campaigns = dict(Campaign.objects.filter(pk__in=campaign_ids).values_list("pk", "name"))
+        fields = engine.tested_fields(self.rules)
         return [
-            engine.lead_facts(lead, source_names=sources, campaign_names=campaigns)
+            engine.lead_facts(lead, source_names=sources, campaign_names=campaigns, fields=fields)
             for lead in leads
         ]
 
@@ -313,16 +315,52 @@ def route_new_leads(*, leads, created_by):
     return decisions
 
 
+EXPLANATION_COLUMNS = (
+    "lead_id",
+    "kind",
+    "outcome",
+    "rule_id",
+    "rule_name",
+    "distribution",
+    "owner_user_id",
+    "owner_team_id",
+    "candidates",
+    "passed_over",
+    "performed_by_id",
+    "created_at",
+)
+
+
 def write_explanations(*, leads, performed_by, kind=Kind.ROUTED):
-    """After the insert: one explanation per routed lead (one query for the batch)."""
-    rows = [
-        lead._routing_decision.explanation(lead=lead, kind=kind, performed_by=performed_by)
-        for lead in leads
-        if getattr(lead, "_routing_decision", None) is not None
-    ]
+    """After the insert: one explanation per routed lead, the same rows as
+    `Decision.explanation` gives, written as plain rows (one multi-row INSERT per 500 leads,
+    no model instances: imports of 100,000 leads spent a fifth of their time building them).
+    Returns the number of rows written."""
+    now, performed_by_id = timezone.now(), getattr(performed_by, "pk", None)
+    rows = []
     for lead in leads:
-        lead.__dict__.pop("_routing_decision", None)
-    return AssignmentExplanation.objects.bulk_create(rows)
+        decision = lead.__dict__.pop("_routing_decision", None)
+        if decision is None:
+            continue
+        owner, rule = decision.owner, decision.rule
+        rows.append(
+            (
+                lead.pk,
+                kind,
+                decision.outcome,
+                rule.id if rule else None,
+                rule.name if rule else "",
+                decision.distribution,
+                owner.pk if isinstance(owner, User) else None,
+                owner.pk if isinstance(owner, Team) else None,
+                decision.candidates,
+                decision.passed_over,
+                performed_by_id,
+                now,
+            )
+        )
+    insert_rows(AssignmentExplanation, EXPLANATION_COLUMNS, rows)
+    return len(rows)
 
 
 # Changing the owner of stored leads ---------------------------------------------------

@@ -132,9 +132,11 @@ class TestDetail:
         # 1 session, 2 user, 3 is_administrator (groups), 4 the lead (owner, source,
         # campaign, existing account and contact, created/modified by joined; can_edit a
         # subquery), 5 is_sales_manager (navbar), 6 the routing explanation panel,
-        # 7 qualifications (records joined), 8 links (records joined), 9-10 the link form's
-        # accounts and contacts, 11 status log (users joined), 12 the (empty) timeline's count.
-        with django_assert_num_queries(12):
+        # 7 qualifications (records joined), 8 links (records and who linked joined), 9-10
+        # the link form's accounts and contacts, then the timeline: 11 COUNT, 12 the union's
+        # page, 13 the page's status changes (who changed them joined; the status log is a
+        # kind of timeline entry).
+        with django_assert_num_queries(13):
             response = as_alice.get(url("detail", lead))
         assert response.status_code == 200
 
@@ -480,9 +482,12 @@ class TestLinks:
     def test_get_is_not_allowed(self, as_alice, alice):
         assert as_alice.get(url("link", make_lead(owner=alice))).status_code == 405
 
-    def test_the_record_partial_lists_originating_and_linked_leads(self, alice):
-        from django.template.loader import render_to_string
+    def test_the_record_panel_lists_originating_and_linked_leads(self, alice):
+        from django.template import Context, Template
+        from django.test import RequestFactory
 
+        request = RequestFactory().get("/")
+        request.user = alice
         lead = make_lead(owner=alice)
         q = services.qualify_lead(lead=lead, user=alice, create_account=True)
         services.associate_lead(
@@ -491,7 +496,9 @@ class TestLinks:
             account=q.account,
         )
 
-        html = render_to_string("leads/_record_leads.html", {"record": q.account})
+        html = Template("{% load lead_links %}{% record_leads record %}").render(
+            Context({"record": q.account, "request": request})
+        )
 
         assert "Qualified from" in html and lead.display_topic in html
         assert "Linked one" in html

@@ -1,0 +1,81 @@
+"""The import's batch path costs a fixed number of queries per chunk, however many rows the
+chunk holds (issue #7: 5,000 rows/s needs batch-wise dedupe, routing and history)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from leads.imports.tests.conftest import write_csv
+from leads.models import Lead, LeadStatusChange
+from leads.routing.models import AssignmentExplanation
+from leads.routing.tests.factories import make_rule
+
+HEADER = ["First Name", "Last Name", "Company", "E-mail", "Phone", "Country", "Created"]
+
+
+def leads_file(path, rows):
+    return write_csv(
+        path,
+        [
+            HEADER,
+            *(
+                [
+                    "Anna",
+                    f"Hansen {n}",
+                    f"Company {n // 2} ApS",
+                    f"anna{n}@company{n // 2}.example" if n % 5 else "",
+                    f"+45 {20000000 + n}",
+                    "Denmark",
+                    "2024-03-01 10:00:00",
+                ]
+                for n in range(rows)
+            ),
+        ],
+    )
+
+
+@pytest.fixture
+def routed_to_north(north):
+    return make_rule("Nordics", north, ("country", "in", "Denmark,Sweden"))
+
+
+def queries_for(import_leads, path, *, batch_size):
+    with CaptureQueriesContext(connection) as queries:
+        run = import_leads(path, "--batch-size", batch_size, "-v0")
+    assert run.status == 0, run.output
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_chunk_costs_the_same_queries_for_3_rows_as_for_300(
+    tmp_path, import_leads, routed_to_north
+):
+    few = queries_for(import_leads, leads_file(tmp_path / "few.csv", 3), batch_size=3)
+    Lead.objects.all().delete()
+    many = queries_for(import_leads, leads_file(tmp_path / "many.csv", 300), batch_size=300)
+
+    assert Lead.objects.count() == 300
+    assert many == few
+
+
+@pytest.mark.django_db
+def test_each_further_chunk_adds_a_fixed_number_of_queries(
+    tmp_path, import_leads, routed_to_north
+):
+    path = leads_file(tmp_path / "leads.csv", 300)
+    one_chunk = queries_for(import_leads, path, batch_size=300)
+    Lead.objects.all().delete()
+    three_chunks = queries_for(import_leads, path, batch_size=100)
+
+    # Per chunk: the chunk's savepoint and its release; the dedupe lookups by e-mail and by
+    # name + company; create_leads' savepoint and its release; routing: the rules, their
+    # conditions, the settings, the teams, the team distribution row (created if missing,
+    # then locked), the memberships, the member distribution rows, the users, the open-lead
+    # counts; the lead INSERT, the history and status-log INSERT ... SELECTs, the
+    # explanations INSERT; the batch's progress UPDATE.
+    assert (three_chunks - one_chunk) / 2 == 21
+    assert Lead.objects.count() == 300
+    created = Lead.history.filter(history_type="+", id__in=Lead.objects.values("pk"))
+    assert created.count() == 300
+    assert LeadStatusChange.objects.count() == 300
+    assert AssignmentExplanation.objects.count() == 300
