@@ -1,15 +1,17 @@
 """Duplicate candidates for accounts and contacts.
 
 One query per check: the indexed normalised keys narrow the rows (exact e-mail, phone or
-domain; the first word of the company name; the same account or e-mail domain for people),
-at most CANDIDATE_LIMIT of them, and only those are scored in Python with
-crm.lib.duplicates.name_similarity. So the check stays fast however large the table grows.
+domain; for a company name, any of its words as another name's first word, or the same sound
+key, which ignores word order and sound-keeping typos; the same account or e-mail domain for
+people), at most CANDIDATE_LIMIT of them, the strongest keys first, and only those are
+scored in Python with crm.lib.duplicates.name_similarity. So the check stays fast however
+large the table grows.
 
 Only records the user can see are offered: a duplicate warning must not leak another team's
 customers.
 """
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact
@@ -17,6 +19,8 @@ from crm.lib import duplicates
 from crm.lib.duplicates import NAME_THRESHOLD, Match, name_similarity, rank_matches
 
 CANDIDATE_LIMIT = 200
+# How many of a name's distinctive words may find accounts starting with that word.
+NAME_WORDS_TRIED = 4
 
 
 def _similar_name_reason(score):
@@ -31,9 +35,13 @@ def account_matches(*, user, name="", email="", phone="", website="", exclude_pk
     domain_key = duplicates.website_domain(website) or duplicates.company_domain(email)
 
     narrow = Q()
+    sound = duplicates.sound_key(name_key)[:160]
     if name_key:
-        # Same first word: "Acme" finds "Acme Nordic"; fuzzy scoring then decides.
-        narrow |= Q(name_token=name_key.partition(" ")[0])
+        # Any of the first few distinctive words is another name's first word: "Acme" and
+        # "Nordic Acme" find "Acme Nordic"; the same sound key: other word order or a typo
+        # that keeps the sound ("Fabricam" finds "Fabrikam"). Fuzzy scoring then decides.
+        words = duplicates.name_words(name_key)[:NAME_WORDS_TRIED]
+        narrow |= Q(name_token__in=[word[:60] for word in words]) | Q(name_sound=sound)
     if email_key:
         narrow |= Q(email_key=email_key)
     if phone_key:
@@ -46,8 +54,15 @@ def account_matches(*, user, name="", email="", phone="", website="", exclude_pk
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
 
+    # At most CANDIDATE_LIMIT rows: exact keys first, then the same sound, then shared words.
+    exact = {"email_key": email_key, "phone_key": phone_key, "domain_key": domain_key}
+    priority = [When(**{field: key}, then=0) for field, key in exact.items() if key]
+    if name_key:
+        priority += [When(name_key=name_key[:160], then=1), When(name_sound=sound, then=2)]
+    candidates = candidates.annotate(priority=Case(*priority, default=Value(3)))
+
     matches = []
-    for account in candidates.order_by("-pk")[:CANDIDATE_LIMIT]:
+    for account in candidates.order_by("priority", "-pk")[:CANDIDATE_LIMIT]:
         reasons, score = [], 0
         if email_key and account.email_key == email_key:
             reasons.append(_("same e-mail address"))

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,10 @@ class _CustomerFilter(django_filters.FilterSet):
 class AccountFilter(_CustomerFilter):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
+    # The parent's page links here ("see all"): hidden, shown as a heading.
+    parent_account = django_filters.NumberFilter(
+        field_name="parent_account_id", widget=forms.HiddenInput
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("name", "name"), ("city", "city"), ("created_at", "created")],
@@ -28,7 +33,7 @@ class AccountFilter(_CustomerFilter):
 
     class Meta:
         model = Account
-        fields = ["q", "industry", "is_active", "mine"]
+        fields = ["q", "industry", "is_active", "mine", "parent_account"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -39,6 +44,8 @@ class AccountFilter(_CustomerFilter):
 
 class ContactFilter(_CustomerFilter):
     q = django_filters.CharFilter(label=_("Search"), method="search")
+    # The account's page links here ("see all"): hidden, shown as a heading.
+    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("last_name", "name"), ("account__name", "account"), ("created_at", "created")],
@@ -51,7 +58,7 @@ class ContactFilter(_CustomerFilter):
 
     class Meta:
         model = Contact
-        fields = ["q", "is_active", "mine"]
+        fields = ["q", "is_active", "mine", "account"]
 
     def search(self, queryset, name, value):
         value = value.strip()

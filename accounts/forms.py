@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from crm.forms import OwnerChoiceField, VersionedModelForm
+from crm.lookup import use_lookup
 
 
 class OwnedRecordForm(VersionedModelForm):
@@ -55,6 +56,7 @@ class AccountForm(OwnedRecordForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent_account"].queryset = parents
+        use_lookup(self.fields["parent_account"], "account")
 
 
 class ContactForm(OwnedRecordForm):
@@ -84,3 +86,4 @@ class ContactForm(OwnedRecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = Account.objects.visible_to(self.user).active()
+        use_lookup(self.fields["account"], "account")

@@ -145,11 +145,14 @@ class Account(CustomerRecord):
     # The first word of name_key: an equality lookup finds "Acme Nordic" for "Acme" on an
     # index in every database (a LIKE prefix only uses one on PostgreSQL).
     name_token = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
+    # The rough sounds of the distinctive words, sorted (crm.lib.duplicates.sound_key): "Nordic
+    # Acme" finds "Acme Nordic" and "Fabricam" finds "Fabrikam" on an equality index.
+    name_sound = models.CharField(max_length=160, blank=True, editable=False, db_index=True)
     email_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     phone_key = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
     domain_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
 
-    KEY_FIELDS = ("name_key", "name_token", "email_key", "phone_key", "domain_key")
+    KEY_FIELDS = ("name_key", "name_token", "name_sound", "email_key", "phone_key", "domain_key")
 
     class Meta(CustomerRecord.Meta):
         verbose_name = _("account")
@@ -173,6 +176,7 @@ class Account(CustomerRecord):
     def refresh_keys(self):
         self.name_key = duplicates.company_key(self.name)[:160]
         self.name_token = self.name_key.partition(" ")[0][:60]
+        self.name_sound = duplicates.sound_key(self.name_key)[:160]
         self.email_key = duplicates.normalise_email(self.email)[:100]
         self.phone_key = duplicates.normalise_phone(self.phone)[:20]
         self.domain_key = (

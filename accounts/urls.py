@@ -9,9 +9,11 @@ urlpatterns = [
     path("<int:pk>/", views.account_detail, name="account_detail"),
     path("<int:pk>/edit/", views.account_edit, name="account_edit"),
     path("<int:pk>/deactivate/", views.account_deactivate, name="account_deactivate"),
+    path("<int:pk>/activate/", views.account_activate, name="account_activate"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/deactivate/", views.contact_deactivate, name="contact_deactivate"),
+    path("contacts/<int:pk>/activate/", views.contact_activate, name="contact_activate"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,17 +10,44 @@ from accounts.duplicates import account_matches, contact_matches
 from accounts.filters import AccountFilter, ContactFilter
 from accounts.forms import AccountForm, ContactForm
 from accounts.models import Account, Contact
-from accounts.services import create_customer, deactivate_customer, update_customer
+from accounts.services import (
+    activate_customer,
+    create_customer,
+    deactivate_customer,
+    update_customer,
+)
 from crm.errors import DomainError, StaleRecord
 
 PAGE_SIZE = 25
 RELATED_LIMIT = 50
 
 
+def _opportunities():
+    """Opportunity, through the reverse relation: opportunities builds on accounts, so this
+    app does not import it."""
+    return Account._meta.get_field("opportunities").related_model.objects
+
+
 def _with_can_edit(queryset, user):
     """Annotate `can_edit` in the same query (no extra round trip per record)."""
     editable = queryset.model.objects.editable_by(user).filter(pk=OuterRef("pk"))
     return queryset.annotate(can_edit=Exists(editable))
+
+
+def _count_of(queryset):
+    """How many rows `queryset` (correlated through OuterRef) has, as an expression for the
+    outer query: SELECT COUNT(*) in a subquery, no GROUP BY, no extra round trip."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _scope_record(request, model, name):
+    """The record a list is narrowed to by ?<name>=<pk> (from its page's "see all" link),
+    for the list's heading; None when absent or not visible."""
+    value = request.GET.get(name, "")
+    if not value.isdigit():
+        return None
+    return model.objects.visible_to(request.user).filter(pk=value).first()
 
 
 def _filter_data(request):
@@ -44,18 +72,34 @@ def account_list(request):
     return render(
         request,
         "accounts/account_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs)},
+        {
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+            "parent": _scope_record(request, Account, "parent_account"),
+        },
     )
 
 
 @require_http_methods(["GET"])
 def account_detail(request, pk):
-    accounts = _with_can_edit(Account.objects.visible_to(request.user), request.user)
+    user = request.user
+    # The related panels show RELATED_LIMIT rows each; the totals (for "see all N") are
+    # counted in the account's own query, so the page's query count stays fixed.
+    accounts = _with_can_edit(Account.objects.visible_to(user), user).annotate(
+        contact_count=_count_of(Contact.objects.visible_to(user).filter(account=OuterRef("pk"))),
+        opportunity_count=_count_of(
+            _opportunities().visible_to(user).filter(account=OuterRef("pk"))
+        ),
+        child_count=_count_of(
+            Account.objects.visible_to(user).filter(parent_account=OuterRef("pk"))
+        ),
+    )
     account = get_object_or_404(
         accounts.select_related("owner_user", "owner_team", "parent_account", "modified_by"), pk=pk
     )
-    contacts = account.contacts.visible_to(request.user).order_by("last_name", "first_name")
-    opportunities = account.opportunities.visible_to(request.user).select_related("currency")
+    contacts = account.contacts.visible_to(user).order_by("last_name", "first_name")
+    opportunities = account.opportunities.visible_to(user).select_related("currency")
+    children = account.child_accounts.visible_to(user).order_by("name", "pk")
     return render(
         request,
         "accounts/account_detail.html",
@@ -63,6 +107,8 @@ def account_detail(request, pk):
             "account": account,
             "contacts": contacts[:RELATED_LIMIT],
             "opportunities": opportunities.order_by("state", "-created_at")[:RELATED_LIMIT],
+            "children": children[:RELATED_LIMIT],
+            "related_limit": RELATED_LIMIT,
         },
     )
 
@@ -126,6 +172,20 @@ def account_deactivate(request, pk):
     return redirect(account)
 
 
+@require_POST
+def account_activate(request, pk):
+    """Reactivate an inactive account (Dynamics SetState to Active); same rights as
+    deactivating."""
+    account = get_object_or_404(Account.objects.editable_by(request.user), pk=pk)
+    try:
+        account = activate_customer(record=account, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Account %(name)s activated.") % {"name": account})
+    return redirect(account)
+
+
 @require_http_methods(["GET"])
 def contact_list(request):
     contacts = Contact.objects.visible_to(request.user).select_related(
@@ -139,23 +199,42 @@ def contact_list(request):
     return render(
         request,
         "accounts/contact_list.html",
-        {"filter": filterset, "page": _page(request, filterset.qs)},
+        {
+            "filter": filterset,
+            "page": _page(request, filterset.qs),
+            "account": _scope_record(request, Account, "account"),
+        },
     )
 
 
 @require_http_methods(["GET"])
 def contact_detail(request, pk):
-    contacts = _with_can_edit(Contact.objects.visible_to(request.user), request.user)
+    user = request.user
+    # The contact's opportunities: as the customer, or as the contact person at an account.
+    its_opportunities = (
+        _opportunities()
+        .visible_to(user)
+        .filter(Q(contact=OuterRef("pk")) | Q(parent_contact=OuterRef("pk")))
+    )
+    contacts = _with_can_edit(Contact.objects.visible_to(user), user).annotate(
+        opportunity_count=_count_of(its_opportunities)
+    )
     contact = get_object_or_404(
         contacts.select_related("owner_user", "owner_team", "account", "modified_by"), pk=pk
     )
-    opportunities = contact.opportunities.visible_to(request.user).select_related("currency")
+    opportunities = (
+        _opportunities()
+        .visible_to(user)
+        .filter(Q(contact=contact) | Q(parent_contact=contact))
+        .select_related("currency")
+    )
     return render(
         request,
         "accounts/contact_detail.html",
         {
             "contact": contact,
             "opportunities": opportunities.order_by("state", "-created_at")[:RELATED_LIMIT],
+            "related_limit": RELATED_LIMIT,
         },
     )
 
@@ -221,4 +300,17 @@ def contact_deactivate(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Contact %(name)s deactivated.") % {"name": contact})
+    return redirect(contact)
+
+
+@require_POST
+def contact_activate(request, pk):
+    """Reactivate an inactive contact; same rights as deactivating."""
+    contact = get_object_or_404(Contact.objects.editable_by(request.user), pk=pk)
+    try:
+        contact = activate_customer(record=contact, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Contact %(name)s activated.") % {"name": contact})
     return redirect(contact)

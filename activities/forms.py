@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.attachments import check_attachment, max_bytes
 from activities.models import Activity, Inquiry, Note
-from crm.forms import VersionedModelForm
+from crm.forms import OwnerChoiceField, VersionedModelForm
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -19,6 +19,77 @@ _KIND_FIELDS = {
 }
 
 
+# The edit form shows a little more than quick-add: the duration and priority of every kind
+# (an appointment's duration is its start and end).
+_EDIT_FIELDS = {
+    Activity.Kind.PHONE_CALL: [
+        "subject",
+        "direction",
+        "other_party",
+        "description",
+        "due_at",
+        "duration_minutes",
+        "priority",
+    ],
+    Activity.Kind.EMAIL: [
+        "subject",
+        "direction",
+        "other_party",
+        "description",
+        "due_at",
+        "duration_minutes",
+        "priority",
+    ],
+    Activity.Kind.TASK: ["subject", "description", "due_at", "duration_minutes", "priority"],
+    Activity.Kind.APPOINTMENT: [
+        "subject",
+        "due_at",
+        "ends_at",
+        "location",
+        "description",
+        "priority",
+    ],
+}
+_ACTIVITY_FIELDS = [
+    "subject",
+    "direction",
+    "other_party",
+    "description",
+    "due_at",
+    "ends_at",
+    "location",
+    "priority",
+    "duration_minutes",
+]
+_ACTIVITY_WIDGETS = {
+    "due_at": DATETIME,
+    "ends_at": DATETIME,
+    "description": forms.Textarea(attrs={"rows": 3}),
+}
+
+
+def _shape_for_kind(form, kind, wanted, keep=()):
+    """Keep the kind's own fields (and `keep`), with the kind's labels and requirements."""
+    for name in list(form.fields):
+        if name not in wanted and name not in keep:
+            del form.fields[name]
+    if kind in Activity.COMMUNICATION_KINDS:
+        form.fields["direction"].required = True
+        form.fields["direction"].initial = Activity.Direction.OUTGOING
+        form.fields["direction"].choices = Activity.Direction.choices
+        form.fields["due_at"].label = _("When")
+    if kind == Activity.Kind.APPOINTMENT:
+        form.fields["due_at"].required = True
+        form.fields["due_at"].label = _("Start")
+        form.fields["ends_at"].required = True
+
+
+def _check_end_after_start(form, cleaned):
+    start, end = cleaned.get("due_at"), cleaned.get("ends_at")
+    if start and end and end < start:
+        form.add_error("ends_at", _("The end must be after the start."))
+
+
 class ActivityForm(forms.ModelForm):
     """One form for every kind: only the kind's own fields are shown and saved."""
 
@@ -28,47 +99,19 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = [
-            "subject",
-            "direction",
-            "other_party",
-            "description",
-            "due_at",
-            "ends_at",
-            "location",
-            "priority",
-            "duration_minutes",
-        ]
-        widgets = {
-            "due_at": DATETIME,
-            "ends_at": DATETIME,
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
+        fields = _ACTIVITY_FIELDS
+        widgets = _ACTIVITY_WIDGETS
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        wanted = _KIND_FIELDS[kind]
-        for name in list(self.fields):
-            if name not in wanted and name != "completed":
-                del self.fields[name]
-        if kind in Activity.COMMUNICATION_KINDS:
-            self.fields["direction"].required = True
-            self.fields["direction"].initial = Activity.Direction.OUTGOING
-            self.fields["direction"].choices = Activity.Direction.choices
-            self.fields["due_at"].label = _("When")
-        else:
+        _shape_for_kind(self, kind, _KIND_FIELDS[kind], keep=("completed",))
+        if kind not in Activity.COMMUNICATION_KINDS:
             del self.fields["completed"]
-        if kind == Activity.Kind.APPOINTMENT:
-            self.fields["due_at"].required = True
-            self.fields["due_at"].label = _("Start")
-            self.fields["ends_at"].required = True
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("due_at"), cleaned.get("ends_at")
-        if start and end and end < start:
-            self.add_error("ends_at", _("The end must be after the start."))
+        _check_end_after_start(self, cleaned)
         return cleaned
 
     def _post_clean(self):
@@ -78,6 +121,36 @@ class ActivityForm(forms.ModelForm):
 
     def activity_data(self):
         return {name: self.cleaned_data[name] for name in self.fields if name != "completed"}
+
+
+class ActivityEditForm(VersionedModelForm):
+    """Edit an open activity of any kind and (re)assign it: the kind's fields, the owner
+    (any active user or team, as on leads) and the version the user opened."""
+
+    class Meta:
+        model = Activity
+        fields = _ACTIVITY_FIELDS
+        widgets = _ACTIVITY_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.instance.kind
+        _shape_for_kind(self, kind, _EDIT_FIELDS[kind], keep=("expected_version",))
+        # Built per form: the choices query users and teams (never at import time).
+        self.fields["owner"] = OwnerChoiceField(
+            label=_("Owner"), initial=OwnerChoiceField.value_for(self.instance.owner)
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_end_after_start(self, cleaned)
+        return cleaned
+
+    def activity_data(self):
+        """What activities.services.update_activity takes (the owner included)."""
+        return {
+            name: self.cleaned_data[name] for name in self.fields if name != "expected_version"
+        }
 
 
 class NoteForm(forms.ModelForm):

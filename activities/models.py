@@ -287,6 +287,11 @@ class Inquiry(Regarding):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.PHONE)
     priority = models.IntegerField(_("priority"), choices=Priority, default=Priority.NORMAL)
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.ACTIVE)
+    # Dynamics' incident resolution: when and how it was closed (resolved or canceled).
+    closed_at = models.DateTimeField(_("resolved or canceled at"), null=True, blank=True)
+    resolution = models.TextField(
+        _("resolution"), blank=True, help_text=_("How the inquiry was resolved.")
+    )
 
     class Meta(Regarding.Meta):
         verbose_name = _("customer inquiry")
@@ -303,3 +308,28 @@ class Inquiry(Regarding):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_active(self):
+        return self.state == self.State.ACTIVE
+
+    def _close(self, state):
+        if not self.is_active:
+            raise DomainError(
+                _("This inquiry is already %(state)s.") % {"state": self.get_state_display()}
+            )
+        self.state = state
+        self.closed_at = timezone.now()
+
+    def resolve(self, resolution=""):
+        """Guarded transition active -> resolved (Dynamics' CloseIncident)."""
+        self._close(self.State.RESOLVED)
+        self.resolution = resolution
+
+    resolve.alters_data = True
+
+    def cancel(self):
+        """Guarded transition active -> canceled."""
+        self._close(self.State.CANCELED)
+
+    cancel.alters_data = True

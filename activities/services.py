@@ -2,12 +2,16 @@
 
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from activities.models import Activity, Inquiry, Note
 from activities.signals import activity_logged
-from crm.services import lock_for_update
+from crm.errors import DomainError, StaleRecord
+from crm.models import Team
+from crm.services import lock_for_update, save_new_version
 
 
 def _regarding_fields(record):
@@ -22,14 +26,30 @@ def _send_logged(activity, regarding, user):
         activity_logged.send(sender=Activity, activity=activity, regarding=regarding, user=user)
 
 
+def check_assignable(owner):
+    """The owner rule the leads use (leads.services.assign_lead with crm.forms.OwnerChoiceField
+    and api.fields.OwnerField): any active user or any active team. Read again here, so an
+    owner deactivated after the form was shown is refused too."""
+    if owner is None:
+        raise DomainError(_("Choose a user or a team."))
+    if not isinstance(owner, (get_user_model(), Team)):
+        raise TypeError(f"An owner is a user or a team, not {type(owner).__name__}.")
+    if not type(owner)._default_manager.filter(pk=owner.pk, is_active=True).exists():
+        raise DomainError(
+            _("%(owner)s is no longer active: choose someone else.") % {"owner": owner}
+        )
+
+
 @transaction.atomic
-def log_activity(*, regarding, user, kind, data, completed=False):
-    """Store a new activity regarding `regarding`, owned by `user`.
+def log_activity(*, regarding, user, kind, data, completed=False, owner=None):
+    """Store a new activity regarding `regarding`, owned by `owner` (default: `user`).
 
     `completed=True` logs something that already happened (a call made, an e-mail sent): it
     is stored completed and, for calls and e-mails, `activity_logged` is sent."""
     activity = Activity(kind=kind, **data, **_regarding_fields(regarding))
-    activity.owner = user
+    if owner is not None:
+        check_assignable(owner)
+    activity.owner = owner or user
     activity.stamp(user)
     if completed:
         activity.complete()
@@ -62,6 +82,65 @@ def cancel_activity(*, activity, user):
     return _close(activity, user, "cancel")
 
 
+# What may change on an open activity. The kind, the regarding record and the state do not
+# (the state moves only through complete / cancel); "owner" reassigns it (check_assignable).
+ACTIVITY_EDITABLE_FIELDS = frozenset(
+    {
+        "subject",
+        "description",
+        "due_at",
+        "duration_minutes",
+        "priority",
+        "direction",
+        "other_party",
+        "ends_at",
+        "location",
+        "owner",
+    }
+)
+
+
+def ensure_open(activity):
+    """Refuse to change a completed or canceled activity (they are read-only, as in Dynamics)."""
+    if not activity.is_open:
+        raise DomainError(
+            _("This activity is %(state)s: it can no longer be changed.")
+            % {"state": activity.get_state_display().lower()}
+        )
+
+
+@transaction.atomic
+def update_activity(*, activity, user, data, expected_version=None):
+    """Change an open activity (Dynamics: completed and canceled activities are read-only).
+
+    `data` maps names from ACTIVITY_EDITABLE_FIELDS to values; "owner" gives the activity to
+    another user or team (no e-mail: Dynamics sends none on activity assignment). Under a
+    row lock: a closed activity is refused first (the clearer message), then a stale
+    `expected_version`. Nothing changed: nothing saved, no new version."""
+    unknown = set(data) - ACTIVITY_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"These activity fields cannot be changed: {', '.join(sorted(unknown))}")
+    locked = lock_for_update(activity)
+    ensure_open(locked)
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise StaleRecord(locked)
+    if "owner" in data and data["owner"] != locked.owner:
+        check_assignable(data["owner"])
+    changed = {name: value for name, value in data.items() if getattr(locked, name) != value}
+    if not changed:
+        return locked
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    return save_new_version(locked, user)
+
+
+def assign_activity(*, activity, user, owner, expected_version=None):
+    """Give an open activity to another active user or team (see update_activity)."""
+    return update_activity(
+        activity=activity, user=user, data={"owner": owner}, expected_version=expected_version
+    )
+
+
 @transaction.atomic
 def add_note(*, regarding, user, text, upload=None, content_type=""):
     """Store a note; `upload` (already checked by activities.attachments.check_attachment) is
@@ -92,11 +171,7 @@ def add_note(*, regarding, user, text, upload=None, content_type=""):
 def update_note(*, note, user, text, expected_version=None):
     locked = lock_for_update(note, expected_version=expected_version)
     locked.text = text
-    locked.version += 1
-    locked.stamp(user)
-    locked.full_clean()
-    locked.save()
-    return locked
+    return save_new_version(locked, user)
 
 
 @transaction.atomic
@@ -119,3 +194,25 @@ def add_inquiry(*, regarding, user, data):
     inquiry.full_clean()
     inquiry.save()
     return inquiry
+
+
+def _close_inquiry(inquiry, user, transition, expected_version=None, **arguments):
+    # Row lock, as for activities: of two people closing the same inquiry at once, the second
+    # sees the new state and gets the guarded transition's message.
+    locked = lock_for_update(inquiry, expected_version=expected_version)
+    getattr(locked, transition)(**arguments)
+    return save_new_version(locked, user)
+
+
+@transaction.atomic
+def resolve_inquiry(*, inquiry, user, resolution="", expected_version=None):
+    """Active -> resolved, with an optional resolution text (Dynamics' incident resolution)."""
+    return _close_inquiry(
+        inquiry, user, "resolve", expected_version, resolution=resolution.strip()
+    )
+
+
+@transaction.atomic
+def cancel_inquiry(*, inquiry, user, expected_version=None):
+    """Active -> canceled."""
+    return _close_inquiry(inquiry, user, "cancel", expected_version)

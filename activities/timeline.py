@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import CharField, F, IntegerField, Value
+from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Value
 from django.utils.translation import gettext_lazy as _
 
 PER_PAGE = 20
@@ -38,6 +38,9 @@ class TimelineSource:
     load      load(pks) -> iterable of the rows to show, one query (select_related here).
     kinds     the values of `kind_field` this source stands for, when one source holds several
               filterable kinds (activities: phone call, e-mail, ...). Empty: just `key`.
+    for_user  optional for_user(queryset, user) -> queryset: adds what depends on the viewer
+              to `load`'s query (e.g. an annotation saying whether they may change the row),
+              without a query of its own.
     """
 
     key: str
@@ -49,6 +52,7 @@ class TimelineSource:
     kinds: tuple = ()
     kind_field: str | None = None
     kind_labels: dict = field(default_factory=dict)
+    for_user: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +194,11 @@ def build_timeline(record, user, *, kind="", page=1, per_page=PER_PAGE):
         by_source.setdefault(source_key, []).append(pk)
     loaded = {}
     for source_key, pks in by_source.items():
-        for obj in _sources[source_key].load(pks):
+        source = _sources[source_key]
+        rows = source.load(pks)
+        if source.for_user is not None:
+            rows = source.for_user(rows, user)
+        for obj in rows:
             loaded[(source_key, obj.pk)] = obj
     entries = []
     for source_key, row_kind, pk, at, group in picked:
@@ -233,6 +241,13 @@ def _loader(model_name, *related):
     return load
 
 
+def with_can_edit(queryset, user):
+    """Annotate `user_can_edit`: whether `user` may change the row (edit rights on the record
+    it is about, or their own row), as a subquery of the same query."""
+    editable = queryset.model.objects.editable_by(user).filter(pk=OuterRef("pk"))
+    return queryset.annotate(user_can_edit=Exists(editable))
+
+
 def register_builtin_sources():
     from activities.models import Activity
 
@@ -246,6 +261,7 @@ def register_builtin_sources():
             kinds=tuple(Activity.Kind.values),
             kind_field="kind",
             kind_labels=dict(Activity.Kind.choices),
+            for_user=with_can_edit,  # the Edit link, in the same query
         )
     )
     register_source(
@@ -264,6 +280,7 @@ def register_builtin_sources():
             rows=_regarding_rows("Inquiry"),
             load=_loader("Inquiry", "owner_user", "owner_team", "created_by"),
             template="activities/entries/inquiry.html",
+            for_user=with_can_edit,
         )
     )
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,14 +18,15 @@ from activities.attachments import served_content_type
 from activities.forms import (
     ACTIVITY_KINDS,
     QUICK_ADD_KINDS,
+    ActivityEditForm,
     ActivityForm,
     InquiryForm,
     NoteEditForm,
     NoteForm,
     quick_add_labels,
 )
-from activities.models import Activity, Note, regarding_models
-from activities.timeline import panel_context, panel_id
+from activities.models import Activity, Inquiry, Note, regarding_models
+from activities.timeline import panel_context, panel_id, with_can_edit
 from crm.errors import DomainError
 
 
@@ -176,6 +177,8 @@ def _close_activity(request, pk, service, done_message):
 
 
 def _activity_fragment(request, activity, error=""):
+    # Only someone who may change it gets here (editable_by), so the Edit link may show.
+    activity.user_can_edit = True
     context = {"activity": activity, "error": error, "now": timezone.now()}
     if request.POST.get("from") == "mine":
         return render(request, "activities/my_activities.html#activity-row", context)
@@ -190,6 +193,57 @@ def _activity_fragment(request, activity, error=""):
     return render(request, "activities/_timeline_entry.html", {"entry": entry, "error": error})
 
 
+def _inquiry_fragment(request, inquiry, error=""):
+    from activities.timeline import TimelineEntry
+
+    # Only someone who may change it gets here (editable_by), so the buttons may show.
+    inquiry.user_can_edit = True
+    entry = TimelineEntry(
+        kind="inquiry",
+        at=inquiry.created_at,
+        object=inquiry,
+        template="activities/entries/inquiry.html",
+        # A read-through entry ("From the lead") keeps its mark when it is swapped in.
+        origin=request.POST.get("origin", "")[:100] or None,
+    )
+    return render(request, "activities/_timeline_entry.html", {"entry": entry, "error": error})
+
+
+def _close_inquiry(request, pk, service, done_message, **arguments):
+    """Resolve or cancel an inquiry: whoever may edit the record it is about (or its owner)."""
+    inquiry = get_object_or_404(Inquiry.objects.editable_by(request.user), pk=pk)
+    try:
+        inquiry = service(inquiry=inquiry, user=request.user, **arguments)
+    except DomainError as error:
+        if _is_partial(request):
+            inquiry.refresh_from_db()
+            return _inquiry_fragment(request, inquiry, error=str(error))
+        messages.error(request, str(error))
+    else:
+        if _is_partial(request):
+            return _inquiry_fragment(request, inquiry)
+        messages.success(request, done_message)
+    return redirect(_safe_next(request, _record_url(inquiry.regarding)))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def inquiry_resolve(request, pk):
+    return _close_inquiry(
+        request,
+        pk,
+        services.resolve_inquiry,
+        _("Inquiry resolved."),
+        resolution=request.POST.get("resolution", ""),
+    )
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def inquiry_cancel(request, pk):
+    return _close_inquiry(request, pk, services.cancel_inquiry, _("Inquiry canceled."))
+
+
 @require_POST
 @vary_on_headers("HX-Request")
 def activity_complete(request, pk):
@@ -200,6 +254,70 @@ def activity_complete(request, pk):
 @vary_on_headers("HX-Request")
 def activity_cancel(request, pk):
     return _close_activity(request, pk, services.cancel_activity, _("Activity canceled."))
+
+
+def _editable_activity(request, pk):
+    """An activity the user may change (its owner, or whoever may edit the record it is
+    about): another team's is a 404, a visible read-only one a 403. One query."""
+    activity = get_object_or_404(
+        with_can_edit(Activity.objects.visible_to(request.user), request.user), pk=pk
+    )
+    if not activity.user_can_edit:
+        raise PermissionDenied(_("You can see this activity but not change it."))
+    return activity
+
+
+def _activity_back_url(request, activity):
+    """`next` when it is a safe address on this site, else the record the activity is
+    about, else (a record the user may not see, e.g. an activity assigned to them from
+    another team's lead) My activities."""
+    regarding = activity.regarding
+    if regarding is not None and regarding.is_visible_to(request.user):
+        fallback = _record_url(regarding)
+    else:
+        fallback = reverse("activities:mine")
+    return _safe_next(request, fallback)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk):
+    """Edit and (re)assign an open activity; completed and canceled ones are read-only."""
+    activity = _editable_activity(request, pk)
+    back_url = _activity_back_url(request, activity)
+    try:
+        services.ensure_open(activity)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(back_url)
+    form = ActivityEditForm(request.POST or None, instance=activity)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.update_activity(
+                activity=activity,
+                user=request.user,
+                data=form.activity_data(),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except DomainError as error:  # StaleRecord and "no longer open" included
+            form.add_error(None, str(error))
+            status = 409
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(activity)s saved.") % {"activity": saved})
+            return redirect(back_url)
+    return render(
+        request,
+        "activities/activity_edit.html",
+        {
+            "form": form,
+            "activity": activity,
+            "back_url": back_url,
+            "next": _safe_next(request, ""),
+        },
+        status=status,
+    )
 
 
 def _own_note_or_404(request, pk):
@@ -267,7 +385,10 @@ def attachment_download(request, pk):
 def my_activities(request):
     """The user's open activities: overdue, today, upcoming (and those without a date)."""
     now = timezone.now()
-    today_ends = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    # "Today" is the user's, as on the home page's tile (not the server's time zone).
+    today_ends = timezone.localtime(now, request.user.zone).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
     today_ends += timedelta(days=1)
     mine = Activity.objects.filter(owner_user=request.user, state=Activity.State.OPEN).order_by(
         F("due_at").asc(nulls_last=True), "pk"

@@ -20,7 +20,7 @@ from api.fields import (
 )
 from api.viewsets import RecordViewSet
 from crm.errors import DomainError
-from leads.models import Qualification
+from leads.models import Campaign, Qualification
 from opportunities import services as opportunity_services
 from opportunities.filters import OpportunityFilter
 from opportunities.models import (
@@ -164,6 +164,10 @@ class OpportunitySerializer(RecordSerializer):
     # Closing and reopening are their own operations; an edit moves between open reasons.
     status = NamedChoiceField(Opportunity.Status, required=False, allow_null=False)
     source_leads = serializers.SerializerMethodField()
+    parent_contact = VisibleRelatedField(Contact)
+    source_campaign = serializers.PrimaryKeyRelatedField(
+        queryset=Campaign.objects.filter(is_active=True), required=False, allow_null=True
+    )
 
     class Meta:
         model = Opportunity
@@ -172,6 +176,8 @@ class OpportunitySerializer(RecordSerializer):
             "url",
             "topic",
             "customer",
+            "parent_contact",
+            "source_campaign",
             "currency",
             "estimated_value",
             "estimated_close_date",

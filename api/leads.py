@@ -19,6 +19,7 @@ from api.customers import RECORD_FIELDS, CustomerField, RecordSerializer
 from api.fields import NamedChoiceField, VisibleRelatedField
 from api.schema import DuplicateConflictSerializer
 from api.viewsets import IF_MATCH_HEADER, ApiView, RecordViewSet
+from capture import selectors as capture_selectors
 from crm.errors import DomainError
 from crm.models import Team, User
 from leads import services
@@ -121,6 +122,33 @@ class SourceField(serializers.Field):
         return source
 
 
+class WebCaptureMatchSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["lead", "contact", "account"])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.CharField(help_text="The record's page.")
+
+
+class WebCaptureSerializer(serializers.Serializer):
+    """What a web form submission brought with the lead (read-only)."""
+
+    web_form = serializers.CharField(help_text="The form's name.")
+    submitted_at = serializers.DateTimeField()
+    utm_source = serializers.CharField()
+    utm_medium = serializers.CharField()
+    utm_campaign = serializers.CharField()
+    utm_term = serializers.CharField()
+    utm_content = serializers.CharField()
+    referrer_url = serializers.CharField()
+    possible_duplicate = serializers.BooleanField(
+        help_text="Possible duplicates were found when the lead arrived."
+    )
+    duplicates = WebCaptureMatchSerializer(
+        many=True, help_text="The matches you may see (others are only counted)."
+    )
+    hidden_duplicates = serializers.IntegerField()
+
+
 class LeadSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:lead-detail")
     full_name = serializers.CharField(read_only=True)
@@ -142,8 +170,11 @@ class LeadSerializer(RecordSerializer):
     state = NamedChoiceField(State, read_only=True)
     status = NamedChoiceField(Status, read_only=True)
     qualifications = QualificationSerializer(many=True, read_only=True)
+    qualified_at = serializers.DateTimeField(read_only=True)
+    first_contact_at = serializers.DateTimeField(read_only=True)
     associated_accounts = serializers.SerializerMethodField()
     associated_contacts = serializers.SerializerMethodField()
+    web_capture = serializers.SerializerMethodField()
     on_duplicate = serializers.ChoiceField(
         choices=["allow", "reject"],
         default="allow",
@@ -199,8 +230,11 @@ class LeadSerializer(RecordSerializer):
             "state",
             "status",
             "qualifications",
+            "qualified_at",
+            "first_contact_at",
             "associated_accounts",
             "associated_contacts",
+            "web_capture",
             "on_duplicate",
             *RECORD_FIELDS,
         ]
@@ -212,6 +246,27 @@ class LeadSerializer(RecordSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_associated_contacts(self, lead):
         return [link.contact_id for link in lead.links.all() if link.contact_id]
+
+    @extend_schema_field(WebCaptureSerializer(allow_null=True))
+    def get_web_capture(self, lead):
+        """Null unless the lead came from a web form. The matches the user may see are read
+        once for the whole page of leads (one query, only when some have matches)."""
+        submission = capture_selectors.submission_of(lead)
+        if submission is None:
+            return None
+        visible = self.context.get("_visible_web_matches")
+        if visible is None:
+            page = (
+                self.parent.instance
+                if isinstance(self.parent, serializers.ListSerializer)
+                else [lead]
+            )
+            submissions = [capture_selectors.submission_of(item) for item in page]
+            visible = capture_selectors.visible_matches(self.context["request"].user, submissions)
+            self.context["_visible_web_matches"] = visible
+        data = capture_selectors.submission_data(submission, visible)
+        data.pop("referrer_link")
+        return data
 
 
 class LeadCreatedSerializer(LeadSerializer):
@@ -318,7 +373,7 @@ def _lead_queryset():
     qualifications = Qualification.objects.select_related(
         "account", "contact", "opportunity"
     ).order_by("performed_at", "pk")
-    return Lead.objects.select_related("source").prefetch_related(
+    return Lead.objects.select_related("source", "web_submission__web_form").prefetch_related(
         Prefetch("qualifications", queryset=qualifications), "links"
     )
 

@@ -5,16 +5,17 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 
 from accounts.models import Account, Contact
 from activities import services
-from activities.models import Activity, Note, Priority
+from activities.models import Activity, Inquiry, Note, Priority
 from api.concurrency import expected_version
 from api.customers import RECORD_FIELDS
 from api.fields import NamedChoiceField, OwnerField, parse_reference, reference_serializer
 from api.viewsets import IF_MATCH_HEADER, RecordViewSet
+from crm.errors import DomainError
 from leads.models import Lead
 from opportunities.models import Opportunity
 
@@ -55,7 +56,11 @@ class ActivitySerializer(serializers.HyperlinkedModelSerializer):
     priority = NamedChoiceField(Priority, required=False, allow_null=False)
     state = NamedChoiceField(Activity.State, read_only=True)
     direction = NamedChoiceField(Activity.Direction, required=False)
-    owner = OwnerField(read_only=True)
+    owner = OwnerField(
+        required=False,
+        help_text="Any active user or team (as for leads); default on create: you. "
+        "Only an open activity can be changed or reassigned.",
+    )
     version = serializers.IntegerField(read_only=True)
     completed = serializers.BooleanField(
         default=False,
@@ -128,6 +133,42 @@ class NoteSerializer(serializers.HyperlinkedModelSerializer):
         return data
 
 
+class InquirySerializer(serializers.HyperlinkedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:inquiry-detail")
+    regarding = RegardingField()
+    channel = NamedChoiceField(Inquiry.Channel, required=False, allow_null=False)
+    priority = NamedChoiceField(Priority, required=False, allow_null=False)
+    state = NamedChoiceField(Inquiry.State, read_only=True)
+    owner = OwnerField(read_only=True)
+    version = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Inquiry
+        fields = [
+            "id",
+            "url",
+            "regarding",
+            "title",
+            "description",
+            "channel",
+            "priority",
+            "state",
+            "closed_at",
+            "resolution",
+            *RECORD_FIELDS,
+        ]
+        read_only_fields = ["closed_at", "resolution"]
+
+    def validate(self, data):
+        if self.instance is not None and "regarding" in data:
+            raise serializers.ValidationError({"regarding": _("This cannot be changed.")})
+        return data
+
+
+class ResolveInquirySerializer(serializers.Serializer):
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class RegardingFilter(django_filters.FilterSet):
     regarding_type = django_filters.ChoiceFilter(
         choices=[(kind, kind) for kind in REGARDING_MODELS], method="by_regarding_type"
@@ -151,6 +192,15 @@ class ActivityFilter(RegardingFilter):
         fields = ["kind", "state"]
 
 
+class InquiryFilter(RegardingFilter):
+    state = django_filters.ChoiceFilter(choices=Inquiry.State.choices)
+    channel = django_filters.ChoiceFilter(choices=Inquiry.Channel.choices)
+
+    class Meta:
+        model = Inquiry
+        fields = ["state", "channel"]
+
+
 class NoteFilter(RegardingFilter):
     class Meta:
         model = Note
@@ -168,17 +218,24 @@ class ActivityViewSet(RecordViewSet):
         regarding = data.pop("regarding")
         kind = data.pop("kind")
         completed = data.pop("completed")
+        owner = data.pop("owner", None)
         return services.log_activity(
             regarding=regarding,
             user=self.request.user,
             kind=kind,
             data=data,
             completed=completed,
+            owner=owner,
         )
+
+    def check_can_update(self, activity):
+        services.ensure_open(activity)  # 409 before the If-Match check
 
     def update_record(self, record, data, *, expected_version):
         data.pop("completed", None)
-        return super().update_record(record, data, expected_version=expected_version)
+        return services.update_activity(
+            activity=record, user=self.request.user, data=data, expected_version=expected_version
+        )
 
     @extend_schema(request=None, parameters=[IF_MATCH_HEADER])
     @action(detail=True, methods=["post"])
@@ -211,6 +268,14 @@ class NoteViewSet(RecordViewSet):
             regarding=data["regarding"], user=self.request.user, text=data["text"]
         )
 
+    def get_editable_object(self):
+        # As on the pages: the author may edit their note, nobody else (not even a manager
+        # who may edit the record it is about).
+        note = super().get_editable_object()
+        if note.created_by_id != self.request.user.pk:
+            raise exceptions.PermissionDenied(_("Only the author may change a note."))
+        return note
+
     def update_record(self, record, data, *, expected_version):
         return services.update_note(
             note=record,
@@ -218,3 +283,44 @@ class NoteViewSet(RecordViewSet):
             text=data.get("text", record.text),
             expected_version=expected_version,
         )
+
+
+class InquiryViewSet(RecordViewSet):
+    """Customer inquiries regarding a record you can see; resolving or canceling one needs
+    edit rights on that record (Dynamics' incident resolution)."""
+
+    queryset = Inquiry.objects.all()
+    serializer_class = InquirySerializer
+    filterset_class = InquiryFilter
+
+    def create_record(self, data):
+        regarding = data.pop("regarding")
+        return services.add_inquiry(regarding=regarding, user=self.request.user, data=data)
+
+    def check_can_update(self, inquiry):
+        if not inquiry.is_active:
+            raise DomainError(_("A resolved or canceled inquiry cannot be changed."))
+
+    @extend_schema(request=ResolveInquirySerializer, parameters=[IF_MATCH_HEADER])
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Resolve an active inquiry, with an optional resolution text."""
+        body = ResolveInquirySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition(
+            services.resolve_inquiry, resolution=body.validated_data["resolution"]
+        )
+
+    @extend_schema(request=None, parameters=[IF_MATCH_HEADER])
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel an active inquiry."""
+        return self._transition(services.cancel_inquiry)
+
+    def _transition(self, service, **arguments):
+        inquiry = self.get_editable_object()
+        version = expected_version(self.request, inquiry)
+        inquiry = service(
+            inquiry=inquiry, user=self.request.user, expected_version=version, **arguments
+        )
+        return self.record_response(inquiry)

@@ -16,6 +16,7 @@ router.register("lead-sources", leads.LeadSourceViewSet, basename="leadsource")
 router.register("campaigns", leads.CampaignViewSet, basename="campaign")
 router.register("activities", timeline.ActivityViewSet, basename="activity")
 router.register("notes", timeline.NoteViewSet, basename="note")
+router.register("inquiries", timeline.InquiryViewSet, basename="inquiry")
 
 app_name = "api"
 urlpatterns = [

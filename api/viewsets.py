@@ -86,9 +86,22 @@ class RecordViewSet(
 
     def record_response(self, record, *, status_code=200):
         """The record as stored now (re-read with the list's joins), with its new ETag."""
-        data = self.get_serializer(self.get_queryset().get(pk=record.pk)).data
+        # The ETag comes from the re-read row: the caller's instance may predate the change
+        # (an action that passes the record it started from).
+        fresh = self.get_queryset().filter(pk=record.pk).first()
+        if fresh is None:
+            # The action took the record out of the caller's sight (assigned or routed to
+            # another team): it was done; say so rather than show what they may not see.
+            return Response(
+                {
+                    "id": record.pk,
+                    "detail": _("Done. The record is no longer visible to you."),
+                },
+                status=status_code,
+            )
+        data = self.get_serializer(fresh).data
         response = Response(data, status=status_code)
-        response["ETag"] = etag_for(record)
+        response["ETag"] = etag_for(fresh)
         return response
 
     def check_can_update(self, record):

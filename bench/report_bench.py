@@ -3,7 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_reportbench \\
         .venv/bin/python bench/report_bench.py [--leads 1000000] [--keep]
 
-Runs in a throw-away test database (Django's test machinery; --keep leaves it for EXPLAIN).
+Runs in a test database, <name>_bench for DATABASE_URL's <name> (Django's test machinery).
+--keep leaves it for EXPLAIN and reuses it on the next run when it holds the data this
+generator makes for the same --leads (a fingerprint in a table comment says so); else the
+database is dropped and the data generated afresh.
 The data is generated in SQL (INSERT ... SELECT generate_series), a few seconds per million
 rows: 50 reps in 10 teams; leads over two years, 10 % without a source, 10 % in team queues,
 40 % open, 25 % qualified, 35 % disqualified; one qualification per qualified lead, every
@@ -20,6 +23,8 @@ bench/results/reports.json; a README table row is printed.
 
 import argparse
 import datetime
+import hashlib
+import inspect
 import json
 import os
 import platform
@@ -209,15 +214,49 @@ def generate(n_leads):
     return {"manager": manager, "teams": teams, "generate_seconds": time.perf_counter() - started}
 
 
+def fingerprint(n_leads):
+    """What the generated data depends on: the generator's code and the number of leads."""
+    code = inspect.getsource(_filled_insert) + inspect.getsource(generate)
+    return f"report_bench {n_leads} {hashlib.sha256(code.encode()).hexdigest()[:16]}"
+
+
+def reusable(n_leads):
+    """The data of a kept database when it is what `generate(n_leads)` makes, else None."""
+    from django.db import connection
+
+    from crm.models import Team, User
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description('leads_lead'::regclass, 'pg_class')")
+        if cursor.fetchone()[0] != fingerprint(n_leads):
+            return None
+        # New indexes (a migration since the last run) need statistics as a live database has.
+        cursor.execute("ANALYZE")
+    teams = list(Team.objects.filter(name__startswith="Bench team ").order_by("pk"))
+    return {"manager": User.objects.get(username="manager"), "teams": teams,
+            "generate_seconds": None}  # fmt: skip
+
+
+def _has_leads():
+    from leads.models import Lead
+
+    return Lead.objects.exists()
+
+
 def measure(label, function, repeat):
     timings = []
     for _ in range(repeat):
         started = time.perf_counter()
         report = function()
         timings.append(time.perf_counter() - started)
-    print(f"{label}: best {min(timings):.3f} s, median {statistics.median(timings):.3f} s")
+    # Other work on the machine skews the figure: the 1-minute load right after measuring.
+    load = round(os.getloadavg()[0], 2)
+    print(
+        f"{label}: best {min(timings):.3f} s, median {statistics.median(timings):.3f} s"
+        f" (load {load})"
+    )
     return {"best_seconds": round(min(timings), 3), "median_seconds": round(
-        statistics.median(timings), 3), "rows": len(report.rows),
+        statistics.median(timings), 3), "load_average_1m": load, "rows": len(report.rows),
         "leads": report.totals.leads}  # fmt: skip
 
 
@@ -227,7 +266,11 @@ def run(n_leads, repeat):
     from reports.lead_sources import lead_source_report
     from reports.queries import Criteria
 
-    data = generate(n_leads)
+    data = reusable(n_leads)
+    if data is None:
+        data = generate(n_leads)
+        with connection.cursor() as cursor:
+            cursor.execute(f"COMMENT ON TABLE leads_lead IS '{fingerprint(n_leads)}'")
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM leads_lead")
         assert cursor.fetchone()[0] == n_leads
@@ -271,7 +314,8 @@ def run(n_leads, repeat):
         "qualifications": qualifications,
         "opportunities": n_leads // 5,
         "first_contacts": activities,
-        "generate_seconds": round(data["generate_seconds"], 1),
+        # None when a kept database was reused.
+        "generate_seconds": data["generate_seconds"] and round(data["generate_seconds"], 1),
         "repeat": repeat,
         "reports": results,
         "date": datetime.date.today().isoformat(),
@@ -286,7 +330,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="keep the test database")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the test database (and reuse it when it holds the same data)",
+    )
     args = parser.parse_args()
 
     import django
@@ -298,7 +346,14 @@ def main():
         sys.exit("error: this benchmark needs PostgreSQL (set DATABASE_URL=postgres://...)")
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    test = connection.settings_dict.setdefault("TEST", {})
+    test["NAME"] = test.get("NAME") or f"{old_name}_bench"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
+    if args.keep and reusable(args.leads) is None and _has_leads():
+        # Kept data from another generator or size: start from an empty database.
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.settings_dict["NAME"] = old_name
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         result = run(args.leads, args.repeat)
     finally:

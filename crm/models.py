@@ -43,6 +43,18 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    @property
+    def zone(self):
+        """The user's time zone (the server's when theirs is not set or not known)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def local_today(self, now=None):
+        """Today's date where the user is (not where the server is)."""
+        return timezone.localtime(now or timezone.now(), self.zone).date()
+
     def is_away(self, on_date=None):
         on_date = on_date or timezone.localdate()
         return self.away_until is not None and self.away_until >= on_date

@@ -30,17 +30,22 @@ def lock_for_update(record, *, expected_version=None):
     return locked
 
 
+def save_new_version(record, user):
+    """Store a changed, locked record as its next version: stamped with `user`, validated."""
+    record.version += 1
+    record.stamp(user)
+    record.full_clean()
+    record.save()
+    return record
+
+
 @transaction.atomic
 def update_record(record, *, user, data, expected_version=None):
     """Apply `data` (field name -> value) to a business record with a lost-update check."""
     locked = lock_for_update(record, expected_version=expected_version)
     for name, value in data.items():
         setattr(locked, name, value)
-    locked.version += 1
-    locked.stamp(user)
-    locked.full_clean()
-    locked.save()
-    return locked
+    return save_new_version(locked, user)
 
 
 def invitation_link(user):

@@ -1,16 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
-from crm import views
+from crm import lookup, views
 
-admin.site.site_header = "CRM administration"
-admin.site.site_title = "CRM admin"
-admin.site.index_title = "Configuration: users, teams, sources, routing rules"
+admin.site.site_header = _("CRM administration")
+admin.site.site_title = _("CRM admin")
+admin.site.index_title = _("Configuration: users, teams, sources, routing rules")
 
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("django.contrib.auth.urls")),
     path("profile/", views.profile, name="profile"),
+    path("lookup/<slug:kind>/", lookup.lookup, name="lookup"),
     path(
         "invitation/<uidb64>/<token>/",
         views.InvitationAcceptView.as_view(),

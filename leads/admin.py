@@ -1,10 +1,10 @@
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_base import VersionCheckedAdmin, VersionedAdminForm
 from leads import services
 from leads.models import (
     Campaign,
@@ -81,7 +81,7 @@ class QualificationInline(admin.TabularInline):
         return False
 
 
-class LeadAdminForm(forms.ModelForm):
+class LeadAdminForm(VersionedAdminForm):
     def validate_constraints(self):
         # A new lead without an owner is routed (see save_model): the owner is set before
         # the insert, so the exactly-one-owner constraint is not checked on the form.
@@ -95,7 +95,7 @@ class LeadAdminForm(forms.ModelForm):
 
 
 @admin.register(Lead)
-class LeadAdmin(SimpleHistoryAdmin):
+class LeadAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     form = LeadAdminForm
     list_display = [
         "__str__",

@@ -1,5 +1,6 @@
-"""Demo leads in every state and status, two campaigns. Deterministic and idempotent: a lead
-is identified by its e-mail address, so a second run adds nothing."""
+"""Demo leads in every state and status, two campaigns, and their calls, tasks, appointments and
+notes. Deterministic and idempotent: a lead is identified by its e-mail address, so a second run
+adds nothing (a lead's activities are made with it)."""
 
 import datetime
 from decimal import Decimal
@@ -7,6 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Account
+from activities import services as activities
+from activities.models import Activity
 from leads import services
 from leads.models import Campaign, Lead, LeadSource, Rating, Status
 
@@ -29,7 +32,51 @@ DEMO_LEADS = [
     ("t.meyer@contoso.example", "Tom", "Meyer", "Contoso Pharmaceuticals", "Lab monitoring", "Public Relations", "", Rating.WARM, "carol", "no_longer_interested", None),  # noqa: E501
     ("k.olsen@northwind.example", "Karin", "Olsen", "Northwind Traders", "Delivery vans tracking", "Word of Mouth", "", Rating.WARM, "carol", "canceled", None),  # noqa: E501
     ("queue@lucerne.example", "", "Ahmed", "Lucerne Publishing", "Print workflow", "Other", "", "", "North", "", None),  # noqa: E501
+
 ]  # fmt: skip
+
+Kind, Direction = Activity.Kind, Activity.Direction
+
+# Per lead (by e-mail): kind, subject, due (days from today, at 10:00), done. A completed call
+# or e-mail on a New lead makes it Contacted, as in real use.
+DEMO_ACTIVITIES = {
+    "anna.hansen@fabrikam.example": [
+        (Kind.TASK, "Send the laptop price list", 0, False),
+        (Kind.APPOINTMENT, "Demo at Fabrikam's office", 2, False),
+    ],
+    "jens.berg@blaavand.example": [
+        (Kind.PHONE_CALL, "First call: cold storage needs", -3, True),
+        (Kind.PHONE_CALL, "Follow-up call on sensor count", -2, False),
+    ],
+    "li.wei@tailspin.example": [(Kind.EMAIL, "Proposal sent", -5, True)],
+    "sara.lind@woodgrove.example": [(Kind.TASK, "Prepare the kiosk brief", 3, False)],
+    "p.kowalski@litware.example": [
+        (Kind.EMAIL, "Intro e-mail", -1, True),
+        (Kind.PHONE_CALL, "Call back about budget", 0, False),
+    ],
+    "h.svensson@adatum.example": [(Kind.PHONE_CALL, "Qualifying call", 1, False)],
+}
+DEMO_NOTES = {
+    "anna.hansen@fabrikam.example": "Met at the Spring Expo stand; wants delivery before June.",
+    "sara.lind@woodgrove.example": "Decision in the board meeting next month.",
+}
+
+
+def _seed_activities(lead, user, today):
+    for kind, subject, days, done in DEMO_ACTIVITIES.get(lead.email, []):
+        due = datetime.datetime.combine(
+            today + datetime.timedelta(days=days),
+            datetime.time(10),
+            tzinfo=timezone.get_current_timezone(),
+        )
+        data = {"subject": subject, "due_at": due}
+        if kind in (Kind.PHONE_CALL, Kind.EMAIL):
+            data["direction"] = Direction.OUTGOING
+        if kind == Kind.APPOINTMENT:
+            data.update(ends_at=due + datetime.timedelta(hours=1), location=lead.company_name)
+        activities.log_activity(regarding=lead, user=user, kind=kind, data=data, completed=done)
+    if lead.email in DEMO_NOTES:
+        activities.add_note(regarding=lead, user=user, text=DEMO_NOTES[lead.email])
 
 
 def seed(context):
@@ -73,8 +120,11 @@ def seed(context):
             created_by=creator,
             owner=owner,
         )
+        _seed_activities(lead, creator, today)
+        lead.refresh_from_db()
         if outcome == "contacted":
-            services.set_lead_status(lead=lead, user=creator, status=Status.CONTACTED)
+            if lead.status != Status.CONTACTED:  # not already by a logged call
+                services.set_lead_status(lead=lead, user=creator, status=Status.CONTACTED)
         elif outcome == "qualified":
             services.qualify_lead(
                 lead=lead,

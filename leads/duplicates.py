@@ -77,6 +77,7 @@ def possible_duplicates(*, user, data, exclude_pk=None):
         *account_matches(
             user=user,
             name=data.get("company_name", ""),
+            email=data.get("email", ""),
             phone=data.get("business_phone", ""),
             website=data.get("website", ""),
         ),
@@ -89,6 +90,7 @@ def qualification_duplicates(*, user, lead):
         "accounts": account_matches(
             user=user,
             name=lead.company_name,
+            email=lead.email,
             phone=lead.business_phone,
             website=lead.website,
         )

@@ -2,7 +2,6 @@
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Team, User, team_ids_of
@@ -44,7 +43,7 @@ def apply_saved_view(queryset, view, user):
     if view == "disqualified":
         return queryset.filter(state=State.DISQUALIFIED)
     if view == "follow_up":
-        return queryset.follow_up_due(timezone.localdate())
+        return queryset.follow_up_due(user.local_today())
     return queryset
 
 

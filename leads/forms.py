@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from crm.forms import OwnerChoiceField, VersionedModelForm
+from crm.lookup import use_lookup
 from leads.models import DISQUALIFY_REASONS, Campaign, Lead, LeadSource
 from opportunities.models import Currency, Opportunity
 
@@ -87,6 +88,8 @@ class LeadForm(VersionedModelForm):
         self.fields["existing_contact"].queryset = Contact.objects.visible_to(user).filter(
             Q(is_active=True) | Q(pk=self.instance.existing_contact_id)
         )
+        use_lookup(self.fields["existing_account"], "account")
+        use_lookup(self.fields["existing_contact"], "contact")
         if not self.instance.pk:
             self.fields["owner"] = OwnerChoiceField(
                 label=_("Owner"),
@@ -145,6 +148,7 @@ class QualifyForm(forms.Form):
         self.fields["existing_opportunity"].queryset = (
             Opportunity.objects.visible_to(user).open().order_by("topic")
         )
+        use_lookup(self.fields["existing_opportunity"], "opportunity")
         self.fields["account"].queryset = Account.objects.visible_to(user).active()
         self.fields["contact"].queryset = Contact.objects.visible_to(user).active()
         customers = [("", _("Automatic"))]
@@ -166,6 +170,31 @@ class QualifyForm(forms.Form):
         if record is None:
             raise forms.ValidationError(_("Choose a valid customer."))
         return record
+
+    def clean(self):
+        """A record the user asked for must be one the lead can make: an account needs the
+        lead's company name, a contact its last name (unless an existing one is chosen).
+        Bulk qualify skips them instead (services.qualify_leads)."""
+        cleaned = super().clean()
+        lead_cannot = not self.lead.company_name
+        if cleaned.get("create_account") and not cleaned.get("account") and lead_cannot:
+            self.add_error(
+                "create_account",
+                _(
+                    "An account needs a name and this lead has no company name: enter "
+                    "it on the lead, choose an existing account, or untick this."
+                ),
+            )
+        lead_cannot = not self.lead.last_name
+        if cleaned.get("create_contact") and not cleaned.get("contact") and lead_cannot:
+            self.add_error(
+                "create_contact",
+                _(
+                    "A contact needs a last name and this lead has none: enter it on "
+                    "the lead, choose an existing contact, or untick this."
+                ),
+            )
+        return cleaned
 
     def options(self):
         """Keyword arguments for plan_qualification / qualify_lead."""
@@ -238,6 +267,8 @@ class LinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = Account.objects.visible_to(user).active()
         self.fields["contact"].queryset = Contact.objects.visible_to(user).active()
+        use_lookup(self.fields["account"], "account")
+        use_lookup(self.fields["contact"], "contact")
 
     def clean(self):
         cleaned = super().clean()

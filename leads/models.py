@@ -334,7 +334,23 @@ class Lead(OwnedRecord):
             models.Index(fields=["state", "status"], name="leads_lead_state_idx"),
             models.Index(fields=["owner_user", "state"], name="leads_lead_owner_user_idx"),
             models.Index(fields=["owner_team", "state"], name="leads_lead_owner_team_idx"),
-            models.Index(fields=["-created_at"], name="leads_lead_created_idx"),
+            # Every column the lead source report counts, groups or filters leads by, creation
+            # first (a date range is a range of it): the report at a million leads is an
+            # index-only scan of this instead of a read of the whole table (#8). It replaces the
+            # index on created_at alone, which it serves as well (lists, newest first).
+            models.Index(
+                fields=[
+                    "created_at",
+                    "source",
+                    "campaign",
+                    "owner_user",
+                    "owner_team",
+                    "first_contact_at",
+                    "qualified_at",
+                    "status",
+                ],
+                name="leads_lead_report_idx",
+            ),
             models.Index(fields=["next_follow_up"], name="leads_lead_follow_up_idx"),
             models.Index(fields=["email_key"], name="leads_lead_email_key_idx"),
             models.Index(fields=["phone_key"], name="leads_lead_phone_key_idx"),

@@ -1,7 +1,6 @@
 """Read helpers other pages use (home tiles, the leads panel on customer pages)."""
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
 
 from accounts.models import Account, Contact
 from leads.models import Lead, LeadLink, Qualification, Status
@@ -11,11 +10,11 @@ LINK_CANDIDATES_SHOWN = 20
 
 
 def lead_home_tiles(user):
-    """My open leads by status and my follow-ups due (two queries)."""
+    """My open leads by status and my follow-ups due, today being the user's (two queries)."""
     mine = Lead.objects.open().owned_by(user)
     counts = dict(mine.values_list("status").annotate(n=Count("pk")).order_by())
     due = list(
-        mine.filter(next_follow_up__lte=timezone.localdate())
+        mine.filter(next_follow_up__lte=user.local_today())
         .order_by("next_follow_up", "pk")
         .only("pk", "topic", "company_name", "first_name", "last_name", "email", "next_follow_up")[
             : FOLLOW_UPS_SHOWN + 1

@@ -9,12 +9,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Account, Contact
 from accounts.services import create_customer
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleRecord
+from crm.lib import duplicates
 from crm.lib.bulk import insert_objects
-from crm.services import lock_for_update
+from crm.services import lock_for_update, save_new_version
 from leads.models import (
     Campaign,
     Lead,
@@ -25,7 +27,7 @@ from leads.models import (
     State,
     Status,
 )
-from leads.signals import lead_assigned, lead_created, lead_creating
+from leads.signals import lead_assigned, lead_created, lead_creating, lead_reassigned
 from opportunities.models import Currency, Opportunity
 from opportunities.services import create_opportunity
 
@@ -71,12 +73,49 @@ def _copy_history_and_log(pks, *, user, change_reason):
     )
     now = timezone.now()
     user_id = getattr(user, "pk", None)
+    # PostgreSQL takes every id as one array (one statement per table, however many leads);
+    # SQLite a list of placeholders (at most 500: it limits the parameters of a statement).
+    size = len(pks) if connection.vendor == "postgresql" else 500
     with connection.cursor() as cursor:
-        for start in range(0, len(pks), 500):
-            chunk = pks[start : start + 500]
-            where = f"WHERE id IN ({', '.join(['%s'] * len(chunk))})"
-            cursor.execute(insert_history + where, [now, change_reason or None, user_id, *chunk])
-            cursor.execute(insert_log + where, [user_id, change_reason or _("Created"), *chunk])
+        for start in range(0, len(pks), size):
+            chunk = pks[start : start + size]
+            if connection.vendor == "postgresql":
+                where, ids = "WHERE id = ANY(%s)", [chunk]
+            else:
+                where, ids = f"WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            cursor.execute(insert_history + where, [now, change_reason or None, user_id, *ids])
+            cursor.execute(insert_log + where, [user_id, change_reason or _("Created"), *ids])
+
+
+_BATCH_KEYS = {"email_key", "phone_key", "name_key", "company_key"}
+
+
+def _refresh_keys(leads):
+    """`Lead.refresh_keys()` for a batch (the same keys: test_services compares them), each
+    distinct name, company and phone number normalised once: files repeat companies, and
+    normalising them was a tenth of an import's time."""
+    if set(Lead.KEY_FIELDS) != _BATCH_KEYS:  # a key this function does not know yet
+        for lead in leads:
+            lead.refresh_keys()
+        return
+    person, company = {}, {}
+    for lead in leads:
+        lead.email_key = duplicates.normalise_email(lead.email)[:100]
+        lead.phone_key = duplicates.normalise_phone(lead.business_phone or lead.mobile_phone)[:20]
+        names = (lead.first_name, lead.last_name)
+        try:
+            lead.name_key = person[names]
+        except KeyError:
+            lead.name_key = person[names] = duplicates.person_key(*names)[:110]
+        try:
+            lead.company_key = company[lead.company_name]
+        except KeyError:
+            key = duplicates.company_key(lead.company_name)[:160]
+            lead.company_key = company[lead.company_name] = key
+
+
+def _has_owner(lead):
+    return lead.owner_user_id is not None or lead.owner_team_id is not None
 
 
 def _send_assigned_on_commit(lead, *, owner, assigned_by, reason):
@@ -123,20 +162,24 @@ def create_leads(*, leads, created_by, route=False, validate=True, change_reason
     leads = list(leads)
     if not leads:
         return []
+    if len(leads) > 1:
+        _refresh_keys(leads)  # the insert below skips save()
     for lead in leads:
         if not lead._state.adding:
             raise ValueError("create_leads() only stores new leads")
         lead.stamp(created_by)
-        lead.refresh_keys()  # bulk_create below skips save()
+        if len(leads) == 1:
+            lead.refresh_keys()
         if validate:
             # Constraints are checked by the database at insert; the owner is not known yet;
             # created_by / modified_by were just set from `created_by`, a stored user, so
             # checking that they exist would cost two queries per lead and prove nothing.
             lead.full_clean(exclude=_UNCHECKED_ON_CREATE, validate_constraints=False)
-    chosen = {id(lead) for lead in leads if lead.owner is not None}
+    # "Has an owner" read from the ids (lead.owner would go through two descriptors).
+    chosen = {id(lead) for lead in leads if _has_owner(lead)}
     lead_creating.send(sender=Lead, leads=leads, created_by=created_by, route=route)
     for lead in leads:
-        if lead.owner is None:
+        if not _has_owner(lead):
             lead.owner = created_by
     if len(leads) == 1:
         leads[0].save()
@@ -180,11 +223,7 @@ def update_lead(*, lead, user, data, expected_version=None):
     locked.ensure_editable()
     for name, value in data.items():
         setattr(locked, name, value)
-    locked.version += 1
-    locked.stamp(user)
-    locked.full_clean()
-    locked.save()
-    return locked
+    return save_new_version(locked, user)
 
 
 def _change_state(locked, *, user, transition, reason=""):
@@ -263,6 +302,7 @@ def assign_lead(*, lead, user, owner, expected_version=None):
     locked.version += 1
     locked.stamp(user)
     locked.save()
+    lead_reassigned.send(sender=Lead, lead=locked, owner=owner, assigned_by=user)
     _send_assigned_on_commit(locked, owner=owner, assigned_by=user, reason="assigned")
     return locked
 
@@ -310,8 +350,9 @@ def contact_values_from(lead, *, account=None):
     }
 
 
-def opportunity_values_from(lead, *, currency):
-    """Lead → opportunity field mapping (the customer is set by the plan)."""
+def opportunity_values_from(lead, *, currency, source_campaign=None):
+    """Lead → opportunity field mapping (the customer and contact person are set by the
+    plan). The source campaign: the one chosen when qualifying, else the lead's."""
     return {
         "topic": lead.display_topic,
         "estimated_value": lead.estimated_value,
@@ -323,6 +364,7 @@ def opportunity_values_from(lead, *, currency):
         "purchase_process": lead.purchase_process,
         "description": lead.description,
         "currency": currency,
+        "source_campaign": source_campaign or lead.campaign,
     }
 
 
@@ -331,7 +373,9 @@ class QualificationPlan:
     """Exactly what qualifying will do: the preview page shows it, qualify_lead executes it.
 
     `*_values` is None when that record is not created; `account`/`contact` are the existing
-    records used instead (chosen, or the lead's existing account/contact)."""
+    records used instead (chosen, or the lead's existing account/contact). `skipped` names
+    the records the options asked for but the lead cannot make ("account" without a company
+    name, "contact" without a last name) when the plan was made with `skip_missing`."""
 
     lead: Lead
     account: Account | None = None
@@ -344,7 +388,13 @@ class QualificationPlan:
     customer_is_new: bool = False
     customer_kind: str = ""  # "account" or "contact"
     source_campaign: Campaign | None = None
+    skipped: list = field(default_factory=list)
     options: dict = field(default_factory=dict)
+
+    @property
+    def skipped_reasons(self):
+        """Why each skipped record was not created, for the preview and the result."""
+        return [SKIPPED_REASONS[kind] for kind in self.skipped]
 
     @property
     def creates_anything(self):
@@ -352,6 +402,12 @@ class QualificationPlan:
             values is not None
             for values in (self.account_values, self.contact_values, self.opportunity_values)
         )
+
+
+SKIPPED_REASONS = {
+    "account": _lazy("No account: the lead has no company name."),
+    "contact": _lazy("No contact: the lead has no last name."),
+}
 
 
 def qualification_defaults():
@@ -385,13 +441,21 @@ def plan_qualification(
     currency=None,
     source_campaign=None,
     status=Status.QUALIFIED,
+    skip_missing=False,
 ):
     """Check the options against the lead and work out the records (no writes).
 
     `account` / `contact`: an existing record to use instead of creating one (the duplicate
     choice). Without them and without the create flag, the lead's existing account/contact
     is used. The opportunity's customer: `opportunity_customer`, else the (new or chosen)
-    account, else the contact, else the lead's existing account or contact."""
+    account, else the contact, else the lead's existing account or contact. When the
+    customer is an account, the (new or chosen) contact becomes the opportunity's contact
+    person.
+
+    An account needs the lead's company name and a contact its last name. Asked for
+    explicitly, a record the lead cannot make is refused; with `skip_missing` (bulk qualify
+    with the default options, as Dynamics does) it is left out and named in `plan.skipped`,
+    as long as something is still created."""
     if status not in (Status.QUALIFIED, "", None):
         raise DomainError(_("A qualified lead's status reason is Qualified."))
     if create_opportunity and existing_opportunity is not None:
@@ -407,6 +471,20 @@ def plan_qualification(
             raise DomainError(_("You cannot see %(record)s.") % {"record": record})
 
     plan = QualificationPlan(lead=lead, source_campaign=source_campaign or lead.campaign)
+    if skip_missing:
+        if create_account and account is None and not lead.company_name:
+            create_account = False
+            plan.skipped.append("account")
+        if create_contact and contact is None and not lead.last_name:
+            create_contact = False
+            plan.skipped.append("contact")
+        left = create_account or create_contact or create_opportunity or existing_opportunity
+        if plan.skipped and not left:
+            raise DomainError(
+                " ".join(str(reason) for reason in plan.skipped_reasons)
+                + " "
+                + _("Nothing is left to create.")
+            )
     plan.options = {
         "create_account": bool(create_account),
         "create_contact": bool(create_contact),
@@ -422,6 +500,8 @@ def plan_qualification(
         "currency": getattr(currency, "code", None),
         "source_campaign": getattr(plan.source_campaign, "pk", None),
     }
+    if plan.skipped:
+        plan.options["skipped"] = list(plan.skipped)
 
     if account is not None:
         plan.account = account
@@ -464,15 +544,22 @@ def plan_qualification(
         if customer is not None:
             plan.customer_kind = customer._meta.model_name
         if customer is None and not customer_is_new:
+            skipped = " ".join(str(reason) for reason in plan.skipped_reasons)
             raise DomainError(
-                _(
+                (skipped + " " if skipped else "")
+                + _(
                     "An opportunity needs a customer: create an account or a contact, "
                     "or give the lead an existing account or contact."
                 )
             )
         plan.customer, plan.customer_is_new = customer, customer_is_new
         plan.opportunity_values = opportunity_values_from(
-            lead, currency=currency or _default_currency()
+            lead, currency=currency or _default_currency(), source_campaign=plan.source_campaign
+        )
+        # The contact person (Dynamics' parentcontactid) when the customer is an account; a
+        # new contact is filled in by qualify_lead once it exists.
+        plan.opportunity_values["parent_contact"] = (
+            plan.contact if plan.customer_kind == "account" else None
         )
     return plan
 
@@ -493,9 +580,13 @@ def qualify_lead(*, lead, user, expected_version=None, **options):
     The lead row is locked first: of concurrent requests one qualifies, the others then see
     a qualified lead and are refused. Options as plan_qualification. Returns the
     Qualification; `qualification.created_records` lists what was created."""
-    locked = lock_for_update(lead, expected_version=expected_version)
+    locked = lock_for_update(lead)
     from_state, from_status = locked.state, locked.status
+    # The state before the version: the second of two clicks (or of two tabs) is told the
+    # lead is already qualified, not that someone changed it (the qualification did).
     locked.mark_qualified()
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise StaleRecord(locked)
     plan = plan_qualification(lead=locked, user=user, **options)
     owner = locked.owner  # created records stay with the lead's owner (a rep or a team)
     qualification = Qualification(
@@ -521,6 +612,8 @@ def qualify_lead(*, lead, user, expected_version=None, **options):
             customer = account if plan.customer_kind == "account" else contact
         values = {**plan.opportunity_values, "account": None, "contact": None}
         values[customer._meta.model_name] = customer
+        if isinstance(customer, Account) and plan.contact_values is not None:
+            values["parent_contact"] = contact
         opportunity = _create_record(Opportunity, values, owner=owner, user=user)
         qualification.created_opportunity = True
     qualification.account, qualification.contact = account, contact
@@ -622,9 +715,13 @@ def _for_each(leads, action):
 
 
 def qualify_leads(*, leads, user):
-    """Bulk qualify with the organisation's default options."""
+    """Bulk qualify with the organisation's default options. A record a lead cannot make (an
+    account without a company name, a contact without a last name) is skipped, as Dynamics
+    does: `qualification.options["skipped"]` names it. Returns (qualifications, refused)."""
     options = qualification_defaults()
-    return _for_each(leads, lambda lead: qualify_lead(lead=lead, user=user, **options))
+    return _for_each(
+        leads, lambda lead: qualify_lead(lead=lead, user=user, skip_missing=True, **options)
+    )
 
 
 def disqualify_leads(*, leads, user, status, note=""):

@@ -27,6 +27,13 @@ lead_assigned -- sent after commit whenever a lead gets a new owner (created wit
                            assigned_by=user_or_None, reason="created"|"assigned"|"routed")
 
     E.g. the notification e-mail to the new owner.
+
+lead_reassigned -- sent inside the transaction when a person gives an existing lead to another
+owner by hand (leads.services.assign_lead), after the row is saved:
+
+        lead_reassigned.send(sender=Lead, lead=lead, owner=user_or_team, assigned_by=user)
+
+    E.g. the routing app's record of who assigned the lead (the "why this owner" panel).
 """
 
 from django.dispatch import Signal
@@ -34,3 +41,4 @@ from django.dispatch import Signal
 lead_creating = Signal()
 lead_created = Signal()
 lead_assigned = Signal()
+lead_reassigned = Signal()

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -214,6 +215,12 @@ def _preview(plan):
             values = dict(values)
             if model is Contact and plan.account_values is not None:
                 values["account"] = _("the new account")
+            if (
+                model is Opportunity
+                and plan.customer_kind == "account"
+                and plan.contact_values is not None
+            ):
+                values["parent_contact"] = _("the new contact")
             rows = _display_rows(model, values)
             if model is Opportunity:
                 customer = (
@@ -225,6 +232,14 @@ def _preview(plan):
             blocks.append({"title": _("New %(kind)s") % {"kind": title.lower()}, "rows": rows})
         elif record is not None:
             existing(title, record)
+    skipped = list(plan.skipped)
+    # Not asked for because the lead cannot make it (the page unticks it): say so too.
+    if plan.account is None and plan.account_values is None and not plan.lead.company_name:
+        skipped.append("account")
+    if plan.contact is None and plan.contact_values is None and not plan.lead.last_name:
+        skipped.append("contact")
+    for kind in dict.fromkeys(skipped):
+        blocks.append({"title": services.SKIPPED_REASONS[kind], "skipped": True})
     if plan.source_campaign:
         blocks.append(
             {"title": _("Source campaign: %(campaign)s") % {"campaign": plan.source_campaign}}
@@ -233,10 +248,12 @@ def _preview(plan):
 
 
 def _qualify_initial(lead):
+    """The organisation's defaults, less what the lead has already or cannot make (an
+    account needs a company name, a contact a last name)."""
     defaults = services.qualification_defaults()
-    if lead.existing_account_id:
+    if lead.existing_account_id or not lead.company_name:
         defaults["create_account"] = False
-    if lead.existing_contact_id:
+    if lead.existing_contact_id or not lead.last_name:
         defaults["create_contact"] = False
     return {**defaults, "source_campaign": lead.campaign_id or ""}
 
@@ -270,6 +287,11 @@ def lead_qualify(request, pk):
                     **form.options(),
                 )
             except DomainError as error:
+                if not Lead.objects.filter(pk=lead.pk, state=State.OPEN).exists():
+                    # Qualified (or disqualified) by a concurrent request since this one
+                    # read the lead, e.g. a double click: the lead's page tells the story.
+                    messages.error(request, str(error))
+                    return redirect(lead)
                 problem, status = str(error), 409
             else:
                 created = qualification.created_records
@@ -279,8 +301,8 @@ def lead_qualify(request, pk):
                     % {"records": ", ".join(str(r) for r in created) or _("nothing new")},
                 )
                 return redirect(lead)
-    elif request.method == "POST":
-        status = 400
+    elif request.method == "POST" and "confirm" in request.POST:
+        status = 400  # a preview refresh (htmx) stays 200 so the problems are swapped in
     context = {
         "lead": lead,
         "form": form,
@@ -380,6 +402,28 @@ def lead_assign(request, pk):
     return render(request, "leads/lead_assign.html", {"lead": lead, "form": form}, status=status)
 
 
+SKIPPED_NOTES = {
+    "account": _lazy(
+        "Qualified without an account (no company name): %(leads)s.",
+    ),
+    "contact": _lazy("Qualified without a contact (no last name): %(leads)s."),
+}
+
+
+def _skipped_notes(qualifications, *, shown=5):
+    """One line per kind of skipped record, naming the first `shown` leads."""
+    notes = []
+    for kind, text in SKIPPED_NOTES.items():
+        leads = [str(q.lead) for q in qualifications if kind in q.options.get("skipped", ())]
+        if not leads:
+            continue
+        names = ", ".join(leads[:shown])
+        if len(leads) > shown:
+            names += " " + _("and %(n)s more") % {"n": len(leads) - shown}
+        notes.append(text % {"leads": names})
+    return notes
+
+
 @require_POST
 def lead_bulk(request):
     form = BulkActionForm(request.POST, user=request.user)
@@ -392,9 +436,11 @@ def lead_bulk(request):
         return redirect(back)
     data, user = form.cleaned_data, request.user
     leads = list(data["leads"])
+    skipped_notes = []
     if data["action"] == "qualify":
         done, refused = services.qualify_leads(leads=leads, user=user)
         text = ngettext("%(n)s lead qualified.", "%(n)s leads qualified.", len(done))
+        skipped_notes = _skipped_notes(done)
     elif data["action"] == "disqualify":
         done, refused = services.disqualify_leads(leads=leads, user=user, status=data["status"])
         text = ngettext("%(n)s lead disqualified.", "%(n)s leads disqualified.", len(done))
@@ -402,6 +448,8 @@ def lead_bulk(request):
         done, refused = services.assign_leads(leads=leads, user=user, owner=data["owner"])
         text = ngettext("%(n)s lead assigned.", "%(n)s leads assigned.", len(done))
     messages.success(request, text % {"n": len(done)})
+    for note in skipped_notes:
+        messages.info(request, note)
     for lead, reason in refused:
         messages.warning(request, f"{lead}: {reason}")
     return redirect(back)

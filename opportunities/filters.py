@@ -1,16 +1,30 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from opportunities.models import Opportunity, SalesStage
 
 
+def _campaigns(request):
+    # leads.Campaign, reached through the foreign key: this app does not import leads.
+    return Opportunity._meta.get_field("source_campaign").related_model.objects.all()
+
+
 class OpportunityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     state = django_filters.ChoiceFilter(label=_("Status"), choices=Opportunity.State.choices)
     sales_stage = django_filters.ChoiceFilter(label=_("Sales stage"), choices=SalesStage.choices)
+    source_campaign = django_filters.ModelChoiceFilter(
+        label=_("Source campaign"), queryset=_campaigns
+    )
     mine = django_filters.BooleanFilter(
         label=_("Only mine"), method="filter_mine", widget=django_filters.widgets.BooleanWidget
+    )
+    # The account's or contact's page links here ("see all"): hidden, shown as a heading.
+    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
+    contact = django_filters.NumberFilter(
+        label=_("Contact"), method="filter_contact", widget=forms.HiddenInput
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -30,7 +44,7 @@ class OpportunityFilter(django_filters.FilterSet):
 
     class Meta:
         model = Opportunity
-        fields = ["q", "state", "sales_stage", "mine"]
+        fields = ["q", "state", "sales_stage", "source_campaign", "mine", "account", "contact"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -40,6 +54,10 @@ class OpportunityFilter(django_filters.FilterSet):
             | Q(contact__last_name__icontains=value)
             | Q(contact__first_name__icontains=value)
         )
+
+    def filter_contact(self, queryset, name, value):
+        """The contact's opportunities: as the customer or as the account's contact person."""
+        return queryset.filter(Q(contact_id=value) | Q(parent_contact_id=value))
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(owner_user=self.request.user) if value else queryset

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import OwnedRecordForm
 from accounts.models import Account, Contact
+from crm.lookup import use_lookup
 from opportunities.models import Currency, Opportunity
 
 
@@ -14,6 +15,8 @@ class OpportunityForm(OwnedRecordForm):
             "topic",
             "account",
             "contact",
+            "parent_contact",
+            "source_campaign",
             "currency",
             "estimated_value",
             "estimated_close_date",
@@ -36,6 +39,20 @@ class OpportunityForm(OwnedRecordForm):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = Account.objects.visible_to(self.user).active()
         self.fields["contact"].queryset = Contact.objects.visible_to(self.user).active()
+        use_lookup(self.fields["account"], "account")
+        use_lookup(self.fields["contact"], "contact")
+        parent_contacts = Contact.objects.visible_to(self.user).active()
+        campaigns = self.fields["source_campaign"].queryset.filter(is_active=True)
+        if self.instance.pk:  # keep the current choices even if deactivated since
+            parent_contacts = parent_contacts | Contact.objects.filter(
+                pk=self.instance.parent_contact_id
+            )
+            campaigns = campaigns | campaigns.model.objects.filter(
+                pk=self.instance.source_campaign_id
+            )
+        self.fields["parent_contact"].queryset = parent_contacts
+        use_lookup(self.fields["parent_contact"], "contact")
+        self.fields["source_campaign"].queryset = campaigns
         currencies = Currency.objects.active()
         if self.instance.pk:
             currencies = currencies | Currency.objects.filter(pk=self.instance.currency_id)
@@ -51,6 +68,11 @@ class OpportunityForm(OwnedRecordForm):
         if bool(cleaned.get("account")) == bool(cleaned.get("contact")):
             raise forms.ValidationError(
                 _("Choose exactly one potential customer: an account or a contact.")
+            )
+        if cleaned.get("contact") and cleaned.get("parent_contact"):
+            self.add_error(
+                "parent_contact",
+                _("The customer is a contact already: a contact person is only for an account."),
             )
         return cleaned
 

@@ -142,8 +142,11 @@ class OpportunityQuerySet(OwnedQuerySet):
 class Opportunity(OwnedRecord):
     """A potential sale to an account or a contact (Dynamics `opportunity`).
 
-    The source campaign is linked from the leads app (which owns campaigns): this app may
-    not import leads, so the relation is declared there.
+    `account` / `contact` are the potential customer (Dynamics' customerid: exactly one).
+    `parent_contact` is the person to talk to when the customer is an account (Dynamics'
+    parentcontactid). `source_campaign` is Dynamics' campaignid; campaigns belong to the
+    leads app, which imports this one, so the foreign key names it as a string
+    ('leads.Campaign') and this app's code never imports leads.
     """
 
     class State(models.IntegerChoices):
@@ -176,6 +179,23 @@ class Opportunity(OwnedRecord):
     contact = models.ForeignKey(
         Contact,
         verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
+    parent_contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities_as_parent_contact",
+        help_text=_("The person at the account to deal with (when the customer is an account)."),
+    )
+    source_campaign = models.ForeignKey(
+        "leads.Campaign",
+        verbose_name=_("source campaign"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -307,6 +327,15 @@ class Opportunity(OwnedRecord):
         if bool(self.account_id) == bool(self.contact_id):
             raise ValidationError(
                 _("Choose exactly one potential customer: an account or a contact.")
+            )
+        if self.parent_contact_id and self.contact_id:
+            raise ValidationError(
+                {
+                    "parent_contact": _(
+                        "The customer is a contact already: a contact person is only for an "
+                        "account."
+                    )
+                }
             )
         if self.status not in self.STATUSES_BY_STATE[self.State(self.state)]:
             raise ValidationError({"status": _("The status reason does not fit the status.")})

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from crm.services import lock_for_update, update_record
+from crm.services import lock_for_update, save_new_version, update_record
 from opportunities.models import Opportunity
 from opportunities.signals import opportunity_closed, opportunity_reopened
 
@@ -22,11 +22,7 @@ def update_opportunity(*, opportunity, user, data, expected_version):
 
 
 def _save_transition(locked, user):
-    locked.version += 1
-    locked.stamp(user)
-    locked.full_clean()
-    locked.save()
-    return locked
+    return save_new_version(locked, user)
 
 
 @transaction.atomic

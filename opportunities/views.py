@@ -35,8 +35,20 @@ def opportunity_list(request):
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "opportunities/opportunity_list.html", {"filter": filterset, "page": page}
+        request,
+        "opportunities/opportunity_list.html",
+        {"filter": filterset, "page": page, "scope": _list_scope(request)},
     )
+
+
+def _list_scope(request):
+    """The account or contact the list is narrowed to (its page's "see all" link), for the
+    heading; one query, only when narrowed."""
+    for name, model in (("account", Account), ("contact", Contact)):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            return model.objects.visible_to(request.user).filter(pk=value).first()
+    return None
 
 
 @require_http_methods(["GET"])
@@ -46,7 +58,14 @@ def opportunity_detail(request, pk):
         Opportunity.objects.visible_to(request.user)
         .annotate(can_edit=Exists(editable))
         .select_related(
-            "account", "contact", "currency", "owner_user", "owner_team", "modified_by"
+            "account",
+            "contact",
+            "parent_contact",
+            "source_campaign",
+            "currency",
+            "owner_user",
+            "owner_team",
+            "modified_by",
         ),
         pk=pk,
     )

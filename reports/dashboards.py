@@ -5,18 +5,22 @@ query string of the list behind it."""
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity
-from crm.models import Membership, Team, managed_team_ids_of
+from crm.models import Membership, Team, managed_team_ids_of, team_ids_of
 from leads.models import Lead
+from leads.routing.models import AssignmentExplanation
 from reports.forms import time_zone_of
 from reports.lead_sources import chart_data, lead_source_report
 from reports.queries import Criteria
 
 UNTOUCHED_DAYS = 7
+RECENTLY_ASSIGNED_DAYS = 7
+RECENTLY_ASSIGNED_SHOWN = 10
 
 
 def _leads_url(**params):
@@ -32,7 +36,8 @@ def _midnight(day, user):
 
 
 def salesperson_tiles(user):
-    """New leads of mine this week; my activities overdue and due today (two queries)."""
+    """New leads of mine this week; my activities overdue and due today; the leads recently
+    assigned to me; my teams' queues (four queries)."""
     today = _local_today(user)
     monday = today - datetime.timedelta(days=today.weekday())
     new_this_week = Lead.objects.filter(
@@ -51,7 +56,63 @@ def salesperson_tiles(user):
         "new_leads_this_week_url": _leads_url(owner=f"user:{user.pk}", created_after=monday),
         "activities_overdue": due["overdue"],
         "activities_due_today": due["today"],
+        "recently_assigned": recently_assigned(user, now=now),
+        "my_team_queues": my_team_queues(user),
     }
+
+
+def recently_assigned(user, now=None):
+    """My open leads given to me in the last RECENTLY_ASSIGNED_DAYS days by routing, a
+    re-route or a hand-over (the routing's explanation rows: claims are the user's own doing
+    and are left out), newest first; each with `assigned_at` and `assigned_kind`. One query."""
+    since = (now or timezone.now()) - datetime.timedelta(days=RECENTLY_ASSIGNED_DAYS)
+    latest = (
+        AssignmentExplanation.objects.filter(lead=OuterRef("pk"), owner_user=user)
+        .exclude(kind=AssignmentExplanation.Kind.CLAIMED)
+        .order_by("-created_at", "-pk")
+    )
+    leads = (
+        Lead.objects.open()
+        .filter(owner_user=user)
+        .annotate(
+            assigned_at=Subquery(latest.values("created_at")[:1]),
+            assigned_kind=Subquery(latest.values("kind")[:1]),
+        )
+        .filter(assigned_at__gte=since)
+        .select_related("source")
+        .order_by("-assigned_at", "-pk")[:RECENTLY_ASSIGNED_SHOWN]
+    )
+    kinds = dict(AssignmentExplanation.Kind.choices)
+    rows = list(leads)
+    for lead in rows:
+        lead.assigned_how = kinds.get(lead.assigned_kind, "")
+    return rows
+
+
+def my_team_queues(user):
+    """Each active team of the user's with its open leads nobody has claimed yet (the leads
+    the team owns), and the lead list behind the count. One query."""
+    queue = (
+        Lead.objects.open()
+        .filter(owner_team=OuterRef("pk"))
+        .order_by()
+        .values("owner_team")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    teams = (
+        Team.objects.filter(pk__in=team_ids_of(user))
+        .annotate(open_queue=Coalesce(Subquery(queue), Value(0), output_field=IntegerField()))
+        .order_by("name", "pk")
+    )
+    return [
+        {
+            "name": team.name,
+            "count": team.open_queue,
+            "url": _leads_url(state="open", owner=f"team:{team.pk}"),
+        }
+        for team in teams
+    ]
 
 
 def managed_teams(user):

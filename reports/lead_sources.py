@@ -191,8 +191,9 @@ def labels_for(by, keys):
 
 def lead_source_report(*, user, criteria):
     """The report for `user` (None: everything) — two aggregate queries and the labels."""
-    lead_rows = queries.lead_counts(user=user, criteria=criteria, reasons=REASONS)
-    opportunity_rows = queries.opportunity_counts(user=user, criteria=criteria)
+    with queries.aggregate_settings():
+        lead_rows = queries.lead_counts(user=user, criteria=criteria, reasons=REASONS)
+        opportunity_rows = queries.opportunity_counts(user=user, criteria=criteria)
     keys = [(r["k1"], r["k2"]) for r in lead_rows if not r["is_total"]]
     return build_report(
         by=criteria.by,

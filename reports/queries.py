@@ -8,15 +8,24 @@ SQL because they join pre-aggregated derived tables, which the ORM cannot expres
 correlated subquery per lead (too slow at a million leads).
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from crm.models import Membership, Team, User
-from leads.models import Campaign, Lead, LeadSource, LeadStatusChange, Qualification, State
+from leads.models import (
+    STATUSES_BY_STATE,
+    Campaign,
+    Lead,
+    LeadSource,
+    LeadStatusChange,
+    Qualification,
+    State,
+)
 from opportunities.models import Opportunity
 
 DIMENSIONS = ("source", "campaign", "owner", "team")
@@ -82,6 +91,47 @@ def visible_opportunities(user):
     return Opportunity.objects.all() if user is None else Opportunity.objects.visible_to(user)
 
 
+# Settings for a report's aggregate queries on PostgreSQL, in its own transaction (SET LOCAL):
+# - work_mem: the sorts and hashes over the 250,000 links of a million leads fit in memory
+#   (at the default 4 MB they spill to disk and the hash joins run in batches);
+# - jit off: compiling the expressions took longer than the sub-second queries it speeds up;
+# - random_page_cost for data in memory or on SSD: at the default (4, spinning disks) the
+#   planner reads the whole table rather than the report's covering index
+#   (leads_lead_report_idx), which is half its size and needs no tuple decoding.
+AGGREGATE_SETTINGS = {"work_mem": "64MB", "jit": "off", "random_page_cost": "1.1"}
+
+
+@contextlib.contextmanager
+def aggregate_settings():
+    """Run the enclosed report queries with AGGREGATE_SETTINGS (PostgreSQL; elsewhere a no-op):
+    one query sets them for the transaction; inside a longer one (a request's, a test's), one
+    more puts the previous values back. No savepoint: an error dooms the enclosing
+    transaction, whose rollback undoes the settings too."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    nested = connection.in_atomic_block
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        previous = _set_local(cursor, AGGREGATE_SETTINGS)
+        yield
+        if nested:
+            _set_local(cursor, previous)
+
+
+def _set_local(cursor, settings):
+    """Set `settings` for the current transaction; return the values they replace, read in
+    a subquery (OFFSET 0 keeps it one) before the lateral one that depends on it sets them."""
+    names = list(settings)
+    read = ", ".join(f"current_setting(%s) AS s{i}" for i in range(len(names)))
+    calls = ", ".join(["set_config(%s, %s, true)"] * len(names))
+    cursor.execute(
+        f"SELECT p.* FROM (SELECT {read} OFFSET 0) p,"
+        f" LATERAL (SELECT {calls} WHERE p.s0 IS NOT NULL) s",
+        [*names, *(value for item in settings.items() for value in item)],
+    )
+    return dict(zip(names, cursor.fetchone(), strict=True))
+
+
 # SQL building blocks -------------------------------------------------------------------------
 
 
@@ -96,14 +146,22 @@ def seconds_between(later, earlier):
     return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
 
 
-def sum_of_seconds(later, earlier, condition=None):
-    """Portable aggregate: the sum of `later - earlier` in seconds (over the rows matching
-    `condition`; NULLs are skipped anyway). PostgreSQL sums intervals and converts once
-    (EXTRACT per row is numeric arithmetic, a third of the lead report's time)."""
+def sum_of_durations(later, earlier):
+    """Portable aggregate: the sum of `later - earlier` (NULLs skipped), to be turned into
+    seconds by seconds_of(). PostgreSQL sums intervals and converts once at the end (EXTRACT
+    per row is numeric arithmetic, a third of the lead report's time); SQLite sums seconds."""
+    if connection.vendor == "postgresql":
+        return f"SUM({later} - {earlier})"
+    return f"SUM({seconds_between(later, earlier)})"
+
+
+def seconds_of(partial_sums, condition=None):
+    """Portable aggregate: the sum of sum_of_durations() rows (over those matching
+    `condition`), in seconds."""
     where = f" FILTER (WHERE {condition})" if condition else ""
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM SUM({later} - {earlier}){where})"
-    return f"SUM({seconds_between(later, earlier)}){where}"
+        return f"EXTRACT(EPOCH FROM SUM({partial_sums}){where})"
+    return f"SUM({partial_sums}){where}"
 
 
 def _compiled(queryset, *fields):
@@ -127,25 +185,28 @@ def _group_key(by):
     return join, "COALESCE(l.owner_team_id, m.team_id)", "NULL"
 
 
-def _with_totals(select, from_, by, params, *, totals):
+def _with_totals(select, from_, by, params, *, totals, also=None):
     """The grouped query, and when `totals`, the same aggregates over everything (is_total=1)
-    in the same statement."""
+    in the same statement; `also`: a column both are grouped by as well."""
     join, k1, k2 = _group_key(by)
     group_by = k1 if k2 == "NULL" else f"{k1}, {k2}"  # PostgreSQL refuses GROUP BY NULL
+    also_group_by = f", {also}" if also else ""
     grouped = (
         f"SELECT 0 AS is_total, {k1} AS k1, {k2} AS k2, {select}"
-        f" FROM {from_}{join} GROUP BY {group_by}"
+        f" FROM {from_}{join} GROUP BY {group_by}{also_group_by}"
     )
     if not totals:
         return grouped, params
     if connection.vendor == "postgresql" and not join:
         # One pass computes the groups and the totals (SQLite has no GROUPING SETS).
+        total_set = f"({also})" if also else "()"
         sql = (
             f"SELECT GROUPING({k1}) AS is_total, {k1} AS k1, {k2} AS k2, {select}"
-            f" FROM {from_} GROUP BY GROUPING SETS (({group_by}), ())"
+            f" FROM {from_} GROUP BY GROUPING SETS (({group_by}{also_group_by}), {total_set})"
         )
         return sql, params
-    total = f"SELECT 1, NULL, NULL, {select} FROM {from_}"  # no team join: each lead once
+    # No team join: each lead once.
+    total = f"SELECT 1, NULL, NULL, {select} FROM {from_}{' GROUP BY ' + also if also else ''}"
     return f"{grouped} UNION ALL {total}", params + params
 
 
@@ -196,30 +257,32 @@ def lead_counts(*, user, criteria, reasons):
     counts by state and disqualification reason, and the sums behind the two averages.
 
     One pass over the leads: the first contact and the latest qualification are stored on
-    the lead (Lead.first_contact_at, Lead.qualified_at), so no per-lead table is joined."""
+    the lead (Lead.first_contact_at, Lead.qualified_at), so no per-lead table is joined, and
+    every column read is in leads_lead_report_idx: on PostgreSQL an index-only scan (with
+    aggregate_settings), a date range a range of it. The leads are counted per group and
+    status reason, the fewest aggregates per lead (every one costs ~0.05 µs a lead); the
+    states and reasons are then read off those few rows (a status reason belongs to one
+    state: a check constraint)."""
     leads_sql, leads_params = _compiled(scoped_leads(user=user, criteria=criteria), *_LEAD_FIELDS)
-    # COUNT(*) FILTER (WHERE ...), not SUM(CASE ...): cheaper per row on PostgreSQL; SQLite
-    # has it since 3.30. Every aggregate costs ~0.1 µs per lead, so open and disqualified are
-    # derived from the others below (a status reason belongs to one state: a check constraint).
-    reason_columns = "".join(
-        f", COUNT(*) FILTER (WHERE l.status = %s) AS reason_{i}" for i in range(len(reasons))
-    )
-    # qualified_at outlives a reactivation: the average is over leads qualified now.
-    qualified = "l.state = %s AND l.qualified_at IS NOT NULL"
-    select = (
-        "COUNT(*) AS leads,"
-        " COUNT(*) FILTER (WHERE l.state = %s) AS qualified"
-        f"{reason_columns},"
-        f" {sum_of_seconds('l.qualified_at', 'l.created_at', qualified)} AS qualify_seconds,"
-        f" COUNT(*) FILTER (WHERE {qualified}) AS qualify_count,"
-        f" {sum_of_seconds('l.first_contact_at', 'l.created_at')} AS contact_seconds,"
+    per_status = (
+        "l.status AS status, COUNT(*) AS leads,"
+        f" {sum_of_durations('l.qualified_at', 'l.created_at')} AS qualify_sum,"
+        " COUNT(l.qualified_at) AS qualify_count,"
+        f" {sum_of_durations('l.first_contact_at', 'l.created_at')} AS contact_sum,"
         " COUNT(l.first_contact_at) AS contact_count"
     )
-    params = [State.QUALIFIED, *reasons, State.QUALIFIED, State.QUALIFIED, *leads_params]
     if criteria.by == "team":
-        sql, params = _lead_counts_by_team(select, leads_sql, params, reasons)
+        sql, params = _lead_counts_by_team(per_status, leads_sql, leads_params, reasons)
     else:
-        sql, params = _with_totals(select, f"{leads_sql} l", criteria.by, params, totals=False)
+        join, k1, k2 = _group_key(criteria.by)
+        group_by = k1 if k2 == "NULL" else f"{k1}, {k2}"
+        fold, fold_params = _fold_statuses("t", reasons)
+        sql = (
+            f"SELECT 0 AS is_total, t.k1, t.k2, {fold} FROM (SELECT {k1} AS k1, {k2} AS k2,"
+            f" {per_status} FROM {leads_sql} l{join} GROUP BY {group_by}, l.status) t"
+            " GROUP BY t.k1, t.k2"
+        )
+        params = [*fold_params, *leads_params]
     rows = _fetch(sql, params)
     for row in rows:
         row["disqualified"] = sum(row[f"reason_{i}"] or 0 for i in range(len(reasons)))
@@ -227,58 +290,105 @@ def lead_counts(*, user, criteria, reasons):
     return rows
 
 
-def _lead_counts_by_team(select, leads_sql, params, reasons):
-    """By team, the leads are counted per owner first (one pass, a few dozen rows), then the
+def _fold_statuses(alias, reasons):
+    """(aggregates, params) turning rows per status reason (`alias`) into the lead counts."""
+    qualified_statuses = [str(status) for status in STATUSES_BY_STATE[State.QUALIFIED]]
+    qualified = f"{alias}.status IN ({', '.join(['%s'] * len(qualified_statuses))})"
+    reason_columns = "".join(
+        f", SUM({alias}.leads) FILTER (WHERE {alias}.status = %s) AS reason_{i}"
+        for i in range(len(reasons))
+    )
+    # qualified_at outlives a reactivation: the average is over leads qualified now.
+    fold = (
+        f"SUM({alias}.leads) AS leads,"
+        f" SUM({alias}.leads) FILTER (WHERE {qualified}) AS qualified{reason_columns},"
+        f" {seconds_of(f'{alias}.qualify_sum', qualified)} AS qualify_seconds,"
+        f" SUM({alias}.qualify_count) FILTER (WHERE {qualified}) AS qualify_count,"
+        f" {seconds_of(f'{alias}.contact_sum')} AS contact_seconds,"
+        f" SUM({alias}.contact_count) AS contact_count"
+    )
+    return fold, [*qualified_statuses, *reasons, *qualified_statuses, *qualified_statuses]
+
+
+def _lead_counts_by_team(per_status, leads_sql, leads_params, reasons):
+    """By team, the leads are counted per owner first (one pass, a few hundred rows), then the
     owners' rows are summed per team and in total: joining a million leads to the
     memberships, and a second pass for the totals, took longer than the counting itself."""
-    columns = (
-        "leads",
-        "qualified",
-        *(f"reason_{i}" for i in range(len(reasons))),
-        "qualify_seconds",
-        "qualify_count",
-        "contact_seconds",
-        "contact_count",
-    )
     per_owner = (
-        f"SELECT l.owner_user_id, l.owner_team_id, {select} FROM {leads_sql} l"
-        " GROUP BY l.owner_user_id, l.owner_team_id"
+        f"SELECT l.owner_user_id, l.owner_team_id, {per_status} FROM {leads_sql} l"
+        " GROUP BY l.owner_user_id, l.owner_team_id, l.status"
     )
-    sums = ", ".join(f"SUM(l.{column}) AS {column}" for column in columns)
+    fold, fold_params = _fold_statuses("l", reasons)
     join, k1, _k2 = _group_key("team")
     sql = (
         f"WITH per_owner AS ({per_owner})"
-        f" SELECT 0 AS is_total, {k1} AS k1, NULL AS k2, {sums} FROM per_owner l{join}"
+        f" SELECT 0 AS is_total, {k1} AS k1, NULL AS k2, {fold} FROM per_owner l{join}"
         f" GROUP BY {k1}"
-        f" UNION ALL SELECT 1, NULL, NULL, {sums} FROM per_owner l"
+        f" UNION ALL SELECT 1, NULL, NULL, {fold} FROM per_owner l"
     )
-    return sql, params
+    return sql, [*leads_params, *fold_params, *fold_params]
 
 
 def _links_table():
     """Every opportunity a qualification fed: distinct (lead, opportunity) pairs, each with n,
     the opportunity's number of source leads (all of them, seen or not: the share of one lead
-    does not depend on who looks). Pre-aggregated in one pass over
-    leads_qualification_opps_idx: read in (opportunity, lead) order, GROUP BY drops a lead
-    qualified twice into the same opportunity and the window counts without sorting."""
+    does not depend on who looks).
+
+    The pairs are read in lead order from leads_qualification_links_idx (GROUP BY drops a
+    lead qualified twice into the same opportunity), so PostgreSQL merge-joins them with the
+    qualified leads (leads_lead_qualified_idx, also in id order) without hashing a quarter of
+    a million leads. n is 1 but for the few opportunities fed by several leads, counted in
+    one ordered pass over leads_qualification_opps_idx: a small table to look up, not a
+    window over every link in opportunity order, which then had to be hashed again."""
+    condition = "q.kind = %s AND q.opportunity_id IS NOT NULL"
     pairs = (
-        f"SELECT q.opportunity_id, q.lead_id FROM {_table(Qualification)} q"
-        " WHERE q.kind = %s AND q.opportunity_id IS NOT NULL GROUP BY q.opportunity_id, q.lead_id"
+        f"SELECT q.lead_id, q.opportunity_id FROM {_table(Qualification)} q WHERE {condition}"
+        " GROUP BY q.lead_id, q.opportunity_id"
+    )
+    several = (
+        "SELECT s.opportunity_id, COUNT(*) AS n FROM"
+        f" (SELECT q.opportunity_id, q.lead_id FROM {_table(Qualification)} q WHERE {condition}"
+        " GROUP BY q.opportunity_id, q.lead_id) s GROUP BY s.opportunity_id HAVING COUNT(*) > 1"
     )
     sql = (
-        "SELECT p.lead_id, p.opportunity_id, COUNT(*) OVER (PARTITION BY p.opportunity_id) AS n"
-        f" FROM ({pairs}) p"
+        "SELECT p.lead_id, p.opportunity_id, COALESCE(m.n, 1) AS n"
+        f" FROM ({pairs}) p LEFT JOIN ({several}) m ON m.opportunity_id = p.opportunity_id"
     )
-    return f"({sql})", [Qualification.Kind.QUALIFIED]
+    return f"({sql})", [Qualification.Kind.QUALIFIED, Qualification.Kind.QUALIFIED]
+
+
+def _per_state_aggregates(*, x, o, single_lead=False):
+    """Aggregates over link rows `x` (n: the opportunity's number of source leads) joined to
+    opportunity rows `o`, for rows grouped by opportunity state (params: won, open);
+    `single_lead`: the rows are all of opportunities with one source lead."""
+    # An opportunity with one source lead (n = 1) is on one row of a group: count rows. Only
+    # those fed by several leads need COUNT(DISTINCT), which sorts: once per group and state,
+    # rather than once for all opportunities, once for the won and once for the lost.
+    # amount / rate = base currency (Currency.exchange_rate: units per one base unit); "* 1.0"
+    # keeps SQLite from dividing integers.
+    share = f"({o}.{{field}} * 1.0) / {o}.exchange_rate / {x}.n"
+    count = (
+        "COUNT(*)"
+        if single_lead
+        else f"COUNT(*) FILTER (WHERE {x}.n = 1) + COUNT(DISTINCT {o}.id) FILTER (WHERE {x}.n > 1)"
+    )
+    return (
+        f"{count} AS opportunities,"
+        f" SUM({share.format(field='actual_value')}) FILTER (WHERE {o}.state = %s) AS won_value,"
+        f" SUM({share.format(field='estimated_value')}) FILTER (WHERE {o}.state = %s)"
+        " AS open_value"
+    )
 
 
 def opportunity_counts(*, user, criteria):
-    """Per group and in total: distinct opportunities produced from the leads, won, lost, and
-    the won and open values in the base currency, each source lead getting an equal share.
+    """Per group and in total (is_total = 1): distinct opportunities produced from the leads,
+    won, lost, and the won and open values in the base currency, each source lead getting an
+    equal share.
 
     Only leads ever qualified can have fed an opportunity, and Lead.qualified_at says which
     (it outlives a reactivation): the join reads a quarter of the leads, from the partial
-    index leads_lead_qualified_idx, not the whole table."""
+    index leads_lead_qualified_idx, not the whole table. The links are aggregated per group
+    and opportunity state, then the states are folded into one row per group."""
     leads = scoped_leads(user=user, criteria=criteria).filter(qualified_at__isnull=False)
     leads_sql, leads_params = _compiled(leads, *_LEAD_FIELDS)
     links_sql, links_params = _links_table()
@@ -288,29 +398,65 @@ def opportunity_counts(*, user, criteria):
         opportunities, "id", "state", "estimated_value", "actual_value", "exchange_rate"
     )
     won, lost, open_ = Opportunity.State.WON, Opportunity.State.LOST, Opportunity.State.OPEN
-    # An opportunity with one source lead (n = 1) is on one row of a group: count rows. Only
-    # those fed by several leads need COUNT(DISTINCT), which sorts (rare in real data).
-    distinct = (
-        "COUNT(*) FILTER (WHERE x.n = 1{and_}) + COUNT(DISTINCT o.id) FILTER (WHERE x.n > 1{and_})"
-    )
-    # amount / rate = base currency (Currency.exchange_rate: units per one base unit); "* 1.0"
-    # keeps SQLite from dividing integers.
-    share = "(o.{field} * 1.0) / o.exchange_rate / x.n"
-    select = (
-        f"{distinct.format(and_='')} AS opportunities,"
-        f" {distinct.format(and_=' AND o.state = %s')} AS won,"
-        f" {distinct.format(and_=' AND o.state = %s')} AS lost,"
-        f" SUM(CASE WHEN o.state = %s THEN {share.format(field='actual_value')} END) AS won_value,"
-        f" SUM(CASE WHEN o.state = %s THEN {share.format(field='estimated_value')} END)"
-        " AS open_value"
-    )
     from_ = (
         f"{leads_sql} l JOIN {links_sql} x ON x.lead_id = l.id"
         f" JOIN {opps_sql} o ON o.id = x.opportunity_id"
     )
-    params = [won, won, lost, lost, won, open_, *leads_params, *links_params, *opps_params]
-    sql, params = _with_totals(select, from_, criteria.by, params, totals=True)
-    return _fetch(sql, params)
+    from_params = [*leads_params, *links_params, *opps_params]
+    if criteria.by == "team":
+        per_state, params = _opportunities_by_team(from_, from_params, [won, open_])
+    else:
+        select = f"o.state AS state, {_per_state_aggregates(x='x', o='o')}"
+        per_state, params = _with_totals(
+            select, from_, criteria.by, [won, open_, *from_params], totals=True, also="o.state"
+        )
+    sql = (
+        "SELECT t.is_total, t.k1, t.k2, SUM(t.opportunities) AS opportunities,"
+        " SUM(CASE WHEN t.state = %s THEN t.opportunities ELSE 0 END) AS won,"
+        " SUM(CASE WHEN t.state = %s THEN t.opportunities ELSE 0 END) AS lost,"
+        " SUM(t.won_value) AS won_value, SUM(t.open_value) AS open_value"
+        f" FROM ({per_state}) t GROUP BY t.is_total, t.k1, t.k2"
+    )
+    return _fetch(sql, [won, lost, *params])
+
+
+def _opportunities_by_team(from_, from_params, select_params):
+    """By team, the joined links are read once into a CTE (joining the links, leads and
+    opportunities twice, as _with_totals does, took most of the time). An opportunity with
+    one source lead counts in its owner's teams and once in the totals: those links are
+    summed per owner and state first (a few hundred rows to map to teams). Only the links of
+    opportunities with several source leads are mapped to teams one by one, to count each
+    opportunity once per team (a user in two teams counts in both) and once in total."""
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    links = (
+        f"links AS {materialized}(SELECT l.owner_user_id, l.owner_team_id, x.n, o.id, o.state,"
+        f" o.actual_value, o.estimated_value, o.exchange_rate FROM {from_})"
+    )
+    # A CTE row is the lead's owner, the link and the opportunity at once: alias l for the
+    # team join of _group_key, and both x and o for the aggregates.
+    aggregates = _per_state_aggregates(x="l", o="l")
+    # "n < 2", not "n = 1": PostgreSQL guesses that an equality on a CTE's column keeps a few
+    # hundred rows (and sorts them to group them); a range, a third (hashed, far cheaper).
+    per_owner = (
+        "per_owner AS (SELECT l.owner_user_id, l.owner_team_id, l.state,"
+        f" {_per_state_aggregates(x='l', o='l', single_lead=True)}"
+        " FROM links l WHERE l.n < 2 GROUP BY l.owner_user_id, l.owner_team_id, l.state)"
+    )
+    sums = "SUM(l.opportunities), SUM(l.won_value), SUM(l.open_value)"
+    join, k1, _k2 = _group_key("team")
+    sql = (
+        f"WITH {links}, {per_owner}"
+        f" SELECT 0 AS is_total, {k1} AS k1, NULL AS k2, l.state AS state,"
+        " SUM(l.opportunities) AS opportunities, SUM(l.won_value) AS won_value,"
+        " SUM(l.open_value) AS open_value"
+        f" FROM per_owner l{join} GROUP BY {k1}, l.state"
+        f" UNION ALL SELECT 1, NULL, NULL, l.state, {sums} FROM per_owner l GROUP BY l.state"
+        f" UNION ALL SELECT 0, {k1}, NULL, l.state, {aggregates}"
+        f" FROM links l{join} WHERE l.n > 1 GROUP BY {k1}, l.state"
+        f" UNION ALL SELECT 1, NULL, NULL, l.state, {aggregates}"
+        " FROM links l WHERE l.n > 1 GROUP BY l.state"
+    )
+    return sql, [*from_params, *select_params, *select_params, *select_params]
 
 
 def funnel_counts(*, user, criteria):
@@ -335,13 +481,16 @@ def funnel_counts(*, user, criteria):
     logged_sql = (
         f"(SELECT DISTINCT s.lead_id FROM {_table(LeadStatusChange)} s WHERE s.to_status = %s)"
     )
-    contacted = (
-        "(l.first_contact_at IS NOT NULL OR g.lead_id IS NOT NULL OR r.lead_id IS NOT NULL)"
+    # Ever qualified: a qualification on record, or (a lead imported as qualified, with no
+    # qualification of its own) its state, as the lead source report counts it.
+    qualified = (
+        f"(r.lead_id IS NOT NULL OR l.qualified_at IS NOT NULL OR l.state = '{State.QUALIFIED}')"
     )
+    contacted = f"(l.first_contact_at IS NOT NULL OR g.lead_id IS NOT NULL OR {qualified})"
     select = (
         "COUNT(*) AS created,"
         f" SUM(CASE WHEN {contacted} THEN 1 ELSE 0 END) AS contacted,"
-        " SUM(CASE WHEN r.lead_id IS NOT NULL THEN 1 ELSE 0 END) AS qualified,"
+        f" SUM(CASE WHEN {qualified} THEN 1 ELSE 0 END) AS qualified,"
         " SUM(COALESCE(r.opportunity, 0)) AS opportunity,"
         " SUM(COALESCE(r.won, 0)) AS won"
     )

@@ -103,3 +103,46 @@ def test_the_contact_check_is_one_query(alice, django_assert_num_queries):
     with django_assert_num_queries(1):  # candidates, with their account joined
         matches = contact_matches(user=alice, first_name="Anna", last_name="Hansen", account=acme)
         [str(match.record.account) for match in matches]
+
+
+def test_a_typo_that_keeps_the_sound_still_matches(alice):
+    fabrikam = AccountFactory(owner_user=alice, name="Fabrikam A/S")
+    [match] = account_matches(user=alice, name="Fabricam A/S")
+    assert match.record == fabrikam
+    assert match.score >= 85
+
+
+def test_another_word_order_still_matches(alice):
+    acme = AccountFactory(owner_user=alice, name="Acme Nordic")
+    [match] = account_matches(user=alice, name="Nordic Acme")
+    assert match.record == acme
+    assert match.score == 100
+
+
+def test_any_word_of_the_name_finds_a_name_starting_with_it(alice):
+    acme = AccountFactory(owner_user=alice, name="Acme Nordic Trading")
+    [match] = account_matches(user=alice, name="Nordic Acme Trading ApS")
+    assert match.record == acme
+
+
+def test_sharing_one_word_is_not_a_duplicate(alice):
+    AccountFactory(owner_user=alice, name="Nordic Trading")
+    AccountFactory(owner_user=alice, name="Acme Holding")
+    assert account_matches(user=alice, name="Acme Nordic") == []
+
+
+def test_the_strongest_keys_win_when_candidates_overflow(alice, monkeypatch):
+    """More name-word candidates than the cap: the same-sound account is still scored."""
+    monkeypatch.setattr("accounts.duplicates.CANDIDATE_LIMIT", 3)
+    fabrikam = AccountFactory(owner_user=alice, name="Fabrikam Nordic")
+    for n in range(5):
+        AccountFactory(owner_user=alice, name=f"Nordic Supplier {n}")  # newer, same word
+    [match] = account_matches(user=alice, name="Nordic Fabricam")
+    assert match.record == fabrikam
+
+
+def test_the_account_check_is_one_query(alice, django_assert_num_queries):
+    AccountFactory(owner_user=alice, name="Acme Nordic", phone="33881100")
+    alice.is_administrator  # noqa: B018 (cached: the scope check then adds no query)
+    with django_assert_num_queries(1):
+        account_matches(user=alice, name="Nordic Acme", phone="33881100", email="a@acme.example")

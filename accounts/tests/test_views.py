@@ -104,14 +104,17 @@ def test_the_account_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     account = AccountFactory(owner_user=alice)
     ContactFactory.create_batch(rows, owner_user=alice, account=account)
     OpportunityFactory.create_batch(rows, owner_user=alice, account=account)
+    AccountFactory.create_batch(rows, owner_user=alice, parent_account=account)
     as_alice.get(account.get_absolute_url())  # warm process caches (content types)
     # session, user, administrator check, navbar's sales-manager check,
-    # account (+ can_edit, owner, parent, modifier joined),
-    # contacts, opportunities (currency joined), the leads panel (leads' record_leads tag:
-    # originating leads, lead links, leads from this customer), the activities timeline
-    # (count; it reads the originating leads' timelines through in the same query).
+    # account (+ can_edit, owner, parent, modifier joined; the numbers of contacts,
+    # opportunities and child accounts counted in the same query),
+    # contacts, opportunities (currency joined), child accounts, the leads panel (leads'
+    # record_leads tag: originating leads, lead links, leads from this customer), the
+    # activities timeline (count; it reads the originating leads' timelines through in the
+    # same query).
     # leads/tests/test_record_leads.py counts the page with 1 and 50 leads.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         as_alice.get(account.get_absolute_url())
 
 
@@ -237,6 +240,92 @@ def test_deactivate_needs_post_and_an_editor(as_alice, as_carol, alice):
     url = reverse("accounts:account_deactivate", args=[account.pk])
     assert as_alice.get(url).status_code == 405
     assert as_carol.post(url).status_code == 404
+
+
+def test_an_inactive_account_can_be_activated_again(as_alice, alice):
+    account = AccountFactory(owner_user=alice, is_active=False)
+    page = as_alice.get(account.get_absolute_url())
+    url = reverse("accounts:account_activate", args=[account.pk])
+    assert f'action="{url}"' in page.text
+    assert "accounts:account_deactivate" not in page.text
+
+    response = as_alice.post(url, follow=True)
+
+    assert "activated" in response.text
+    account.refresh_from_db()
+    assert (account.is_active, account.version) == (True, 2)
+    assert account.modified_by == alice
+    again = as_alice.post(url, follow=True)
+    assert "already active" in again.text
+
+
+def test_activate_needs_post_and_an_editor(client, alice, bob, carol):
+    account = AccountFactory(owner_user=bob, is_active=False)  # a teammate's: visible only
+    url = reverse("accounts:account_activate", args=[account.pk])
+    client.force_login(alice)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 404
+    page = client.get(account.get_absolute_url())
+    assert page.status_code == 200 and f'action="{url}"' not in page.text
+    client.force_login(carol)
+    assert client.post(url).status_code == 404
+    account.refresh_from_db()
+    assert not account.is_active
+
+
+def test_the_account_page_links_to_all_its_contacts_and_opportunities(
+    as_alice, alice, carol, monkeypatch
+):
+    monkeypatch.setattr("accounts.views.RELATED_LIMIT", 2)
+    account = AccountFactory(owner_user=alice, name="Acme")
+    ContactFactory.create_batch(3, owner_user=alice, account=account)
+    ContactFactory(owner_user=alice, account=account, is_active=False)
+    ContactFactory(owner_user=carol, account=account)  # another team's: not counted
+    OpportunityFactory.create_batch(3, owner_user=alice, account=account)
+
+    response = as_alice.get(account.get_absolute_url())
+
+    assert len(response.context["contacts"]) == 2
+    assert "Showing 2 of 4 contacts: see all" in response.text
+    assert "Showing 2 of 3 opportunities: see all" in response.text
+    contacts = as_alice.get(
+        reverse("accounts:contact_list"), {"account": account.pk, "is_active": ""}
+    )
+    assert len(contacts.context["page"].object_list) == 4
+    assert "Contacts of Acme" in contacts.text
+    opportunities = as_alice.get(
+        reverse("opportunities:list"), {"account": account.pk, "state": ""}
+    )
+    assert len(opportunities.context["page"].object_list) == 3
+
+
+def test_the_account_page_shows_no_see_all_link_within_the_limit(as_alice, alice):
+    account = AccountFactory(owner_user=alice)
+    ContactFactory.create_batch(2, owner_user=alice, account=account)
+    response = as_alice.get(account.get_absolute_url())
+    assert 'data-testid="all-contacts"' not in response.text
+    assert 'data-testid="child-accounts"' not in response.text
+
+
+def test_the_account_page_shows_its_child_accounts(as_alice, alice, carol):
+    parent = AccountFactory(owner_user=alice, name="Contoso Group")
+    AccountFactory(owner_user=alice, name="Contoso Denmark", parent_account=parent)
+    AccountFactory(owner_user=alice, name="Contoso Sweden", parent_account=parent, is_active=False)
+    AccountFactory(owner_user=carol, name="Contoso Hidden", parent_account=parent)
+    AccountFactory(owner_user=alice, name="Unrelated")
+
+    response = as_alice.get(parent.get_absolute_url())
+
+    assert [a.name for a in response.context["children"]] == [
+        "Contoso Denmark",
+        "Contoso Sweden",
+    ]
+    assert "Contoso Hidden" not in response.text
+    children = as_alice.get(
+        reverse("accounts:account_list"), {"parent_account": parent.pk, "is_active": ""}
+    )
+    assert [a.name for a in children.context["page"]] == ["Contoso Denmark", "Contoso Sweden"]
+    assert "Child accounts of Contoso Group" in children.text
 
 
 # --- contacts -----------------------------------------------------------------------------
@@ -373,6 +462,39 @@ def test_editing_and_deactivating_a_contact(as_alice, alice):
     as_alice.post(reverse("accounts:contact_deactivate", args=[contact.pk]))
     contact.refresh_from_db()
     assert (contact.job_title, contact.is_active, contact.version) == ("CEO", False, 3)
+
+
+def test_an_inactive_contact_can_be_activated_again(client, alice, carol):
+    contact = ContactFactory(owner_user=alice, is_active=False)
+    url = reverse("accounts:contact_activate", args=[contact.pk])
+    client.force_login(carol)
+    assert client.post(url).status_code == 404
+    client.force_login(alice)
+    assert f'action="{url}"' in client.get(contact.get_absolute_url()).text
+    assert client.get(url).status_code == 405
+
+    response = client.post(url, follow=True)
+
+    assert "activated" in response.text
+    contact.refresh_from_db()
+    assert contact.is_active
+
+
+def test_the_contact_page_lists_opportunities_where_it_is_the_contact_person(
+    as_alice, alice, monkeypatch
+):
+    monkeypatch.setattr("accounts.views.RELATED_LIMIT", 1)
+    account = AccountFactory(owner_user=alice)
+    contact = ContactFactory(owner_user=alice, account=account)
+    OpportunityFactory(owner_user=alice, contact=contact, topic="As customer")
+    OpportunityFactory(owner_user=alice, account=account, parent_contact=contact, topic="At Acme")
+    OpportunityFactory(owner_user=alice, account=account, topic="Someone else's")
+
+    response = as_alice.get(contact.get_absolute_url())
+
+    assert "Showing 1 of 2 opportunities: see all" in response.text
+    listed = as_alice.get(reverse("opportunities:list"), {"contact": contact.pk, "state": ""})
+    assert sorted(o.topic for o in listed.context["page"]) == ["As customer", "At Acme"]
 
 
 def test_contact_edit_and_deactivate_refuse_wrong_methods(as_alice, alice):

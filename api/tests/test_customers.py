@@ -287,6 +287,28 @@ def test_create_an_opportunity_for_an_account_in_the_base_currency(api_as, alice
     assert (opportunity.account, opportunity.owner, opportunity.budget_status) == (acme, alice, 2)
 
 
+def test_an_opportunity_has_a_contact_person_and_a_source_campaign(api_as, alice, acme):
+    from leads.tests.factories import CampaignFactory
+
+    campaign = CampaignFactory()
+    anna = ContactFactory(owner_user=alice, account=acme)
+    response = api_as(alice).post(
+        "/api/v1/opportunities/",
+        {
+            "topic": "50 chairs",
+            "customer": {"type": "account", "id": acme.pk},
+            "parent_contact": anna.pk,
+            "source_campaign": campaign.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["parent_contact"], body["source_campaign"]) == (anna.pk, campaign.pk)
+    opportunity = Opportunity.objects.get(pk=body["id"])
+    assert (opportunity.parent_contact, opportunity.source_campaign) == (anna, campaign)
+
+
 def test_an_opportunity_for_a_contact_in_another_currency(api_as, alice):
     CurrencyFactory(code="USD")
     contact = ContactFactory(owner_user=alice)

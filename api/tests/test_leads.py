@@ -4,6 +4,8 @@ from accounts.models import Account, Contact
 from accounts.tests.factories import AccountFactory, ContactFactory
 from leads import services
 from leads.models import Lead, LeadSource
+from leads.routing.models import Distribution
+from leads.routing.tests.factories import make_rule
 from leads.tests.factories import CampaignFactory, LeadFactory, lead_data, make_lead
 from opportunities.models import Opportunity
 from opportunities.tests.factories import OpportunityFactory
@@ -104,6 +106,9 @@ def test_another_teams_lead_is_a_404_for_every_operation(api_as, alice, carols_l
         ("disqualify", {"status": "lost"}),
         ("reactivate", {}),
         ("assign", {"user": alice.pk}),
+        ("route", {}),
+        ("associate", {"account": AccountFactory(owner_user=alice).pk}),
+        ("disassociate", {"account": AccountFactory(owner_user=alice).pk}),
     ):
         assert client.post(f"{url}{action}/", body).status_code == 404, action
     carols_lead.refresh_from_db()
@@ -590,3 +595,73 @@ def test_associate_needs_exactly_one_visible_record(api_as, alice, carol, lead):
     assert response.status_code == 400
     assert "account" in response.json()
     assert client.get(url).status_code == 405
+
+
+# --- the ETag after an action is the record's new version ------------------------------------
+
+
+def test_the_etag_after_qualify_is_the_new_version_and_works_for_the_next_request(
+    api_as, alice, lead
+):
+    client = api_as(alice)
+    response = client.post(
+        f"/api/v1/leads/{lead.pk}/qualify/", {"create_account": True}, HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 200, response.json()
+    lead.refresh_from_db()
+    assert response["ETag"] == f'"{lead.version}"' != '"1"'
+    assert response.json()["lead"]["version"] == lead.version
+    assert response.json()["lead"]["qualified_at"] is not None
+
+    reactivated = client.post(
+        f"/api/v1/leads/{lead.pk}/reactivate/", {}, HTTP_IF_MATCH=response["ETag"]
+    )
+    assert reactivated.status_code == 200, reactivated.json()
+    patched = client.patch(
+        f"/api/v1/leads/{lead.pk}/", {"topic": "Again"}, HTTP_IF_MATCH=reactivated["ETag"]
+    )
+    assert patched.status_code == 200, patched.json()
+    assert patched.json()["topic"] == "Again"
+
+
+def test_the_etag_after_route_works_for_a_following_patch(api_as, alice, north, lead):
+    make_rule("North queue", north, distribution=Distribution.TEAM_OWNS)
+    client = api_as(alice)
+    response = client.post(f"/api/v1/leads/{lead.pk}/route/", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200, response.json()
+    assert response.json()["owner"] == {"type": "team", "id": north.pk}
+    lead.refresh_from_db()
+    assert response["ETag"] == f'"{lead.version}"' != '"1"'
+
+    patched = client.patch(
+        f"/api/v1/leads/{lead.pk}/", {"topic": "Routed"}, HTTP_IF_MATCH=response["ETag"]
+    )
+    assert patched.status_code == 200, patched.json()
+
+
+def test_qualified_at_and_first_contact_at_are_read_only(api_as, alice, lead):
+    client = api_as(alice)
+    body = client.get(f"/api/v1/leads/{lead.pk}/").json()
+    assert (body["qualified_at"], body["first_contact_at"]) == (None, None)
+    response = client.patch(
+        f"/api/v1/leads/{lead.pk}/",
+        {"qualified_at": "2020-01-01T00:00:00Z", "first_contact_at": "2020-01-01T00:00:00Z"},
+    )
+    assert response.status_code == 200
+    lead.refresh_from_db()
+    assert (lead.qualified_at, lead.first_contact_at) == (None, None)
+
+
+def test_assigning_a_lead_out_of_sight_says_it_was_done(api_as, alice, carol, lead):
+    """Alice gives her lead to Carol of another team: done, and the answer shows nothing of
+    a record she can no longer see (it used to be a 500 on the re-read)."""
+    response = api_as(alice).post(f"/api/v1/leads/{lead.pk}/assign/", {"user": carol.pk})
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": lead.pk,
+        "detail": "Done. The record is no longer visible to you.",
+    }
+    assert "ETag" not in response
+    lead.refresh_from_db()
+    assert lead.owner == carol
+    assert api_as(alice).get(f"/api/v1/leads/{lead.pk}/").status_code == 404

@@ -1,7 +1,7 @@
 import pytest
 
 from activities import services
-from activities.models import Activity, Note
+from activities.models import Activity, Inquiry, Note
 from leads.tests.factories import make_lead
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +115,18 @@ def test_notes_on_a_lead(api_as, alice, bob, lead):
     assert api_as(bob).patch(url, {"text": "Mine now"}).status_code == 403
 
 
+def test_a_manager_may_not_patch_a_reps_note_as_on_the_pages(api_as, alice, manager, lead):
+    note = services.add_note(regarding=lead, user=alice, text="Mine")
+    url = f"/api/v1/notes/{note.pk}/"
+    client = api_as(manager)
+    assert client.get(url).status_code == 200
+    response = client.patch(url, {"text": "The manager's words"})
+    assert response.status_code == 403
+    note.refresh_from_db()
+    assert (note.text, note.version) == ("Mine", 1)
+    assert api_as(alice).patch(url, {"text": "Still mine"}).status_code == 200
+
+
 def test_notes_of_another_team_are_hidden(api_as, alice, carol, carols_lead):
     note = services.add_note(regarding=carols_lead, user=carol, text="Secret")
     client = api_as(alice)
@@ -138,3 +150,175 @@ def test_the_note_list_costs_the_same_queries_for_1_and_for_50_rows(
             response = client.get("/api/v1/notes/", {"page_size": 200})
         assert response.status_code == 200
     assert response.json()["count"] == 50
+
+
+# --- customer inquiries ----------------------------------------------------------------------
+
+
+def test_an_inquiry_is_created_and_resolved(api_as, alice, lead):
+    client = api_as(alice)
+    response = client.post(
+        "/api/v1/inquiries/",
+        {
+            "regarding": {"type": "lead", "id": lead.pk},
+            "title": "Ship to Norway?",
+            "channel": "web",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["state"], body["channel"], body["priority"]) == ("active", "web", "normal")
+    url = body["url"]
+    assert client.get("/api/v1/inquiries/", {"state": "active"}).json()["count"] == 1
+
+    response = client.post(f"{url}resolve/", {"resolution": "Yes"}, HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["state"], body["resolution"]) == ("resolved", "Yes")
+    assert body["closed_at"] is not None
+    assert response["ETag"] == '"2"'
+    inquiry = Inquiry.objects.get()
+    assert (inquiry.state, inquiry.modified_by) == ("resolved", alice)
+
+
+def test_resolving_or_canceling_a_closed_inquiry_is_a_409(api_as, alice, lead):
+    inquiry = services.add_inquiry(regarding=lead, user=alice, data={"title": "Q"})
+    services.cancel_inquiry(inquiry=inquiry, user=alice)
+    client = api_as(alice)
+    url = f"/api/v1/inquiries/{inquiry.pk}/"
+    for action in ("resolve", "cancel"):
+        response = client.post(f"{url}{action}/")
+        assert response.status_code == 409, action
+        assert "already Canceled" in response.json()["detail"]
+    assert client.patch(url, {"title": "New"}).status_code == 409
+    assert Inquiry.objects.get().title == "Q"
+
+
+def test_closing_an_inquiry_with_a_stale_if_match_is_a_412(api_as, alice, lead):
+    inquiry = services.add_inquiry(regarding=lead, user=alice, data={"title": "Q"})
+    response = api_as(alice).post(f"/api/v1/inquiries/{inquiry.pk}/cancel/", HTTP_IF_MATCH='"7"')
+    assert response.status_code == 412
+    assert Inquiry.objects.get().state == "active"
+
+
+def test_inquiries_need_edit_rights_to_close_and_are_hidden_across_teams(
+    api_as, alice, bob, carol, manager, lead
+):
+    inquiry = services.add_inquiry(regarding=lead, user=alice, data={"title": "Q"})
+    url = f"/api/v1/inquiries/{inquiry.pk}/"
+    # bob sees alice's lead (a teammate) but may not change it.
+    assert api_as(bob).get(url).status_code == 200
+    assert api_as(bob).post(f"{url}resolve/").status_code == 403
+    # carol (South) does not see it at all.
+    assert api_as(carol).get(url).status_code == 404
+    assert api_as(carol).post(f"{url}cancel/").status_code == 404
+    assert api_as(carol).get("/api/v1/inquiries/").json()["count"] == 0
+    assert Inquiry.objects.get().state == "active"
+    # Alice's manager may edit her lead, so may close its inquiries.
+    assert api_as(manager).post(f"{url}cancel/").status_code == 200
+
+
+def test_patch_edits_an_open_activity_and_gives_it_to_a_teammate(api_as, alice, bob, lead):
+    call = services.log_activity(
+        regarding=lead,
+        user=alice,
+        kind="phone_call",
+        data={"subject": "Call back", "direction": "outgoing"},
+    )
+    url = f"/api/v1/activities/{call.pk}/"
+    client = api_as(alice)
+    etag = client.get(url)["ETag"]
+
+    response = client.patch(
+        url,
+        {
+            "subject": "Call back about the offer",
+            "due_at": "2031-05-04T09:30:00Z",
+            "duration_minutes": 15,
+            "priority": "high",
+            "direction": "incoming",
+            "other_party": "Erik",
+            "owner": {"type": "user", "id": bob.pk},
+        },
+        HTTP_IF_MATCH=etag,
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["owner"] == {"type": "user", "id": bob.pk}
+    assert (body["priority"], body["direction"], body["other_party"]) == (
+        "high",
+        "incoming",
+        "Erik",
+    )
+    assert (body["due_at"], body["duration_minutes"]) == ("2031-05-04T09:30:00Z", 15)
+    assert response["ETag"] == '"2"'
+    assert [a["id"] for a in api_as(bob).get("/api/v1/activities/").json()["results"]] == [call.pk]
+    assert Activity.objects.get().history.count() == 2
+
+
+def test_patch_owner_follows_the_owner_rule(api_as, alice, bob, north, lead):
+    activity = services.log_activity(
+        regarding=lead, user=alice, kind="task", data={"subject": "A"}
+    )
+    url = f"/api/v1/activities/{activity.pk}/"
+    client = api_as(alice)
+    bob.is_active = False
+    bob.save()
+
+    response = client.patch(url, {"owner": {"type": "user", "id": bob.pk}})
+    assert response.status_code == 400
+    assert "owner" in response.json()
+    assert client.patch(url, {"owner": None}).status_code == 400
+
+    response = client.patch(url, {"owner": {"type": "team", "id": north.pk}})
+    assert response.status_code == 200
+    assert response.json()["owner"] == {"type": "team", "id": north.pk}
+
+
+def test_create_an_activity_for_a_teammate(api_as, alice, bob, lead):
+    response = api_as(alice).post(
+        "/api/v1/activities/",
+        {
+            "regarding": {"type": "lead", "id": lead.pk},
+            "kind": "task",
+            "subject": "For Bob",
+            "owner": {"type": "user", "id": bob.pk},
+        },
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["owner"] == {"type": "user", "id": bob.pk}
+    assert Activity.objects.get().created_by == alice
+
+
+@pytest.mark.parametrize("close", ["complete", "cancel"])
+def test_patching_a_closed_activity_is_a_409(api_as, alice, bob, lead, close):
+    activity = services.log_activity(
+        regarding=lead, user=alice, kind="task", data={"subject": "A"}
+    )
+    client = api_as(alice)
+    url = f"/api/v1/activities/{activity.pk}/"
+    assert client.post(f"{url}{close}/").status_code == 200
+
+    assert client.patch(url, {"subject": "B"}).status_code == 409
+    # The closed state is the answer even with the If-Match of before the change.
+    response = client.patch(url, {"subject": "B"}, HTTP_IF_MATCH='"1"')
+    assert response.status_code == 409
+    assert "can no longer be changed" in response.json()["detail"]
+    response = client.patch(url, {"owner": {"type": "user", "id": bob.pk}})
+    assert response.status_code == 409
+    assert (Activity.objects.get().subject, Activity.objects.get().owner) == ("A", alice)
+
+
+def test_patch_needs_edit_rights_and_keeps_the_kinds_rules(api_as, alice, bob, manager, lead):
+    activity = services.log_activity(
+        regarding=lead, user=alice, kind="task", data={"subject": "A"}
+    )
+    url = f"/api/v1/activities/{activity.pk}/"
+
+    # Bob sees his teammate's lead but may not change it; Maria manages Alice.
+    assert api_as(bob).patch(url, {"subject": "Bob's"}).status_code == 403
+    assert api_as(manager).patch(url, {"subject": "Maria's"}).status_code == 200
+    response = api_as(alice).patch(url, {"location": "Oslo"})  # a task has no location
+    assert response.status_code == 400
+    assert Activity.objects.get().subject == "Maria's"

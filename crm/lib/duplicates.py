@@ -5,8 +5,8 @@ the database: each app stores the normalised keys on its own rows (indexed), nar
 candidates with them, and scores only those candidates with `name_similarity`.
 
 Stable public API: `normalise_email`, `normalise_phone`, `normalise_name`, `company_key`,
-`person_key`, `company_domain`, `website_domain`, `name_similarity`, `Match`, `rank_matches`,
-`NAME_THRESHOLD`.
+`person_key`, `company_domain`, `website_domain`, `name_words`, `word_sound`,
+`sound_key`, `name_similarity`, `Match`, `rank_matches`, `NAME_THRESHOLD`.
 """
 
 import functools
@@ -145,6 +145,46 @@ def website_domain(url):
     except ValueError:
         return ""
     return host.removeprefix("www.")
+
+
+# Words that say nothing about which company a name means: left out of the word keys.
+FILLER_WORDS = frozenset({"and", "og", "und", "et", "of", "the", "de", "der", "den", "det"})
+
+
+def name_words(key):
+    """The distinctive words of a normalised name key, in order, each once.
+
+    >>> name_words("the widget and gadget")
+    ['widget', 'gadget']
+    """
+    words = []
+    for word in (key or "").split():
+        if word not in FILLER_WORDS and word not in words:
+            words.append(word)
+    return words or (key or "").split()[:1]
+
+
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"), ("w", "v"))
+_VOWELS = re.compile(r"(?<=.)[aeiouy]+")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def word_sound(word):
+    """A rough sound of one word: the first letter, then its consonants with the usual
+    spelling variants folded (c/k/q, z/s, w/v, ph/f) and doubled letters collapsed.
+
+    >>> word_sound("fabricam") == word_sound("fabrikam") == "fbrkm"
+    True
+    """
+    for spelling, sound in _SOUNDS:
+        word = word.replace(spelling, sound)
+    return _REPEATS.sub(r"\1", _VOWELS.sub("", word)) or word
+
+
+def sound_key(key):
+    """The sounds of the distinctive words in alphabetical order: a typo that keeps the sound
+    ("Fabricam" for "Fabrikam") or another word order still gives the same key."""
+    return " ".join(sorted(word_sound(word) for word in name_words(key)))
 
 
 def name_similarity(a, b):

@@ -12,6 +12,7 @@ from crm.lib.duplicates import (
     normalise_phone,
     person_key,
     rank_matches,
+    sound_key,
     website_domain,
 )
 
@@ -124,3 +125,25 @@ def test_name_similarity_scores_accents_and_order_as_equal():
 def test_rank_matches_orders_best_first_and_limits():
     matches = [Match("a", 80, ("x",)), Match("b", 100, ("y",)), Match("c", 90, ())]
     assert [m.record for m in rank_matches(matches, limit=2)] == ["b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Fabricam A/S", "Fabrikam A/S"),
+        ("Nordic Acme", "Acme Nordic"),
+        ("Smith & Sons", "Sons of Smith"),
+        ("Phoenix Consulting", "Fønix Konsulting"),
+        ("Østergaard Advokater", "Ostergard advokater ApS"),
+    ],
+)
+def test_sound_keys_ignore_word_order_and_sound_keeping_typos(a, b):
+    assert sound_key(company_key(a)) == sound_key(company_key(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Acme Nordic", "Nordic Trading"), ("Acme", "Acme Nordic"), ("Nordlys", "Nordisk")],
+)
+def test_different_names_keep_different_sound_keys(a, b):
+    assert sound_key(company_key(a)) != sound_key(company_key(b))

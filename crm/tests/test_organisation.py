@@ -120,3 +120,60 @@ def test_seed_demo_is_idempotent(capsys):
     assert (User.objects.count(), Team.objects.count(), Membership.objects.count()) == counts
     assert "alice" in first and "demo-alice-pass" in first
     assert User.objects.get(username="alice").check_password("demo-alice-pass")
+
+
+# Deactivating a user who still owns open leads ---------------------------------------------
+
+
+def _deactivate_in_admin(client, user):
+    from crm.tests.admin_forms import change_form_data
+
+    url = reverse("admin:crm_user_change", args=[user.pk])
+    data = change_form_data(client.get(url), is_active=None)
+    return client.post(url, data, follow=True)
+
+
+def test_deactivating_a_user_with_open_leads_warns_and_links_to_the_hand_over(
+    as_admin, alice, bob
+):
+    from leads.services import disqualify_lead
+    from leads.tests.factories import make_lead
+
+    make_lead(owner=alice)
+    make_lead(owner=alice)
+    closed = make_lead(owner=alice)
+    disqualify_lead(lead=closed, user=alice, status="canceled")
+    make_lead(owner=bob)
+
+    response = _deactivate_in_admin(as_admin, alice)
+
+    alice.refresh_from_db()
+    assert not alice.is_active
+    (message,) = [m for m in response.context["messages"] if m.level_tag == "warning"]
+    assert "Alice Adams is inactive and still owns 2 open leads." in str(message)
+    hand_over = reverse("admin:routing_departinguser_changelist")
+    assert f'href="{hand_over}?is_active__exact=0&amp;q=alice"' in response.text
+    # The link opens the hand-over list with her in it.
+    listed = as_admin.get(f"{hand_over}?is_active__exact=0&q=alice")
+    assert listed.status_code == 200
+    assert list(listed.context["cl"].result_list) == [alice]
+
+
+def test_deactivating_a_user_without_open_leads_gives_no_warning(as_admin, alice):
+    response = _deactivate_in_admin(as_admin, alice)
+
+    alice.refresh_from_db()
+    assert not alice.is_active
+    assert not [m for m in response.context["messages"] if m.level_tag == "warning"]
+
+
+def test_saving_an_active_user_with_open_leads_gives_no_warning(as_admin, alice):
+    from crm.tests.admin_forms import change_form_data
+    from leads.tests.factories import make_lead
+
+    make_lead(owner=alice)
+    url = reverse("admin:crm_user_change", args=[alice.pk])
+    response = as_admin.post(url, change_form_data(as_admin.get(url)), follow=True)
+
+    assert response.redirect_chain  # saved
+    assert not [m for m in response.context["messages"] if m.level_tag == "warning"]

@@ -13,7 +13,10 @@ IGNORE = ""
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("UTF-8 or Windows-1252; comma, semicolon or tab separated."),
+        help_text=_(
+            "UTF-8, UTF-16 (Excel's Unicode Text) or Windows-1252; comma, semicolon or tab "
+            "separated."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
     )
 
@@ -33,6 +36,17 @@ class MappingForm(forms.Form):
     source = forms.ChoiceField(label=_("Source of rows without one"), required=False)
     create_sources = forms.BooleanField(label=_("Create unknown sources"), required=False)
     owner = forms.ChoiceField(label=_("Owner of rows without one"), required=False)
+    date_format = forms.ChoiceField(
+        label=_("Dates such as 04/05/2021"),
+        choices=[
+            ("auto", _("Day first (04/15/2021 read as April 15)")),
+            ("dmy", _("Day/month/year only")),
+            ("mdy", _("Month/day/year (US, Zoho)")),
+            ("ymd", _("Year/month/day only")),
+        ],
+        initial="auto",
+        help_text=_("ISO dates (2021-04-15) and dates with month names are always read."),
+    )
     values = forms.CharField(
         label=_("Value maps (JSON)"),
         required=False,
@@ -70,6 +84,7 @@ class MappingForm(forms.Form):
         self.fields["source"].initial = options.source
         self.fields["create_sources"].initial = options.create_sources
         self.fields["owner"].initial = options.owner
+        self.fields["date_format"].initial = options.date_format
         self.fields["values"].initial = (
             json.dumps(options.values, ensure_ascii=False) if options.values else ""
         )
@@ -117,4 +132,5 @@ class MappingForm(forms.Form):
             owner=data["owner"],
             dedupe=data["dedupe"],
             key=data["key"],
+            date_format=data["date_format"],
         )

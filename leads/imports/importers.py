@@ -27,8 +27,12 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.validators import DecimalValidator, URLValidator, validate_email
-from django.db import models, transaction
+from django.core.validators import DecimalValidator, EmailValidator, URLValidator
+from django.db import connection, models, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +43,13 @@ from crm.models import Team
 from crm.services import enqueue_on_commit
 from crm.tasks import send_email
 from leads.exports import FORMULA_PREFIXES
-from leads.imports.models import ExternalKey, ImportBatch, ImportRowError
+from leads.imports.models import (
+    STALLED_AFTER,
+    ExternalKey,
+    ImportBatch,
+    ImportRowError,
+    current_runner,
+)
 from leads.models import (
     DEFAULT_STATUS,
     LEAD_EXPORT_FIELDS,
@@ -52,7 +62,7 @@ from leads.models import (
 )
 from leads.services import create_leads, update_lead
 
-CHUNK_SIZE = 1000
+CHUNK_SIZE = 2000
 DEDUPE_MODES = ("skip", "update", "create")
 ERROR_COLUMNS = ("line", "error")
 
@@ -140,27 +150,66 @@ SYNONYMS = {
     "followup": "next_follow_up",
 }
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y", "%b %d %Y"]
-DATETIME_FORMATS = [
-    "%Y-%m-%dT%H:%M:%S.%f%z",
-    "%Y-%m-%dT%H:%M:%S%z",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S%z",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d %B, %Y %H:%M:%S",
-    "%d %b, %Y %H:%M:%S",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
+# Dates: ISO always; numeric day/month orders by --date-format ("auto": day-first, and a
+# date that can only be month-first, such as 04/15/2021, is read month-first); dates with
+# month names are unambiguous. A time (24-hour or AM/PM) may follow; see parse_datetime.
+DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
+_NAMED_MONTH_FORMATS = [
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d %b, %Y",
+    "%d %B, %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
 ]
+_NUMERIC_FORMATS = {
+    "dmy": ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y"],
+    "mdy": ["%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y"],
+    "ymd": ["%Y/%m/%d", "%Y.%m.%d"],
+}
+DATE_FORMATS_BY_ORDER = {
+    "auto": [*_NUMERIC_FORMATS["dmy"], *_NUMERIC_FORMATS["ymd"], *_NUMERIC_FORMATS["mdy"]],
+    **_NUMERIC_FORMATS,
+}
+for _formats in DATE_FORMATS_BY_ORDER.values():
+    _formats.extend(_NAMED_MONTH_FORMATS)
+DATE_FORMATS = DATE_FORMATS_BY_ORDER["auto"]
+# A date, then a time: 22:00, 22:00:15, 22:00:15.250, 10:00 PM, 10:00:15 p.m.
+_DATE_AND_TIME_RE = re.compile(
+    r"^(?P<date>.+?),?[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,6}))?)?"
+    r"(?: ?(?P<half>[ap])\.?m\.?)?$",
+    re.IGNORECASE,
+)
 TRUE_WORDS = {"1", "true", "yes", "y", "x", "ja", "on", "t"}
 FALSE_WORDS = {"0", "false", "no", "n", "nej", "off", "f", ""}
-# Digits, spaces and the usual punctuation, an optional extension; at least five digits.
-PHONE_RE = re.compile(r"^\+?[\d\s().\-/]+(?:\s*(?:x|ext\.?|#)\s*\d+)?$", re.IGNORECASE)
 
 
 class ImportFileError(Exception):
     """The file or the options cannot be imported at all (exit status 2, nothing written)."""
+
+
+class BatchBusy(ImportFileError):
+    """Another live process runs this batch (or took it over): this one must not."""
+
+    def __init__(self, batch):
+        super().__init__(
+            _(
+                "Import #%(id)s is being run by another process (%(runner)s, last progress "
+                "%(when)s). It can be resumed once it has made no progress for %(minutes)d "
+                "minutes."
+            )
+            % {
+                "id": batch.pk,
+                "runner": batch.runner or "?",
+                "when": batch.last_progress.isoformat(timespec="seconds"),
+                "minutes": STALLED_AFTER.total_seconds() // 60,
+            }
+        )
 
 
 class RowError(Exception):
@@ -192,6 +241,7 @@ class ImportOptions:
     encoding: str = ""
     delimiter: str = ""
     dry_run: bool = False
+    date_format: str = "auto"  # one of DATE_ORDERS: how 04/05/2021 is read
 
     def to_dict(self):
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -229,19 +279,35 @@ class FileInfo:
 
 def inspect_file(path, encoding=""):
     """One pass over the bytes: checksum, size, line count and (unless given) the encoding:
-    UTF-8 with BOM, UTF-8, else Windows-1252, else Latin-1 (which decodes anything)."""
+    UTF-16 with its BOM (Excel's "Unicode Text"), UTF-8 with BOM, UTF-8, else Windows-1252,
+    else Latin-1 (which decodes anything)."""
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ImportFileError(_("Unknown encoding: %(name)s") % {"name": encoding}) from None
     digest, size, lines = hashlib.sha256(), 0, 0
     utf8 = codecs.getincrementaldecoder("utf-8")()
     is_utf8, head = True, b""
     last = b""
+    wide = None  # UTF-16/32: lines are counted in the decoded text
     with open(path, "rb") as stream:
         while chunk := stream.read(1 << 20):
             if not head:
-                head = chunk[:3]
+                head = chunk[:4]
+                if not encoding and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    encoding = "utf-16"  # the codec reads the byte order from the BOM
+                if encoding and codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+                    wide = codecs.getincrementaldecoder(encoding)(errors="replace")
             digest.update(chunk)
             size += len(chunk)
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
+            if wide is None:
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+            else:
+                text = wide.decode(chunk)
+                lines += text.count("\n")
+                last = text[-1:].encode() or last
             if is_utf8 and not encoding:
                 try:
                     utf8.decode(chunk)
@@ -256,11 +322,6 @@ def inspect_file(path, encoding=""):
             encoding = "utf-8"
         else:
             encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
-    else:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ImportFileError(_("Unknown encoding: %(name)s") % {"name": encoding}) from None
     return FileInfo(checksum=digest.hexdigest(), size=size, lines=lines, encoding=encoding)
 
 
@@ -336,6 +397,12 @@ class CsvSource:
                 continue
             line, previous = previous + 1, self._reader.line_num
             if not any(cell.strip() for cell in cells):
+                continue
+            if any("\x00" in cell for cell in cells):
+                # The lead form refuses NUL characters and PostgreSQL cannot store them (not
+                # even in the error row): the row is rejected, the NULs shown as U+FFFD.
+                cells = [cell.replace("\x00", "\ufffd") for cell in cells]
+                yield line, cells, _("The row contains a NUL character (shown as \ufffd).")
                 continue
             yield line, cells, ""
 
@@ -444,6 +511,20 @@ def _strip_formula_quote(value):
     return value
 
 
+def _cell_text(cells, indexes, mapped, folded):
+    """A field's text: the first of its columns with a value (trimmed, the export's formula
+    quote undone, mapped through the mapping file's values)."""
+    for index in indexes:
+        text = cells[index].strip()
+        if text[:1] == "'":
+            text = _strip_formula_quote(text)
+        if mapped is not None and text:
+            text = mapped[text] if text in mapped else folded.get(text.casefold(), text)
+        if text:
+            return text
+    return ""
+
+
 def _parse_decimal(text):
     text = text.replace(" ", "").replace("\u00a0", "")
     if "," in text and "." in text:
@@ -459,22 +540,40 @@ def _parse_decimal(text):
     return value
 
 
-def parse_date(text):
-    text = " ".join(text.split())
+def _date_error(order):
+    if order == "mdy":
+        return _("Enter a date such as 2021-04-15, 04/15/2021 or 23 May, 2012 10:00 PM.")
+    if order == "ymd":
+        return _("Enter a date such as 2021-04-15, 2021/04/15 or 23 May, 2012 10:00 PM.")
+    return _("Enter a date such as 2021-04-15, 15/04/2021 or 23 May, 2012 00:00:00.")
+
+
+def _parse_day(text, order):
+    """The date of `text` (already whitespace-normalised) or None."""
     try:
         return date.fromisoformat(text)  # the common case, and fast
     except ValueError:
         pass
-    for fmt in DATE_FORMATS:
+    for fmt in DATE_FORMATS_BY_ORDER[order]:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    moment = parse_datetime(text, dates=False)
+    return None
+
+
+def parse_date(text, order="auto"):
+    text = " ".join(text.split())
+    day = _parse_day(text, order)
+    if day is not None:
+        return day
+    moment = parse_datetime(text, False, order)  # a date with a time: its local date
     return timezone.localtime(moment).date()
 
 
-def parse_datetime(text, dates=True):
+def parse_datetime(text, dates=True, order="auto"):
+    """A moment from an ISO timestamp, or a date (see DATE_ORDERS) and a 24-hour or AM/PM
+    time; with `dates`, a date alone is its midnight. Naive times are local."""
     text = " ".join(text.split())
     if text[:4].isdigit():
         try:
@@ -485,21 +584,51 @@ def parse_datetime(text, dates=True):
             if timezone.is_naive(moment):
                 moment = timezone.make_aware(moment)
             return moment
-    for fmt in DATETIME_FORMATS:
-        try:
-            moment = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        return moment
-    if dates:
-        for fmt in DATE_FORMATS:
+    found = _DATE_AND_TIME_RE.match(text)
+    if found is not None:
+        day = _parse_day(found["date"], order)
+        if day is not None:
+            hour, half = int(found["hour"]), (found["half"] or "").casefold()
+            if half and not 1 <= hour <= 12:
+                raise RowError(_("Enter a time such as 22:00 or 10:00 PM."))
+            if half:
+                hour = hour % 12 + (12 if half == "p" else 0)
             try:
-                return timezone.make_aware(datetime.strptime(text, fmt))
+                moment = datetime(
+                    day.year,
+                    day.month,
+                    day.day,
+                    hour,
+                    int(found["minute"]),
+                    int(found["second"] or 0),
+                    int((found["fraction"] or "0").ljust(6, "0")),
+                )
             except ValueError:
-                continue
-    raise RowError(_("Enter a date such as 2021-04-15, 15/04/2021 or 23 May, 2012 00:00:00."))
+                raise RowError(_("Enter a time such as 22:00 or 10:00 PM.")) from None
+            return timezone.make_aware(moment)
+    if dates:
+        day = _parse_day(text, order)
+        if day is not None:
+            return timezone.make_aware(datetime(day.year, day.month, day.day))
+    raise RowError(_date_error(order))
+
+
+def _cached_parser(parse, order):
+    """parse(text, order) remembering each distinct text's value (dates repeat down a file)."""
+    values = {}
+
+    def convert(text):
+        try:
+            return values[text]
+        except KeyError:
+            pass
+        value = parse(text, order=order)  # a RowError is raised again for every row with it
+        if len(values) >= 10_000:
+            values.clear()  # memory stays flat on files of distinct timestamps
+        values[text] = value
+        return value
+
+    return convert
 
 
 def _choice_converter(model_field):
@@ -507,8 +636,7 @@ def _choice_converter(model_field):
     for value, label in model_field.choices:
         lookup[_normalise_word(str(value))] = value
         lookup[_normalise_word(str(label))] = value
-    labels = [str(label) for _v, label in model_field.choices]
-    valid = ", ".join(labels) if len(labels) <= 8 else ", ".join([*labels[:6], "…"])
+    valid = ", ".join(str(label) for _v, label in model_field.choices)  # all of them
 
     def convert(text):
         try:
@@ -522,8 +650,31 @@ def _choice_converter(model_field):
     return convert
 
 
-def _field_converter(name):
-    """A function text → value applying the lead form's rules for one field."""
+class CachingEmailValidator(EmailValidator):
+    """Django's validate_email (the form's rule: same checks, same answers) remembering each
+    domain's verdict: a file's addresses share few domains, and the domain check is the
+    slow part. The regular expressions are compiled once (Django's are lazy objects, an
+    indirection on every use)."""
+
+    def __init__(self):
+        super().__init__()
+        self.user_regex = re.compile(EmailValidator.user_regex.pattern, re.IGNORECASE)
+        self._domains = {}
+
+    def validate_domain_part(self, domain_part):
+        try:
+            return self._domains[domain_part]
+        except KeyError:
+            pass
+        if len(self._domains) >= 10_000:
+            self._domains.clear()  # memory stays flat on files of distinct domains
+        valid = self._domains[domain_part] = super().validate_domain_part(domain_part)
+        return valid
+
+
+def _field_converter(name, date_order="auto"):
+    """A function text → value applying the lead form's rules for one field (dates read
+    in `date_order`, one of DATE_ORDERS)."""
     model_field = Lead._meta.get_field(name)
     if model_field.choices:
         return _choice_converter(model_field)
@@ -563,9 +714,9 @@ def _field_converter(name):
 
         return convert_int
     if isinstance(model_field, models.DateTimeField):
-        return parse_datetime
+        return _cached_parser(parse_datetime, date_order)
     if isinstance(model_field, models.DateField):
-        return parse_date
+        return _cached_parser(parse_date, date_order)
     max_length = model_field.max_length
 
     def check_length(value):
@@ -577,6 +728,7 @@ def _field_converter(name):
         return value
 
     if isinstance(model_field, models.EmailField):
+        validate_email = CachingEmailValidator()
 
         def convert_email(text):
             try:
@@ -599,22 +751,28 @@ def _field_converter(name):
             return check_length(text)
 
         return convert_url
-    if name in ("business_phone", "mobile_phone"):
-
-        def convert_phone(text):
-            if not PHONE_RE.match(text) or sum(c.isdigit() for c in text) < 5:
-                raise RowError(_("Enter a phone number (digits, spaces, + ( ) - . /)."))
-            return check_length(text)
-
-        return convert_phone
+    # Phone numbers are free text up to their length, as on the lead form and in Dynamics
+    # ("call after 5, ext. 12" is kept; a number that does not parse just takes no part in
+    # duplicate matching, see crm.lib.duplicates.normalise_phone).
     return check_length
 
 
 _STATUS_ALIASES = {}
+# Other CRMs' lead status labels (Salesforce's standard picklist; Dynamics' "Unqualified"
+# view name) → (state, status reason). Dynamics' own reasons are ours already.
+EXPORT_STATUS_LABELS = {
+    "Open - Not Contacted": (State.OPEN, Status.NEW),
+    "Working - Contacted": (State.OPEN, Status.CONTACTED),
+    "Closed - Converted": (State.QUALIFIED, Status.QUALIFIED),
+    "Closed - Not Converted": (State.DISQUALIFIED, Status.LOST),
+    "Unqualified": (State.DISQUALIFIED, Status.LOST),
+}
 
 
 def _status_aliases():
     if not _STATUS_ALIASES:
+        for label, (state, status) in EXPORT_STATUS_LABELS.items():
+            _STATUS_ALIASES[_normalise_word(label)] = (state.value, status.value)
         for state in State:
             for key in (state.value, str(state.label)):
                 _STATUS_ALIASES[_normalise_word(key)] = (state.value, DEFAULT_STATUS[state].value)
@@ -661,9 +819,9 @@ def parse_status(text, state_text=""):
     raise RowError(
         _(
             "Unknown status %(value)s: use state:reason, e.g. open:contacted, qualified or "
-            "disqualified:lost."
+            "disqualified:lost. Status reasons: %(valid)s."
         )
-        % {"value": text}
+        % {"value": text, "valid": ", ".join(str(status.label) for status in Status)}
     )
 
 
@@ -671,6 +829,11 @@ class RowConverter:
     """Turns the cells of one row into Lead field values, or raises RowError."""
 
     def __init__(self, mapping, options, *, user):
+        if options.date_format not in DATE_ORDERS:
+            raise ImportFileError(
+                _("Unknown date format %(name)s: use %(valid)s.")
+                % {"name": options.date_format, "valid": ", ".join(DATE_ORDERS)}
+            )
         self.mapping = mapping
         self.options = options
         self.user = user
@@ -688,11 +851,24 @@ class RowConverter:
         for index, _header, name in mapping.matched:
             self.columns.setdefault(name, []).append(index)
         self.converters = {
-            name: _field_converter(name)
+            name: _field_converter(name, options.date_format)
             for name in self.columns
             if name not in ("source", "campaign", "owner", "state", "status", "created_at")
             and name not in ("existing_account", "existing_contact")
         }
+        # How each field's text is read: its columns in order, its value map (exact and
+        # ignoring case), worked out once rather than for every cell of every row.
+        self.cell_plans = {
+            name: (
+                tuple(indexes),
+                self.value_maps.get(name),
+                self.value_maps_folded.get(name),
+            )
+            for name, indexes in self.columns.items()
+        }
+        self.converter_plans = [
+            (name, convert, self.cell_plans[name]) for name, convert in self.converters.items()
+        ]
         self.sources = {s.name.casefold(): s for s in LeadSource.objects.all()}
         self.campaigns = {}
         if "campaign" in self.columns:
@@ -714,8 +890,15 @@ class RowConverter:
             if self.default_source is None and not options.create_sources:
                 raise ImportFileError(self._unknown_source(options.source))
         self._related_ok = {}
+        # Whether _convert_special has anything to do (a column or a default to apply).
+        special_fields = {"source", "campaign", "owner", "status", "state", "created_at"}
+        special_fields |= {"existing_account", "existing_contact"}
+        self.special = bool(
+            special_fields & set(self.columns) or options.source or self.default_owner
+        )
         # Dates and statuses repeat down a file: each distinct text is parsed once.
         self._parsed = {}
+        self._now = timezone.now()
 
     def _parse(self, parse, *texts):
         key = (parse, *texts)
@@ -728,6 +911,12 @@ class RowConverter:
             self._parsed.clear()  # memory stays flat on files of distinct timestamps
         self._parsed[key] = value
         return value
+
+    def _refresh_now(self):
+        """The current time; `self._now` is a lower bound of it (a date before it is in the
+        past without asking the clock again, once per row)."""
+        self._now = timezone.now()
+        return self._now
 
     def _owner_lookup(self):
         lookup = {}
@@ -747,17 +936,8 @@ class RowConverter:
         }
 
     def _cell(self, cells, name):
-        for index in self.columns.get(name, ()):
-            text = _strip_formula_quote(cells[index].strip())
-            mapped = self.value_maps.get(name)
-            if mapped is not None and text:
-                if text in mapped:
-                    text = mapped[text]
-                else:
-                    text = self.value_maps_folded[name].get(text.casefold(), text)
-            if text:
-                return text
-        return ""
+        plan = self.cell_plans.get(name)
+        return _cell_text(cells, *plan) if plan is not None else ""
 
     def source_for(self, name):
         source = self.sources.get(name.casefold())
@@ -787,8 +967,8 @@ class RowConverter:
         """{field: value} for Lead(**values) plus "owner"; raises RowError listing every bad
         cell of the row."""
         values, problems = {}, []
-        for name, convert in self.converters.items():
-            text = self._cell(cells, name)
+        for name, convert, plan in self.converter_plans:
+            text = _cell_text(cells, *plan)
             if not text:
                 continue
             try:
@@ -808,6 +988,8 @@ class RowConverter:
         return values
 
     def _convert_special(self, cells, values):
+        if not self.special:
+            return
         name = self._cell(cells, "source")
         if name:
             values["source"] = self.source_for(name)
@@ -838,10 +1020,12 @@ class RowConverter:
         created = self._cell(cells, "created_at")
         if created:
             try:
-                values["created_at"] = self._parse(parse_datetime, created)
+                values["created_at"] = self._parse(
+                    parse_datetime, created, True, self.options.date_format
+                )
             except RowError as error:
                 raise RowError(f"created_at: {error}") from None
-            if values["created_at"] > timezone.now():
+            if values["created_at"] > self._now and values["created_at"] > self._refresh_now():
                 raise RowError(_("created_at: the creation date is in the future."))
         for name, model in (("existing_account", Account), ("existing_contact", Contact)):
             text = self._cell(cells, name)
@@ -893,17 +1077,58 @@ def callable_default(field):
 class LeadBuilder:
     """`Lead(**values)` for many rows. Model.__init__ with keywords asks every one of the 60
     fields for its default on every call (a sixth of an import's time); here the constant
-    defaults are read once and each lead is built positionally, as Django builds the rows it
-    reads from the database. Related objects ("source", "campaign") go through their
-    descriptors, as with keywords."""
+    defaults are read once and each lead is built from them.
+
+    Fast path: the instance's attributes are copied from a template (what Model.__init__
+    would set them to one by one), then the row's values are stored; related objects
+    ("source", "campaign") and names that are not plain fields go through their descriptors,
+    as with keywords. It is used only when Model.__init__ would do nothing else: no
+    receivers of pre_init / post_init for Lead, and every field stored by a descriptor
+    without side effects on a new instance. Otherwise leads are built positionally, as
+    Django builds the rows it reads from the database."""
 
     def __init__(self):
         fields = Lead._meta.concrete_fields
         self.index = {field.attname: i for i, field in enumerate(fields)}
         self.computed = [(i, f) for i, f in enumerate(fields) if callable_default(f)]
         self.constant = [None if callable_default(f) else f.get_default() for f in fields]
+        self.fast = self.fast_path_possible()
+        if self.fast:
+            self.template = {
+                f.attname: value for f, value in zip(fields, self.constant, strict=True)
+            }
+            self.computed_names = [(f.attname, f) for _i, f in self.computed]
+
+    @staticmethod
+    def fast_path_possible():
+        if signals.pre_init.has_listeners(Lead) or signals.post_init.has_listeners(Lead):
+            return False
+        for model_field in Lead._meta.concrete_fields:
+            descriptor = Lead.__dict__.get(model_field.attname)
+            # DeferredAttribute stores into __dict__; ForeignKeyDeferredAttribute also drops
+            # a cached related object, which a new instance does not have.
+            if type(descriptor) not in (DeferredAttribute, ForeignKeyDeferredAttribute):
+                return False
+        return True
 
     def build(self, values):
+        if not self.fast:
+            return self._build_positionally(values)
+        lead = Lead.__new__(Lead)
+        lead._state = ModelState()
+        attributes = lead.__dict__
+        attributes.update(self.template)
+        for name, model_field in self.computed_names:
+            if name not in values:  # as Model.__init__: no default for a value given
+                attributes[name] = model_field.get_default()
+        for name, value in values.items():
+            if name in self.template:
+                attributes[name] = value
+            else:
+                setattr(lead, name, value)
+        return lead
+
+    def _build_positionally(self, values):
         args = self.constant.copy()
         for i, model_field in self.computed:
             args[i] = model_field.get_default()
@@ -918,6 +1143,47 @@ class LeadBuilder:
         for name, value in related:
             setattr(lead, name, value)
         return lead
+
+
+class LeadStatistics:
+    """PostgreSQL: keeps the planner's statistics of the lead table fresh while an import
+    grows it, as PostgreSQL's manual advises for bulk loads ("run ANALYZE afterwards").
+
+    The dedupe lookups (e-mail keys of a chunk, name + company keys) are index lookups only
+    when the planner knows that the table is large and the keys nearly unique; with stale
+    statistics (a table that was small, or a server without autovacuum) it reads the whole
+    table for every chunk instead, which made a 1,000,000-row import slow down as it went.
+    ANALYZE reads a fixed sample of the table; it runs after a committed chunk whenever
+    this import has added more than ANALYZE_AFTER leads and a fifth of what the table held
+    when it was last analysed: a handful of times per import."""
+
+    ANALYZE_AFTER = 20_000
+
+    def __init__(self, *, created):
+        self.enabled = connection.vendor == "postgresql"
+        self.created_at_last = created
+        self.table_rows = None
+
+    def chunk_written(self, created):
+        if not self.enabled:
+            return
+        if self.table_rows is None:
+            self.table_rows = self._estimated_rows()
+        added = created - self.created_at_last
+        if added >= max(self.ANALYZE_AFTER, self.table_rows // 5):
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Lead._meta.db_table)}")
+            self.created_at_last = created
+            self.table_rows = self._estimated_rows()
+
+    @staticmethod
+    def _estimated_rows():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
+                [connection.ops.quote_name(Lead._meta.db_table)],
+            )
+            return cursor.fetchone()[0]
 
 
 # Running an import --------------------------------------------------------------------
@@ -950,12 +1216,11 @@ class Importer:
         self.owner_counts = Counter(batch.options.get("owner_counts") or {})
         self.seen = set()  # dry runs only: keys of rows that would have been created
         self.builder = LeadBuilder()
+        self.statistics = LeadStatistics(created=batch.created)
 
     def run(self):
         batch, options = self.batch, self.options
-        batch.status = ImportBatch.Status.RUNNING
-        batch.started_at = batch.started_at or timezone.now()
-        batch.save(update_fields=["status", "started_at"])
+        claim_batch(batch)
         started = time.monotonic()
         with CsvSource(
             self.path, encoding=options.encoding, delimiter=options.delimiter
@@ -984,6 +1249,7 @@ class Importer:
         else:
             with transaction.atomic():
                 self._process_chunk(chunk)
+            self.statistics.chunk_written(self.batch.created)
         self.on_progress(self.batch)
 
     def _process_chunk(self, chunk):
@@ -1060,17 +1326,21 @@ class Importer:
         batch.last_line = chunk[-1][0]
         batch.options["owner_counts"] = dict(self.owner_counts)
         ImportRowError.objects.bulk_create(errors)
-        batch.save(
-            update_fields=[
-                "created",
-                "updated",
-                "skipped",
-                "rejected",
-                "rows",
-                "last_line",
-                "options",
-            ]
+        batch.progress_at = timezone.now()
+        # Saved only while this process still owns the batch: one that was taken over
+        # (it made no progress for STALLED_AFTER) stops, its chunk rolled back.
+        saved = ImportBatch.objects.filter(pk=batch.pk, runner=batch.runner).update(
+            created=batch.created,
+            updated=batch.updated,
+            skipped=batch.skipped,
+            rejected=batch.rejected,
+            rows=batch.rows,
+            last_line=batch.last_line,
+            options=batch.options,
+            progress_at=batch.progress_at,
         )
+        if not saved:
+            raise BatchBusy(ImportBatch.objects.get(pk=batch.pk))
 
     def _update(self, to_update):
         errors = []
@@ -1167,14 +1437,24 @@ def send_digests(batch, owner_counts):
         )
 
 
+def check_options(path, options, *, user):
+    """Raise ImportFileError for what makes the whole import impossible (a mapping naming
+    an unknown field or a missing column, an unknown key column, default source or owner)
+    before a batch is recorded: exit status 2 then means that nothing was written. Fills in
+    the sniffed delimiter; returns the column mapping."""
+    with CsvSource(path, encoding=options.encoding, delimiter=options.delimiter) as source:
+        options.delimiter = source.delimiter
+        mapping = match_columns(source.header, columns=options.columns, key=options.key)
+    RowConverter(mapping, options, user=user)  # checks the default source and owner
+    return mapping
+
+
 def start_batch(*, path, user, options, file_name=None, resume=True):
     """The batch for importing `path`: an unfinished batch of the same file with the same
     options is resumed (after a kill), otherwise a new one is recorded."""
     info = inspect_file(path, options.encoding)
     options.encoding = info.encoding
-    if not options.delimiter:
-        with CsvSource(path, encoding=info.encoding) as source:
-            options.delimiter = source.delimiter
+    check_options(path, options, user=user)  # before anything is recorded
     stored = options.to_dict()
     if resume and not options.dry_run:
         for batch in ImportBatch.objects.filter(
@@ -1196,6 +1476,35 @@ def start_batch(*, path, user, options, file_name=None, resume=True):
     return batch, info, False
 
 
+def claim_batch(batch):
+    """Mark the batch running in this process; raise BatchBusy if another live process runs
+    it. A compare-and-set on (status, runner, progress_at), so of two processes starting
+    the same batch one wins, on SQLite as on PostgreSQL."""
+    now, runner = timezone.now(), current_runner()
+    current = ImportBatch.objects.get(pk=batch.pk)
+    if current.status == ImportBatch.Status.RUNNING and current.runner != runner:
+        if not current.is_stalled(now):
+            raise BatchBusy(current)
+    elif current.status != ImportBatch.Status.QUEUED:
+        raise ImportFileError(
+            _("Import #%(id)s is %(status)s: start it again from the Imports page.")
+            % {"id": batch.pk, "status": current.get_status_display()}
+        )
+    started_at = current.started_at or now
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk,
+        status=current.status,
+        runner=current.runner,
+        progress_at=current.progress_at,
+    ).update(
+        status=ImportBatch.Status.RUNNING, runner=runner, progress_at=now, started_at=started_at
+    )
+    if not claimed:
+        raise BatchBusy(ImportBatch.objects.get(pk=batch.pk))
+    batch.status, batch.runner, batch.progress_at = ImportBatch.Status.RUNNING, runner, now
+    batch.started_at = started_at
+
+
 def reset_batch(batch, *, dry_run):
     """Prepare an uploaded batch for a (new) dry run or the real import."""
     batch.row_errors.all().delete()
@@ -1208,6 +1517,7 @@ def reset_batch(batch, *, dry_run):
     batch.created = batch.updated = batch.skipped = batch.rejected = 0
     batch.started_at = batch.finished_at = None
     batch.message = ""
+    batch.progress_at, batch.runner = timezone.now(), ""
     batch.save()
 
 
@@ -1231,12 +1541,19 @@ def run_stored_batch(batch):
     with local_copy(batch) as path:
         try:
             return Importer(batch, path, user=batch.created_by).run()
+        except BatchBusy:
+            raise  # the batch is another process's: leave it alone
         except ImportFileError as error:
-            batch.status = ImportBatch.Status.FAILED
-            batch.message = str(error)
-            batch.finished_at = timezone.now()
-            batch.save()
+            fail_batch(batch, str(error))
             return batch
+
+
+def fail_batch(batch, message):
+    """Record that a batch stopped (its committed chunks stay; it can be resumed)."""
+    batch.status = ImportBatch.Status.FAILED
+    batch.message = message
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "message", "finished_at"])
 
 
 # Preview (browser) ---------------------------------------------------------------------

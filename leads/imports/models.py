@@ -3,10 +3,38 @@ the counts) and one ImportRowError per rejected row (Dynamics' ImportLog). The r
 live in the database, written in the same transaction as the leads of their chunk, so an import
 killed halfway resumes with a complete error file."""
 
+import os
+import socket
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# A queued or running import with no progress for this long is taken to have lost its
+# process (a worker or a command that died): it may then be resumed.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def current_runner():
+    """Who runs an import: this machine and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _runner_is_gone(runner):
+    """Whether `runner` was a process of this machine that no longer exists."""
+    host, _sep, pid = runner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's process: only time tells
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, another user's
+    return False
 
 
 class ImportBatch(models.Model):
@@ -44,6 +72,10 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     message = models.TextField(_("message"), blank=True)
     error_file = models.FileField(_("error file"), upload_to="imports/errors/", blank=True)
+    # When it was queued, started or last committed a chunk, and by whom ("host:pid"): an
+    # import whose process died is recognised (see is_stalled) and only one runs a batch.
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    runner = models.CharField(_("run by"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("import batch")
@@ -59,6 +91,20 @@ class ImportBatch(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def last_progress(self):
+        return self.progress_at or self.started_at or self.created_at
+
+    def is_stalled(self, now=None):
+        """Queued or running, but nobody is at it: no progress for STALLED_AFTER, or the
+        process running it (on this machine) is gone. Such an import may be resumed."""
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return False
+        last = self.last_progress
+        if last is None or (now or timezone.now()) - last >= STALLED_AFTER:
+            return True
+        return self.status == self.Status.RUNNING and _runner_is_gone(self.runner)
 
     @property
     def change_reason(self):

@@ -5,6 +5,7 @@ import hashlib
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
@@ -51,7 +52,8 @@ def upload_import(*, uploaded_file, user):
 
 
 def _ensure_changeable(batch):
-    if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+    running = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    if running and not batch.is_stalled():
         raise DomainError(_("This import is running: wait until it has finished."))
     if batch.status == ImportBatch.Status.DONE and not batch.dry_run:
         raise DomainError(_("This file has been imported; upload it again to re-import it."))
@@ -74,10 +76,24 @@ def start_import(*, batch, dry_run):
     """Queue a dry run or the real import of an uploaded batch (the worker runs it)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _ensure_changeable(batch)
-    if batch.status == ImportBatch.Status.FAILED and not batch.dry_run and not dry_run:
-        # An import that stopped halfway resumes after its last committed chunk.
-        batch.status, batch.message, batch.finished_at = ImportBatch.Status.QUEUED, "", None
-        batch.save(update_fields=["status", "message", "finished_at"])
+    stopped = batch.status == ImportBatch.Status.FAILED or batch.is_stalled()
+    if stopped and not batch.dry_run and not dry_run:
+        # An import that stopped halfway (it failed, or its worker died: no progress for
+        # a while) resumes after its last committed chunk. Compare-and-set, so that a
+        # runner that was only slow cannot commit another chunk (it stops) and two
+        # clicks queue it once.
+        requeued = ImportBatch.objects.filter(
+            pk=batch.pk, status=batch.status, runner=batch.runner, progress_at=batch.progress_at
+        ).update(
+            status=ImportBatch.Status.QUEUED,
+            message="",
+            finished_at=None,
+            runner="",
+            progress_at=timezone.now(),
+        )
+        if not requeued:
+            raise DomainError(_("This import is running: wait until it has finished."))
+        batch.refresh_from_db()
     else:
         importers.reset_batch(batch, dry_run=dry_run)
     enqueue_on_commit(run_import, batch_id=batch.pk)

@@ -1,7 +1,7 @@
 from django.tasks import task
 from django.utils import timezone
 
-from leads.imports.importers import run_stored_batch
+from leads.imports.importers import BatchBusy, run_stored_batch
 from leads.imports.models import ImportBatch
 
 
@@ -13,6 +13,8 @@ def run_import(*, batch_id):
         return
     try:
         run_stored_batch(batch)
+    except BatchBusy:
+        return  # another worker runs it (a Resume clicked twice, a task delivered twice)
     except Exception as error:
         # Committed chunks stay; starting the import again resumes after `last_line`.
         ImportBatch.objects.filter(pk=batch.pk).update(

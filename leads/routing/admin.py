@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -98,7 +99,7 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
     def preview_view(self, request):
         """Which rule would match a lead, and who would get it; nothing is assigned."""
         if not self.has_view_permission(request):
-            raise PermissionError
+            raise PermissionDenied
         form = RulePreviewForm(request.GET or None)
         decision, lead = None, None
         if form.is_bound and form.is_valid():

@@ -7,6 +7,7 @@ row lock and calls these functions for every lead; tests call them with plain va
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 
 from leads.routing.models import (
     NUMERIC_FIELDS,
@@ -79,6 +80,28 @@ def lead_facts(lead, *, source_names=None, campaign_names=None, fields=None):
 def tested_fields(rules):
     """The lead fields that the conditions of `rules` test."""
     return {condition.field for rule in rules for condition in rule.conditions}
+
+
+def matching_rules_of_leads(rules, leads, *, source_names=None, campaign_names=None):
+    """`matching_rules(rules, lead_facts(lead, ...))` for each lead, in order.
+
+    The answer depends only on the facts the rules test, and a batch of leads repeats them
+    (a file's countries, sources): each distinct combination is matched once and leads with
+    the same facts share one (read-only) list of rules."""
+    source_names = source_names or {}
+    campaign_names = campaign_names or {}
+    fields = tested_fields(rules)
+    readers = [(name, read) for name, read in _FACTS.items() if name in fields]
+    answers, result = {}, []
+    for lead in leads:
+        key = tuple([read(lead, source_names, campaign_names) for _name, read in readers])
+        try:
+            matched = answers[key]
+        except KeyError:
+            facts = {name: value for (name, _read), value in zip(readers, key, strict=True)}
+            matched = answers[key] = matching_rules(rules, facts)
+        result.append(matched)
+    return result
 
 
 @dataclass(frozen=True)
@@ -193,6 +216,11 @@ class Choice:
     candidates: list = field(default_factory=list)
 
 
+# (open leads, last sequence, user id) and (last sequence, user id), read in C.
+_LOAD_BALANCED_ORDER = attrgetter("open_leads", "last_sequence", "user_id")
+_ROUND_ROBIN_ORDER = attrgetter("last_sequence", "user_id")
+
+
 def choose_member(members, *, distribution, capacity=None, excluded=frozenset()):
     """Pick the member who gets the next lead, and say why every other one did not.
 
@@ -204,9 +232,9 @@ def choose_member(members, *, distribution, capacity=None, excluded=frozenset())
     chosen = None
     if eligible:
         if distribution == Distribution.LOAD_BALANCED:
-            chosen = min(eligible, key=lambda m: (m.open_leads, m.last_sequence, m.user_id))
+            chosen = min(eligible, key=_LOAD_BALANCED_ORDER)
         else:
-            chosen = min(eligible, key=lambda m: (m.last_sequence, m.user_id))
+            chosen = min(eligible, key=_ROUND_ROBIN_ORDER)
     candidates = [
         {
             "user_id": m.user_id,

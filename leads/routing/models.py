@@ -294,13 +294,15 @@ class MemberDistribution(models.Model):
 
 
 class AssignmentExplanation(models.Model):
-    """Why a lead went to whom: written after every routed assignment, claim or hand-over."""
+    """Why a lead went to whom: written after every routed assignment, claim, hand-over or
+    assignment by hand."""
 
     class Kind(models.TextChoices):
         ROUTED = "routed", _("Routed on creation")
         REROUTED = "rerouted", _("Re-routed")
         CLAIMED = "claimed", _("Claimed from the team queue")
         HANDED_OVER = "handed_over", _("Handed over from a departing user")
+        ASSIGNED = "assigned", _("Assigned by hand")
 
     class Outcome(models.TextChoices):
         RULE = "rule", _("A rule matched")

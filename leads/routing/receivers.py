@@ -18,3 +18,8 @@ def explain_created_leads(sender, leads, created_by, route, **kwargs):
 def notify_assigned_owner(sender, lead, owner, assigned_by, reason, **kwargs):
     """lead_assigned (after commit): an e-mail to the new owner."""
     services.notify_new_owner(lead=lead, owner=owner, assigned_by=assigned_by, reason=reason)
+
+
+def explain_assignment(sender, lead, owner, assigned_by, **kwargs):
+    """lead_reassigned (in the transaction): record who gave the lead to whom."""
+    services.explain_assignment(lead=lead, owner=owner, assigned_by=assigned_by)

@@ -7,7 +7,7 @@ import pytest
 from django.db import close_old_connections, connection
 
 from accounts.models import Account, Contact
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleRecord
 from leads import services
 from leads.models import Lead, QualificationSettings, State, Status
 from leads.tests.factories import CampaignFactory, make_lead
@@ -258,6 +258,111 @@ class TestQualify:
         assert [(lead, message) for lead, message in refused] == [
             (closed, "This lead is disqualified: reactivate it before qualifying it.")
         ]
+
+    def test_bulk_qualify_skips_the_account_of_a_lead_without_a_company(self, alice):
+        """Dynamics creates what it can: no company name, no account; the new contact is
+        then the opportunity's customer."""
+        lead = make_lead(owner=alice, company_name="")
+
+        (qualification,), refused = services.qualify_leads(leads=[lead], user=alice)
+
+        assert refused == []
+        assert not Account.objects.exists()
+        contact = Contact.objects.get()
+        assert (contact.last_name, contact.account) == ("Hansen", None)
+        assert qualification.opportunity.customer == contact
+        assert qualification.opportunity.parent_contact is None  # the customer is the person
+        assert qualification.options["skipped"] == ["account"]
+        assert (qualification.created_account, qualification.created_contact) == (False, True)
+
+    def test_bulk_qualify_skips_the_contact_of_a_lead_without_a_last_name(self, alice):
+        lead = make_lead(owner=alice, first_name="Anna", last_name="")
+
+        (qualification,), refused = services.qualify_leads(leads=[lead], user=alice)
+
+        assert refused == []
+        assert not Contact.objects.exists()
+        account = Account.objects.get()
+        assert qualification.opportunity.customer == account
+        assert qualification.opportunity.parent_contact is None
+        assert qualification.options["skipped"] == ["contact"]
+
+    def test_bulk_qualify_refuses_a_lead_that_can_make_neither(self, alice):
+        lead = make_lead(owner=alice, company_name="", last_name="", email="x@example.com")
+
+        done, ((refused_lead, message),) = services.qualify_leads(leads=[lead], user=alice)
+
+        assert done == [] and refused_lead == lead
+        assert "no company name" in message and "no last name" in message
+        lead.refresh_from_db()
+        assert lead.state == State.OPEN
+        assert not (Account.objects.exists() or Contact.objects.exists())
+        assert not Opportunity.objects.exists()
+
+    def test_explicit_choices_are_not_skipped(self, alice):
+        """Only the bulk defaults skip: asked for explicitly, a contact without a last
+        name is still refused."""
+        with pytest.raises(DomainError, match="contact needs a last name"):
+            services.qualify_lead(
+                lead=make_lead(owner=alice, last_name=""),
+                user=alice,
+                create_account=True,
+                create_contact=True,
+            )
+        assert not Account.objects.exists()
+
+    def test_the_opportunity_gets_the_campaign_and_the_new_contact(self, alice):
+        campaign, chosen = CampaignFactory(), CampaignFactory(name="Spring fair")
+        lead = make_lead(owner=alice, campaign=campaign)
+
+        q = services.qualify_lead(
+            lead=lead,
+            user=alice,
+            create_account=True,
+            create_contact=True,
+            create_opportunity=True,
+            source_campaign=chosen,
+        )
+
+        assert q.opportunity.customer == q.account
+        assert q.opportunity.parent_contact == q.contact
+        assert q.opportunity.source_campaign == chosen
+
+    def test_the_lead_campaign_and_a_chosen_contact_by_default(self, alice):
+        campaign = CampaignFactory()
+        account = an_account(alice)
+        contact = Contact.objects.create(last_name="Berg", owner=alice, account=account)
+        lead = make_lead(owner=alice, campaign=campaign)
+
+        q = services.qualify_lead(
+            lead=lead,
+            user=alice,
+            account=account,
+            contact=contact,
+            create_opportunity=True,
+        )
+
+        assert (q.opportunity.account, q.opportunity.parent_contact) == (account, contact)
+        assert q.opportunity.source_campaign == campaign
+
+    def test_a_stale_version_of_a_qualified_lead_says_already_qualified(self, alice):
+        lead = make_lead(owner=alice)
+        version = lead.version
+        services.qualify_lead(lead=lead, user=alice, create_contact=True, expected_version=version)
+        with pytest.raises(DomainError, match="already qualified") as refused:
+            services.qualify_lead(
+                lead=lead, user=alice, create_contact=True, expected_version=version
+            )
+        assert not isinstance(refused.value, StaleRecord)
+
+    def test_a_stale_version_of_an_open_lead_is_still_refused(self, alice):
+        lead = make_lead(owner=alice)
+        services.update_lead(lead=lead, user=alice, data={"job_title": "CFO"})
+        with pytest.raises(StaleRecord):
+            services.qualify_lead(
+                lead=lead, user=alice, create_contact=True, expected_version=lead.version
+            )
+        assert not Contact.objects.exists()
 
     def test_the_plan_previews_exactly_what_is_created(self, alice):
         lead = make_lead(owner=alice)

@@ -131,12 +131,13 @@ class TestDetail:
         as_alice.get(url("detail", lead))  # warms the content-type cache the timeline uses
         # 1 session, 2 user, 3 is_administrator (groups), 4 the lead (owner, source,
         # campaign, existing account and contact, created/modified by joined; can_edit a
-        # subquery), 5 is_sales_manager (navbar), 6 the routing explanation panel,
-        # 7 qualifications (records joined), 8 links (records and who linked joined), 9-10
-        # the link form's accounts and contacts, then the timeline: 11 COUNT, 12 the union's
-        # page, 13 the page's status changes (who changed them joined; the status log is a
-        # kind of timeline entry).
-        with django_assert_num_queries(13):
+        # subquery), 5 is_sales_manager (navbar), 6 the routing explanation panel, 7 the web
+        # form panel's submission (its form joined; capture's template tag), 8 qualifications
+        # (records joined), 9 links (records and who linked joined; the link form's account
+        # and contact fields are lookups that list nothing), then the timeline: 10 COUNT,
+        # 11 the union's page, 12 the page's status changes (who changed them joined; the
+        # status log is a kind of timeline entry).
+        with django_assert_num_queries(12):
             response = as_alice.get(url("detail", lead))
         assert response.status_code == 200
 
@@ -294,6 +295,80 @@ class TestQualifyPage:
         assert "already qualified" in response.content.decode()
         assert Contact.objects.count() == 1
 
+    def test_a_second_post_with_the_same_version_says_already_qualified(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+        form = {"create_contact": "on", "confirm": "1", "expected_version": lead.version}
+
+        first = as_alice.post(url("qualify", lead), form)
+        second = as_alice.post(url("qualify", lead), form, follow=True)
+
+        assert first.status_code == 302
+        assert second.status_code == 200
+        content = second.content.decode()
+        assert "This lead is already qualified." in content
+        assert "changed this record" not in content
+        assert Contact.objects.count() == 1
+
+    def test_a_double_click_says_already_qualified_not_changed(self, as_alice, alice, monkeypatch):
+        """Both requests read the open lead before the first one committed (a double click):
+        the second waits for the lock, then must see the state before the version."""
+        from leads import views
+
+        lead = make_lead(owner=alice)
+        read_before_the_first_commit = views._editable_lead(
+            type("Request", (), {"user": alice})(), lead.pk
+        )
+        form = {"create_contact": "on", "confirm": "1", "expected_version": lead.version}
+        assert as_alice.post(url("qualify", lead), form).status_code == 302
+
+        monkeypatch.setattr(
+            views, "_editable_lead", lambda request, pk: read_before_the_first_commit
+        )
+        second = as_alice.post(url("qualify", lead), form, follow=True)
+
+        assert second.status_code == 200
+        content = second.content.decode()
+        assert "This lead is already qualified." in content
+        assert "changed this record" not in content
+        assert second.redirect_chain[-1][0] == lead.get_absolute_url()
+        assert Contact.objects.count() == 1
+
+    def test_a_lead_without_company_or_last_name_is_offered_what_it_can_make(
+        self, as_alice, alice
+    ):
+        lead = make_lead(owner=alice, company_name="")
+
+        response = as_alice.get(url("qualify", lead))
+
+        content = response.content.decode()
+        assert response.context["form"]["create_account"].value() is False
+        assert response.context["form"]["create_contact"].value() is True
+        assert "No account: the lead has no company name." in content
+        assert "New contact" in content and "the new contact" in content
+
+    def test_asking_for_an_account_without_a_company_name_is_a_form_error(self, as_alice, alice):
+        lead = make_lead(owner=alice, company_name="")
+
+        response = as_alice.post(
+            url("qualify", lead), {"create_account": "on", "create_contact": "on", "confirm": "1"}
+        )
+
+        assert response.status_code == 400
+        assert response.context["form"].errors["create_account"] == [
+            "An account needs a name and this lead has no company name: enter it on the "
+            "lead, choose an existing account, or untick this."
+        ]
+        assert 'data-testid="qualify-form-errors"' in response.content.decode()
+        assert not Account.objects.exists() and not Contact.objects.exists()
+        lead.refresh_from_db()
+        assert lead.is_open
+
+    def test_a_preview_refresh_with_a_form_error_is_swapped_in(self, as_alice, alice):
+        lead = make_lead(owner=alice, last_name="", first_name="Anna")
+        response = as_alice.post(url("qualify", lead), {"create_contact": "on"}, **HTMX)
+        assert response.status_code == 200  # htmx swaps only 2xx answers
+        assert "A contact needs a last name" in response.content.decode()
+
     def test_another_team_gets_a_404(self, as_carol, alice):
         assert as_carol.get(url("qualify", make_lead(owner=alice))).status_code == 404
 
@@ -391,6 +466,25 @@ class TestBulk:
         assert "1 lead qualified." in content and "reactivate it before qualifying" in content
         ok.refresh_from_db()
         assert ok.state == State.QUALIFIED
+
+    def test_bulk_qualify_skips_what_a_lead_cannot_make_and_says_so(self, as_alice, alice):
+        company_less = make_lead(owner=alice, company_name="", topic="No company")
+        nameless = make_lead(
+            owner=alice, last_name="", first_name="Anna", email="a@example.com", topic="No name"
+        )
+
+        response = as_alice.post(
+            url("bulk"),
+            {"action": "qualify", "leads": [company_less.pk, nameless.pk]},
+            follow=True,
+        )
+
+        content = response.content.decode()
+        assert "2 leads qualified." in content
+        assert "Qualified without an account (no company name): No company." in content
+        assert "Qualified without a contact (no last name): No name." in content
+        assert Account.objects.count() == 1 and Contact.objects.count() == 1
+        assert Opportunity.objects.count() == 2
 
     def test_another_teams_leads_cannot_be_touched(self, as_carol, alice):
         lead = make_lead(owner=alice)

@@ -42,8 +42,8 @@ def test_the_list_query_count_does_not_grow(
     OpportunityFactory.create_batch(rows, owner_user=alice, account=acme)
     OpportunityFactory.create_batch(rows, owner_user=alice, contact=contact)
     # session, user, administrator check, navbar's sales-manager check,
-    # page count, page rows (customer, currency, owner joined)
-    with django_assert_num_queries(6):
+    # page count, page rows (customer, currency, owner joined), the campaign filter's choices
+    with django_assert_num_queries(7):
         response = as_alice.get(reverse("opportunities:list"))
     assert len(response.context["page"].object_list) == min(2 * rows, 25)
 
@@ -138,6 +138,48 @@ def test_a_probability_over_100_is_refused(as_alice, alice, acme):
         _form(owner=f"user:{alice.pk}", account=acme.pk, probability=120),
     )
     assert "probability" in response.context["form"].errors
+
+
+def test_an_opportunity_has_a_contact_person_and_a_source_campaign(as_alice, alice, acme):
+    from leads.tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(name="Spring fair")
+    anna = ContactFactory(owner_user=alice, account=acme, first_name="Anna", last_name="Berg")
+    response = as_alice.post(
+        reverse("opportunities:create"),
+        _form(
+            account=acme.pk,
+            parent_contact=anna.pk,
+            source_campaign=campaign.pk,
+            owner=f"user:{alice.pk}",
+        ),
+    )
+    opportunity = Opportunity.objects.get()
+    assert response.url == opportunity.get_absolute_url()
+    assert (opportunity.parent_contact, opportunity.source_campaign) == (anna, campaign)
+
+    page = as_alice.get(opportunity.get_absolute_url())
+    assert "Anna Berg" in page.text and "Spring fair" in page.text
+
+    listed = as_alice.get(reverse("opportunities:list"), {"source_campaign": campaign.pk})
+    assert list(listed.context["page"]) == [opportunity]
+    other = CampaignFactory(name="Autumn fair")
+    assert (
+        not as_alice.get(reverse("opportunities:list"), {"source_campaign": other.pk})
+        .context["page"]
+        .object_list
+    )
+
+
+def test_a_contact_customer_takes_no_contact_person(as_alice, alice):
+    anna, ben = ContactFactory(owner_user=alice), ContactFactory(owner_user=alice)
+    response = as_alice.post(
+        reverse("opportunities:create"),
+        _form(contact=anna.pk, parent_contact=ben.pk, owner=f"user:{alice.pk}"),
+    )
+    assert response.status_code == 200
+    assert "a contact person is only for an account" in response.text
+    assert not Opportunity.objects.exists()
 
 
 def test_create_refuses_put(as_alice):

@@ -194,3 +194,18 @@ def test_no_leads_gives_no_rows_and_zero_totals(db):
 
     assert report.rows == []
     assert cells(report.totals)[:5] == [0, 0, 0, 0, None]
+
+
+def test_a_rep_in_two_teams_brings_her_opportunities_to_both(known, alice, south):
+    """Alice's O2 and O3 have one source lead each, O1 two (W1, hers, and bob's T1): by team,
+    each counts once in each of her teams and once in the totals, O1's value shared."""
+    from crm.tests.factories import MembershipFactory
+
+    MembershipFactory(user=alice, team=south)
+
+    report = lead_source_report(user=None, criteria=Criteria(by="team"))
+
+    # opportunities, won, won_value, lost, open_value
+    assert table(report)["North"][5:10] == [3, 1, D("3000.00"), 1, D("1000.00")]
+    assert table(report)["South"][5:10] == [3, 1, D("1500.00"), 1, D("1000.00")]
+    assert cells(report.totals) == TOTALS

@@ -156,3 +156,24 @@ def test_disqualification_reasons_by_source(known):
         "(none)": [0, 0, 0, 1],
     }
     assert report.totals.reason_counts == [1, 1, 0, 1]
+
+
+def test_leads_imported_as_qualified_are_qualified_in_the_funnel_too(alice, tmp_path):
+    """A historical lead imported as qualified has no qualification of its own: the funnel
+    counts it as qualified (and so contacted) as the lead source report does."""
+    from django.core.management import call_command
+
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "First Name,Last Name,Company,Lead Source,Lead Status\n"
+        "Ann,Old,Old Co,Web,qualified:qualified\n"
+        "Ben,New,New Co,Web,open:new\n",
+        encoding="utf-8",
+    )
+    call_command("import_leads", str(path), "--owner", "alice", stdout=None)
+
+    _rows, totals = funnel_report(user=None, criteria=Criteria())
+    assert counts(totals)[:3] == [2, 1, 1]
+    report = lead_source_report(user=None, criteria=Criteria())
+    (web,) = [row for row in report.rows if row.label == "Web"]
+    assert (web.leads, web.qualified) == (2, 1)

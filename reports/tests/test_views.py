@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from reports.tests.factories import build_known_data
@@ -220,6 +221,11 @@ def test_an_unknown_team_or_owner_filter_is_refused(as_alice, known):
 
 # Query counts ------------------------------------------------------------------------------
 
+# On PostgreSQL the report sets its planner settings for its queries and, inside a longer
+# transaction (a test's), puts them back: two queries, whatever the data
+# (reports.queries.aggregate_settings).
+SETTINGS = 2 if connection.vendor == "postgresql" else 0
+
 
 def test_the_report_page_query_count_does_not_grow_with_the_data(
     as_manager, known, django_assert_num_queries
@@ -228,14 +234,14 @@ def test_the_report_page_query_count_does_not_grow_with_the_data(
     # session, user, owner filter choices (users, teams), is_administrator (groups),
     # lead counts, opportunity counts, labels (sources), team filter choices, sources,
     # campaigns, is_sales_manager (the navbar's Imports entry)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(12 + SETTINGS):
         as_manager.get(LEAD_SOURCES)
     # the same, with two label queries (users and teams) for the owner grouping
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(13 + SETTINGS):
         as_manager.get(LEAD_SOURCES, {"by": "owner"})
     # CSV: session, user, is_administrator, the two aggregates, labels: no form to render,
     # so no choices are read
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6 + SETTINGS):
         as_manager.get(LEAD_SOURCES, {"format": "csv"})
 
 
@@ -249,7 +255,7 @@ def test_the_report_query_count_is_the_same_for_one_lead_and_fifty(
     # session, user, owner choices (users, teams), lead counts, opportunity counts, team
     # choices, sources, campaigns; no label query (only "(none)"), a superuser needs no
     # group lookup
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(9 + SETTINGS) as one:
         as_admin.get(LEAD_SOURCES)
     LeadFactory.create_batch(49, owner_user=alice)
     with django_assert_num_queries(len(one.captured_queries)):

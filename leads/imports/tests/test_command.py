@@ -1,4 +1,6 @@
+import codecs
 import csv
+import io
 
 import pytest
 from django.core.management.base import CommandError
@@ -45,7 +47,7 @@ def good_row(n):
 # (column, bad value): one kind of error each, each appearing five times in the file.
 BAD_KINDS = [
     ("Email Address", "not-an-address"),
-    ("Phone", "call me maybe"),
+    ("Phone", "+45 " + "3" * 50),  # longer than the field (free text is a valid phone)
     ("Rating", "scorching"),
     ("First Name", "x" * 51),
     ("Annual Revenue", "lots"),
@@ -109,7 +111,7 @@ class TestTheThousandRowFile:
         messages = " ".join(row["error"] for row in rejected)
         for fragment in (
             "email:",
-            "business_phone:",
+            "business_phone: Ensure this value has at most 50",
             "rating:",
             "first_name: Ensure this value has at most 50",
             "annual_revenue:",
@@ -206,6 +208,26 @@ class TestFileFormats:
         assert errors.startswith("First Name,Last Name,Company,E-mail,,line,error")
         assert "Di,Dahl,Tailspin,,,7,The row has 3 fields where the header has 4." in errors
 
+    @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+    def test_excels_unicode_text_utf16_with_a_bom_and_tabs_is_read(
+        self, tmp_path, import_leads, admin_user, encoding
+    ):
+        bom = codecs.BOM_UTF16_LE if encoding == "utf-16-le" else codecs.BOM_UTF16_BE
+        path = tmp_path / "unicode.txt"
+        text = io.StringIO()
+        csv.writer(text, delimiter="\t", lineterminator="\r\n").writerows(self.ROWS)
+        path.write_bytes(bom + text.getvalue().encode(encoding))
+
+        run = import_leads(path)
+
+        assert run.status == 0, run.output
+        assert "(utf-16, delimiter '\\t')" in run.output
+        assert sorted(Lead.objects.values_list("first_name", "last_name", "company_name")) == [
+            ("Chloé", "Müller", "Straße & Co"),
+            ("Søren", "Ærø-Øster", "Café Zoë"),
+        ]
+        assert ImportBatch.objects.get().options["lines"] == 3
+
     def test_an_explicit_encoding_and_delimiter_win(self, tmp_path, import_leads, admin_user):
         path = write_csv(
             tmp_path / "in.csv",
@@ -236,6 +258,27 @@ class TestUsageErrors:
             import_leads(path, "--map", "Name=full_name")
         assert error.value.returncode == 2
         assert "Unknown field full_name" in str(error.value)
+        assert not Lead.objects.exists()
+        assert not ImportBatch.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("options", "message"),
+        [
+            (["--map", "Surname=last_name"], "names the column Surname"),
+            (["--source", "Fax"], "unknown source Fax. Valid sources:"),
+            (["--owner", "nobody"], "Unknown owner nobody"),
+            (["--key", "Customer No"], "key column Customer No is not in the file"),
+        ],
+    )
+    def test_options_that_cannot_work_exit_2_before_any_batch_is_recorded(
+        self, tmp_path, import_leads, options, message
+    ):
+        path = write_csv(tmp_path / "in.csv", [["Last Name"], ["Hansen"]])
+        with pytest.raises(CommandError) as error:
+            import_leads(path, *options)
+        assert error.value.returncode == 2
+        assert message in str(error.value)
+        assert not ImportBatch.objects.exists()
         assert not Lead.objects.exists()
 
     def test_an_empty_file_exits_2(self, tmp_path, import_leads):

@@ -35,6 +35,7 @@ def mapping_post(batch, **overrides):
         "key": "",
         "source": "",
         "owner": "",
+        "date_format": "auto",
         "values": '{"status": {"Junk Lead": "disqualified:canceled", '
         '"Contacted": "open:contacted"}}',
     }

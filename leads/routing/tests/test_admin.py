@@ -4,6 +4,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from crm.tests.factories import UserFactory
 from leads import services as lead_services
 from leads.models import Lead
 from leads.routing.models import AssignmentRule, LeadField, Operator, TeamDistribution
@@ -107,6 +108,13 @@ class TestPreview:
         assert "Bob Berg" in response.content.decode()
         lead.refresh_from_db()
         assert lead.owner == alice
+
+    def test_staff_without_the_view_permission_get_403_not_500(self, client, db):
+        client.force_login(UserFactory(username="temp", is_staff=True))
+
+        response = client.get(reverse(self.url), {"country": "Denmark"})
+
+        assert response.status_code == 403
 
     def test_an_unknown_lead_number_is_a_form_error(self, as_admin):
         response = as_admin.get(reverse(self.url), {"lead_id": 999})

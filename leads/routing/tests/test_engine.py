@@ -138,6 +138,37 @@ class TestRuleOrder:
     def test_a_rule_without_conditions_matches_every_lead(self):
         assert [r.name for r in engine.matching_rules(self.rules(), facts())] == ["Everyone"]
 
+    def test_a_batch_of_leads_matches_as_each_lead_alone(self):
+        """matching_rules_of_leads tests each distinct combination of facts once: the
+        answers are those of matching_rules lead by lead."""
+        sources = {1: "Web", 2: "Trade Show"}
+        rules = [
+            *self.rules()[:2],
+            Rule(4, "Web", (Condition.of(LeadField.SOURCE, Operator.EQUALS, ["web"]),)),
+            self.rules()[2],
+        ]
+        leads = [
+            Lead(country=country, number_of_employees=employees, source_id=source)
+            for country in ("Denmark", " denmark", "Sweden", "")
+            for employees in (None, 10, 5000)
+            for source in (None, 1, 2)
+        ]
+
+        batch = engine.matching_rules_of_leads(rules, leads, source_names=sources)
+
+        alone = [
+            engine.matching_rules(rules, lead_facts(lead, source_names=sources)) for lead in leads
+        ]
+        assert batch == alone
+        assert {tuple(r.name for r in rules) for rules in batch} == {
+            ("Big Danish", "Danish", "Everyone"),
+            ("Big Danish", "Danish", "Web", "Everyone"),
+            ("Danish", "Everyone"),
+            ("Danish", "Web", "Everyone"),
+            ("Web", "Everyone"),
+            ("Everyone",),
+        }
+
 
 def team(**overrides):
     members = {

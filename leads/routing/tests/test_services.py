@@ -266,6 +266,30 @@ class TestWhoIsRouted:
         assert queries_for(5, 100) == queries_for(60, 200)
 
 
+class TestAssignByHand:
+    def test_a_lead_given_by_hand_says_who_gave_it(self, alice, bob, manager, client):
+        lead = lead_services.create_lead(data=lead_data(), created_by=alice, owner=alice)
+
+        lead_services.assign_lead(lead=lead, user=manager, owner=bob)
+
+        explanation = lead.assignment_explanations.get()
+        assert (explanation.kind, explanation.outcome) == ("assigned", "chosen")
+        assert (explanation.owner_user, explanation.performed_by) == (bob, manager)
+        client.force_login(bob)
+        page = client.get(f"/leads/{lead.pk}/").text
+        assert f"{manager} assigned it by hand." in page
+
+    def test_giving_a_lead_to_its_owner_records_nothing(self, alice):
+        lead = lead_services.create_lead(data=lead_data(), created_by=alice, owner=alice)
+        lead_services.assign_lead(lead=lead, user=alice, owner=alice)
+        assert not lead.assignment_explanations.exists()
+
+    def test_a_lead_given_to_a_team_names_the_team(self, alice, manager, north):
+        lead = lead_services.create_lead(data=lead_data(), created_by=alice, owner=alice)
+        lead_services.assign_lead(lead=lead, user=manager, owner=north)
+        assert lead.assignment_explanations.get().owner_team == north
+
+
 class TestClaim:
     def test_a_member_claims_a_lead_from_the_team_queue(self, alice, bob, north):
         make_rule("North queue", north, distribution=Distribution.TEAM_OWNS)

@@ -43,7 +43,8 @@ class TestExplanationPanel:
 
         content = as_alice.get(lead.get_absolute_url()).content.decode()
 
-        assert "Bob's" not in content and "A person chose the owner" in content
+        assert "Bob's" not in content
+        assert f"{alice} assigned it by hand." in content
 
 
 class TestClaim:

@@ -14,11 +14,14 @@ from tqdm import tqdm
 
 from leads.imports.importers import (
     CHUNK_SIZE,
+    DATE_ORDERS,
     DEDUPE_MODES,
+    BatchBusy,
     CsvSource,
     Importer,
     ImportFileError,
     ImportOptions,
+    fail_batch,
     match_columns,
     read_mapping_file,
     start_batch,
@@ -48,6 +51,13 @@ class Command(BaseCommand):
         parser.add_argument("--key", default="", help="CSV header of an external id column")
         parser.add_argument("--dry-run", action="store_true", help="validate, write nothing")
         parser.add_argument("--errors", help="write the rejected rows to this CSV file")
+        parser.add_argument(
+            "--date-format",
+            choices=DATE_ORDERS,
+            default="auto",
+            help="how 04/05/2021 is read: auto (day first; 04/15/2021 month first), dmy, mdy "
+            "or ymd; ISO dates and month names always work",
+        )
         parser.add_argument("--encoding", default="", help="default: detect")
         parser.add_argument("--delimiter", default="", help="default: sniff , ; or tab")
         parser.add_argument(
@@ -83,6 +93,7 @@ class Command(BaseCommand):
             encoding=opts["encoding"],
             delimiter=delimiter,
             dry_run=opts["dry_run"],
+            date_format=opts["date_format"],
         )
 
     def _user(self, opts):
@@ -148,6 +159,15 @@ class Command(BaseCommand):
                 on_match=on_match,
                 chunk_size=max(opts["batch_size"], 1),
             ).run()
+        except BatchBusy:
+            raise  # another process runs this batch: it is not ours to fail
+        except ImportFileError as error:
+            # The options were checked before the batch was recorded: this is the file
+            # changing underneath. Committed chunks stay; the batch says it failed.
+            fail_batch(batch, str(error))
+            raise ImportFileError(
+                f"{error} (import #{batch.pk} marked failed after line {batch.last_line})"
+            ) from None
         finally:
             bar.close()
         elapsed = time.monotonic() - started
