@@ -23,7 +23,10 @@ class AccountFilter(_CustomerFilter):
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
     # The parent's page links here ("see all"): hidden, shown as a heading.
     parent_account = django_filters.NumberFilter(
-        field_name="parent_account_id", widget=forms.HiddenInput
+        field_name="parent_account_id",
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**63 - 1,
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -45,7 +48,9 @@ class AccountFilter(_CustomerFilter):
 class ContactFilter(_CustomerFilter):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     # The account's page links here ("see all"): hidden, shown as a heading.
-    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
+    account = django_filters.NumberFilter(
+        field_name="account_id", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("last_name", "name"), ("account__name", "account"), ("created_at", "created")],

@@ -22,9 +22,15 @@ class OpportunityFilter(django_filters.FilterSet):
         label=_("Only mine"), method="filter_mine", widget=django_filters.widgets.BooleanWidget
     )
     # The account's or contact's page links here ("see all"): hidden, shown as a heading.
-    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
+    account = django_filters.NumberFilter(
+        field_name="account_id", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
+    )
     contact = django_filters.NumberFilter(
-        label=_("Contact"), method="filter_contact", widget=forms.HiddenInput
+        label=_("Contact"),
+        method="filter_contact",
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**63 - 1,
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),

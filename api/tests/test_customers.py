@@ -386,3 +386,31 @@ def test_the_opportunity_list_costs_the_same_queries_for_1_and_for_50_rows(
         with django_assert_num_queries(5):
             response = client.get("/api/v1/opportunities/", {"page_size": 200})
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/accounts/?parent_account=-1.1621226286820014e%2B162",
+        "/api/v1/contacts/?account=-2.5603307949043613e%2B269",
+        "/api/v1/opportunities/?account=-1.4e%2B223&contact=599",
+        "/api/v1/opportunities/?contact=99999999999999999999",
+    ],
+)
+def test_an_id_filter_out_of_range_is_a_400_not_a_500(api_as, alice, query):
+    """Found by schemathesis: a huge number reached SQLite as an id and overflowed."""
+    response = api_as(alice).get(query)
+    assert response.status_code == 400
+    assert response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/?parent_account=-1e300",
+        "/accounts/contacts/?account=1e300",
+        "/opportunities/?account=99999999999999999999&contact=-5",
+    ],
+)
+def test_list_pages_ignore_an_id_filter_out_of_range(as_alice, url):
+    assert as_alice.get(url).status_code == 200

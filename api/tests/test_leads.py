@@ -665,3 +665,11 @@ def test_assigning_a_lead_out_of_sight_says_it_was_done(api_as, alice, carol, le
     lead.refresh_from_db()
     assert lead.owner == carol
     assert api_as(alice).get(f"/api/v1/leads/{lead.pk}/").status_code == 404
+
+
+def test_the_schema_says_the_lead_dates_may_be_null(api_as, alice):
+    """Found by schemathesis: first_contact_at / qualified_at are null until they happen."""
+    schema = api_as(alice).get("/api/schema/?format=json").json()
+    lead = schema["components"]["schemas"]["Lead"]["properties"]
+    assert lead["first_contact_at"].get("nullable") is True
+    assert lead["qualified_at"].get("nullable") is True
