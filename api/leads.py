@@ -287,6 +287,11 @@ class LeadApiFilter(LeadFilter):
     )
 
 
+# The page's several-teams filter (for the reports' links) is not part of the API: owner
+# covers a team; an array parameter only widens the public schema.
+del LeadApiFilter.base_filters["team"]
+
+
 # --- action bodies --------------------------------------------------------------------------
 
 

@@ -1,3 +1,5 @@
+import re
+
 from playwright.sync_api import expect
 
 from leads.models import Lead
@@ -25,10 +27,14 @@ def test_a_manager_uploads_maps_dry_runs_imports_and_downloads_the_errors(
     expect(preview).to_contain_text("Café Zoë")
     expect(preview).to_contain_text("Enter a valid e-mail address")
     expect(page.get_by_label("Email Address")).to_have_value("email")
-    page.get_by_label("Value maps (JSON)").fill(
-        '{"status": {"Junk Lead": "disqualified:canceled", "Contacted": "open:contacted"}}'
-    )
+    # Each distinct status of the file gets a select; "Contacted" is recognised already.
+    values = page.get_by_test_id("value-map-status")
+    expect(values.get_by_label("Contacted")).to_have_value("open:contacted")
+    values.get_by_label("Junk Lead").select_option("disqualified:canceled")
     page.get_by_role("button", name="Apply the mapping").click()
+    expect(page.get_by_test_id("value-map-status").get_by_label("Junk Lead")).to_have_value(
+        "disqualified:canceled"
+    )
     expect(page.get_by_test_id("preview")).not_to_contain_text("Unknown status")
     screenshot("imports-mapping")
 
@@ -46,6 +52,13 @@ def test_a_manager_uploads_maps_dry_runs_imports_and_downloads_the_errors(
     )
     screenshot("imports-result")
     assert Lead.objects.filter(email="soren@cafe.example", status="canceled").exists()
+
+    page.get_by_test_id("created-leads").click()
+    expect(page).to_have_url(re.compile(r"[?&]import=\d+"))
+    expect(page.locator("tbody")).to_contain_text("Ærø")
+    expect(page.locator("tbody")).to_contain_text("Cruz")
+    expect(page.locator("tbody tr")).to_have_count(2)
+    page.go_back()
 
     with page.expect_download() as download:
         page.get_by_test_id("error-file").click()

@@ -1,11 +1,21 @@
 """The lead list's saved views and filters (over the leads the user can see)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Team, User, team_ids_of
-from leads.models import Campaign, Lead, LeadSource, Rating, State, Status
+from crm.models import Membership, Team, User, team_ids_of
+from leads.models import (
+    Campaign,
+    Lead,
+    LeadSource,
+    LeadStatusChange,
+    Rating,
+    State,
+    Status,
+    import_batch_reason,
+)
 from leads.selectors import search_leads
 
 SAVED_VIEWS = [
@@ -48,9 +58,25 @@ def apply_saved_view(queryset, view, user):
 
 
 def _owner_choices():
-    users = [(f"user:{u.pk}", str(u)) for u in User.objects.filter(is_active=True)]
-    teams = [(f"team:{t.pk}", str(t)) for t in Team.objects.filter(is_active=True)]
-    return [(_("Users"), users), (_("Teams"), teams)]
+    # Inactive owners still own leads (a report's row links to them): listed last.
+    choices = {True: ([], []), False: ([], [])}
+    for kind, model, index in (("user", User, 0), ("team", Team, 1)):
+        for owner in model.objects.all():
+            choices[owner.is_active][index].append((f"{kind}:{owner.pk}", str(owner)))
+    (users, teams), (inactive_users, inactive_teams) = choices[True], choices[False]
+    inactive = (
+        [(_("Inactive"), inactive_users + inactive_teams)] if choices[False] != ([], []) else []
+    )
+    return [(_("Users"), users), (_("Teams"), teams), *inactive]
+
+
+def in_team(team):
+    """Leads of a team as the reports count them: owned by the team, or (an active team) by
+    an active member. `None`: leads in no such team."""
+    members = Membership.objects.filter(is_active=True, team__is_active=True)
+    if team is None:
+        return Q(owner_team__isnull=True) & ~Q(owner_user_id__in=members.values("user_id"))
+    return Q(owner_team=team) | Q(owner_user_id__in=members.filter(team=team).values("user_id"))
 
 
 # Sort keys are the API field names; the list's column headers link to them.
@@ -67,13 +93,44 @@ ORDERING = [
 ]
 
 
+class _IdsField(django_filters.fields.ModelMultipleChoiceField):
+    """Ids checked to be ids before they reach the database (a huge number overflows
+    SQLite's integer: a 500 instead of "not one of the choices")."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if text != self.null_value and not (text.isdigit() and len(text) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class _TeamsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = _IdsField
+
+
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     state = django_filters.ChoiceFilter(label=_("State"), choices=State.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
-    source = django_filters.ModelChoiceFilter(label=_("Source"), queryset=LeadSource.objects.all())
+    # "null" (the "(none)" choice): leads without one, as the reports' "(none)" rows.
+    source = django_filters.ModelChoiceFilter(
+        label=_("Source"), queryset=LeadSource.objects.all(), null_label=_("(none)")
+    )
     campaign = django_filters.ModelChoiceFilter(
-        label=_("Campaign"), queryset=Campaign.objects.all()
+        label=_("Campaign"), queryset=Campaign.objects.all(), null_label=_("(none)")
+    )
+    # Several teams: leads in all of them (a report's team filter and its team row).
+    team = _TeamsFilter(
+        label=_("Team"),
+        queryset=Team.objects.all(),
+        null_label=_("(none)"),
+        method="by_team",
+        field_name="owner_team",  # for the API schema's type; by_team does the filtering
     )
     owner = django_filters.ChoiceFilter(
         label=_("Owner"), choices=_owner_choices, method="by_owner"
@@ -105,3 +162,29 @@ class LeadFilter(django_filters.FilterSet):
         if kind == "team":
             return queryset.filter(owner_team_id=pk)
         return queryset.filter(owner_user_id=pk)
+
+    def by_team(self, queryset, name, value):
+        for team in value:
+            queryset = queryset.filter(in_team(None if team == "null" else team))
+        return queryset
+
+
+class _IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def _created_by_import(queryset, name, value):
+    """Leads an import batch created. A lead knows its batch by the reason of its first
+    status-log entry ("Import batch #N", written in the same transaction as the lead, on every
+    insert path; the history's change reason is missing when a chunk holds a single lead).
+    Not indexed: a scan of the status log, bounded by the leads the user sees."""
+    first_entries = LeadStatusChange.objects.filter(
+        from_state="", reason=import_batch_reason(value)
+    )
+    return queryset.filter(pk__in=first_entries.values("lead_id"))
+
+
+# `import` is a Python keyword, so the filter is added by name (?import=<batch id>).
+LeadFilter.base_filters["import"] = _IdFilter(
+    label=_("Import batch"), field_name="import", method=_created_by_import, min_value=1
+)

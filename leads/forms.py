@@ -231,6 +231,7 @@ class BulkActionForm(forms.Form):
         ("qualify", _("Qualify (default options)")),
         ("disqualify", _("Disqualify")),
         ("assign", _("Assign to")),
+        ("claim", _("Claim (from my team queues)")),
     ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     leads = forms.ModelMultipleChoiceField(queryset=Lead.objects.none())
@@ -240,7 +241,11 @@ class BulkActionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leads"].queryset = Lead.objects.editable_by(user)
+        # Claim chooses among the leads the user sees: one a teammate took since the list was
+        # shown is no longer the user's to change, yet is reported ("already taken by …").
+        claiming = self.data.get("action") == "claim"
+        leads = Lead.objects.visible_to(user) if claiming else Lead.objects.editable_by(user)
+        self.fields["leads"].queryset = leads
         self.fields["owner"] = OwnerChoiceField(label=_("Owner"), required=False)
 
     def clean(self):

@@ -201,6 +201,13 @@ def _status_condition():
     )
 
 
+def import_batch_reason(batch_id):
+    """The reason written in the history and the first status-log entry of every lead an
+    import batch creates: how a lead knows its batch (the lead list's `import` filter). Here,
+    not in leads.imports, because the lead list (in this app) reads it too."""
+    return f"Import batch #{batch_id}"
+
+
 class Lead(OwnedRecord):
     # Topic and person
     topic = models.CharField(_("topic"), max_length=300, blank=True)

@@ -182,6 +182,8 @@ def create_leads(*, leads, created_by, route=False, validate=True, change_reason
         if not _has_owner(lead):
             lead.owner = created_by
     if len(leads) == 1:
+        if change_reason:  # as the bulk path's history copy records it
+            leads[0]._change_reason = change_reason
         leads[0].save()
         LeadStatusChange.objects.bulk_create(
             [

@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Account, Contact
 from crm.errors import DomainError
+from crm.models import team_ids_of
 from leads import services
 from leads.duplicates import possible_duplicates, qualification_duplicates
 from leads.exports import export_rows
@@ -29,6 +30,7 @@ from leads.forms import (
     RecordLinkForm,
 )
 from leads.models import Lead, LeadLink, State, Status
+from leads.routing import services as routing_services
 from leads.selectors import link_candidates
 from opportunities.models import Opportunity
 
@@ -57,7 +59,14 @@ def lead_list(request):
         messages.error(request, _("Some filters were not understood and are ignored."))
         leads = filterset.queryset
     leads = leads.annotate(
-        can_edit=Exists(Lead.objects.editable_by(request.user).filter(pk=OuterRef("pk")))
+        can_edit=Exists(Lead.objects.editable_by(request.user).filter(pk=OuterRef("pk"))),
+        # The row's Claim button: an open lead in the queue of one of the viewer's active
+        # teams. The viewer's team ids are a subquery of the page's one query, not a query
+        # per row.
+        can_claim=ExpressionWrapper(
+            Q(state=State.OPEN, owner_team_id__in=team_ids_of(request.user)),
+            output_field=BooleanField(),
+        ),
     )
     page = Paginator(leads, per_page).get_page(request.GET.get("page"))
     return render(
@@ -444,6 +453,13 @@ def lead_bulk(request):
     elif data["action"] == "disqualify":
         done, refused = services.disqualify_leads(leads=leads, user=user, status=data["status"])
         text = ngettext("%(n)s lead disqualified.", "%(n)s leads disqualified.", len(done))
+    elif data["action"] == "claim":
+        done, refused = routing_services.claim_leads(leads=leads, user=user)
+        text = ngettext("Claimed %(n)s lead.", "Claimed %(n)s leads.", len(done))
+        messages.success(request, text % {"n": len(done)})
+        for note in _claim_refusals(refused):
+            messages.warning(request, note)
+        return redirect(back)
     else:
         done, refused = services.assign_leads(leads=leads, user=user, owner=data["owner"])
         text = ngettext("%(n)s lead assigned.", "%(n)s leads assigned.", len(done))
@@ -453,6 +469,38 @@ def lead_bulk(request):
     for lead, reason in refused:
         messages.warning(request, f"{lead}: {reason}")
     return redirect(back)
+
+
+def _claim_refusals(refused):
+    """The bulk Claim's refusals grouped: one line per teammate who took leads first, one for
+    leads outside the user's teams, one for closed leads; each line names its leads."""
+    Refused = routing_services.ClaimRefused
+    groups = {}
+    for lead, error in refused:
+        key = (error.reason, error.owner.pk if error.owner else None)
+        groups.setdefault(key, (error.owner, []))[1].append(str(lead))
+    notes = []
+    for (reason, _owner_pk), (owner, names) in groups.items():
+        if reason == Refused.TAKEN:
+            text = ngettext(
+                "%(n)s already taken by %(owner)s: %(leads)s.",
+                "%(n)s already taken by %(owner)s: %(leads)s.",
+                len(names),
+            )
+        elif reason == Refused.NOT_MEMBER:
+            text = ngettext(
+                "%(n)s not in your teams: %(leads)s.",
+                "%(n)s not in your teams: %(leads)s.",
+                len(names),
+            )
+        else:
+            text = ngettext(
+                "%(n)s closed, not claimed: %(leads)s.",
+                "%(n)s closed, not claimed: %(leads)s.",
+                len(names),
+            )
+        notes.append(text % {"n": len(names), "owner": owner, "leads": ", ".join(names)})
+    return notes
 
 
 @require_POST

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from leads.exports import neutralise
 from reports import queries
 from reports.lead_sources import NONE_LABEL, labels_for
 
@@ -67,6 +68,22 @@ def funnel_report(*, user, criteria):
     rows = queries.funnel_counts(user=user, criteria=criteria)
     keys = [(r["k1"], r["k2"]) for r in rows if not r["is_total"]]
     return build_funnel(rows, labels_for(criteria.by, keys))
+
+
+def csv_header(by):
+    """The group, each step's count, then each step's drop-off from the previous one (%)."""
+    steps = [name for name, _label in STEPS]
+    return [by, *steps, *(f"{name}_drop_off_percent" for name in steps[1:])]
+
+
+def csv_rows(by, rows):
+    """Header and one row per group (no totals row), as in the download."""
+    yield csv_header(by)
+    for row in rows:
+        steps = row.steps
+        counts = [str(count) for _name, _label, count, _drop in steps]
+        drops = ["" if drop is None else str(drop) for _n, _l, _c, drop in steps[1:]]
+        yield [neutralise(row.label), *counts, *drops]
 
 
 def chart_data(totals):

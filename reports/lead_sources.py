@@ -65,6 +65,7 @@ class Row:
     qualify_count: int = 0
     contact_seconds: float = 0.0
     contact_count: int = 0
+    links: dict = field(default_factory=dict)  # count column -> lead list URL (reports.links)
 
     @property
     def qualification_rate(self):

@@ -7,6 +7,7 @@ the waiting statuses (New, Contacted); a closed status only counts once the lead
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from leads.exports import neutralise
 from leads.models import Status
 from reports import queries
 from reports.lead_sources import NONE_LABEL, labels_for
@@ -55,3 +56,25 @@ def build_time_in_status(rows, labels):
 def time_in_status_report(*, user, criteria, now=None):
     rows = queries.time_in_status(user=user, criteria=criteria, now=now)
     return build_time_in_status(rows, labels_for(criteria.by, [(r["k1"], r["k2"]) for r in rows]))
+
+
+CSV_COLUMNS = ("status", "stays", "average_days", "median_days")
+
+
+def csv_header(by):
+    return [by, *CSV_COLUMNS]
+
+
+def csv_rows(by, rows, statuses):
+    """Header and one row per group and status it has stays in (status order)."""
+    yield csv_header(by)
+    for row in rows:
+        for (status, _label), stay in zip(statuses, row.cells, strict=True):
+            if stay is not None:
+                yield [
+                    neutralise(row.label),
+                    status,
+                    str(stay.stays),
+                    str(stay.average_days),
+                    str(stay.median_days),
+                ]

@@ -15,8 +15,11 @@ from opportunities.models import Opportunity
 from reports import dashboards
 from reports.forms import ReportFilterForm
 from reports.funnel import chart_data as funnel_chart
+from reports.funnel import csv_rows as funnel_csv
 from reports.funnel import funnel_report
 from reports.lead_sources import REASONS, chart_data, csv_rows, lead_source_report
+from reports.links import add_count_links
+from reports.time_in_status import csv_rows as time_in_status_csv
 from reports.time_in_status import time_in_status_report
 
 
@@ -78,6 +81,7 @@ def lead_sources(request):
     report = lead_source_report(user=request.user, criteria=criteria)
     if request.GET.get("format") == "csv":
         return _csv_response(report)
+    add_count_links(report, criteria)
     query = request.GET.copy()
     query["format"] = "csv"
     return render(
@@ -94,10 +98,40 @@ def lead_sources(request):
     )
 
 
+def _wants_csv(request):
+    return request.GET.get("format") == "csv"
+
+
+def _bad_filters_response():
+    return HttpResponse(
+        _("Check the filters: some values were not understood."),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _csv_download(rows, filename):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    csv.writer(response).writerows(rows)
+    return response
+
+
+def _csv_query(request):
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return query.urlencode()
+
+
 @require_GET
 def funnel(request):
+    """The funnel; `?format=csv` downloads its rows."""
     form, criteria = _filters(request, by_choices=["source", "team"])
+    if criteria is None and _wants_csv(request):
+        return _bad_filters_response()
     rows, totals = funnel_report(user=request.user, criteria=criteria) if criteria else ([], None)
+    if _wants_csv(request):
+        return _csv_download(funnel_csv(criteria.by, rows), f"funnel-{criteria.by}-report.csv")
     return render(
         request,
         "reports/funnel.html",
@@ -106,20 +140,34 @@ def funnel(request):
             "rows": rows,
             "totals": totals,
             "chart": funnel_chart(totals) if totals else None,
+            "csv_query": _csv_query(request) if criteria else None,
         },
     )
 
 
 @require_GET
 def time_in_status(request):
+    """Time in status; `?format=csv` downloads one row per group and status."""
     form, criteria = _filters(request, by_choices=["owner", "team"])
+    if criteria is None and _wants_csv(request):
+        return _bad_filters_response()
     rows, statuses = (
         time_in_status_report(user=request.user, criteria=criteria) if criteria else ([], [])
     )
+    if _wants_csv(request):
+        return _csv_download(
+            time_in_status_csv(criteria.by, rows, statuses),
+            f"time-in-status-{criteria.by}-report.csv",
+        )
     return render(
         request,
         "reports/time_in_status.html",
-        {"form": form, "rows": rows, "statuses": statuses},
+        {
+            "form": form,
+            "rows": rows,
+            "statuses": statuses,
+            "csv_query": _csv_query(request) if criteria else None,
+        },
     )
 
 

@@ -39,6 +39,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "created_at",
         "started_at",
         "finished_at",
+        "progress_at",
+        "runner",
         "options",
         "dry_run",
         "status",

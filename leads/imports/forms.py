@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from leads.imports import value_maps
 from leads.imports.importers import IMPORT_FIELDS, ImportOptions
 from leads.models import LeadSource
 
@@ -48,13 +49,16 @@ class MappingForm(forms.Form):
         help_text=_("ISO dates (2021-04-15) and dates with month names are always read."),
     )
     values = forms.CharField(
-        label=_("Value maps (JSON)"),
+        label=_("Other value maps (JSON)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
-        help_text=_('E.g. {"status": {"Junk Lead": "disqualified:canceled", "1": "qualified"}}'),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "font-monospace"}),
+        help_text=_(
+            'For values not listed above, e.g. {"status": {"Junk Lead": '
+            '"disqualified:canceled", "1": "qualified"}}; a value chosen above wins.'
+        ),
     )
 
-    def __init__(self, *args, header, options, **kwargs):
+    def __init__(self, *args, header, options, samples=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.header = header
         field_choices = [(IGNORE, _("— ignore —")), *((name, name) for name in IMPORT_FIELDS)]
@@ -85,12 +89,42 @@ class MappingForm(forms.Form):
         self.fields["create_sources"].initial = options.create_sources
         self.fields["owner"].initial = options.owner
         self.fields["date_format"].initial = options.date_format
-        self.fields["values"].initial = (
-            json.dumps(options.values, ensure_ascii=False) if options.values else ""
-        )
+        # One select per distinct value of each mapped choice column ({field: [CSV value]}).
+        self.value_fields = []  # (field, CSV value, form field name)
+        stored = options.values or {}
+        others = {name: dict(mapping) for name, mapping in stored.items()}
+        for field_name, texts in (samples or {}).items():
+            choices = value_maps.field_choices(field_name)
+            mapping = stored.get(field_name) or {}
+            folded = {str(k).strip().casefold(): str(v) for k, v in mapping.items()}
+            for index, text in enumerate(texts):
+                chosen = mapping.get(text, folded.get(text.casefold()))
+                for key in list(others.get(field_name, {})):
+                    if str(key).strip().casefold() == text.casefold():
+                        del others[field_name][key]  # shown by the select
+                options_here = list(choices)
+                if chosen and chosen not in {value for value, _label in choices}:
+                    options_here.append((chosen, chosen))  # a map typed in the JSON
+                name = f"value_{field_name}_{index}"
+                self.fields[name] = forms.ChoiceField(
+                    label=text,
+                    choices=[("", value_maps.none_label()), *options_here],
+                    required=False,
+                    initial=chosen or value_maps.suggest(field_name, text, choices),
+                )
+                self.value_fields.append((field_name, text, name))
+        others = {name: mapping for name, mapping in others.items() if mapping}
+        self.fields["values"].initial = json.dumps(others, ensure_ascii=False) if others else ""
 
     def column_bound_fields(self):
         return [self[name] for name in self.column_fields]
+
+    def value_groups(self):
+        """[(field, [bound selects])] for the template, one group per choice column."""
+        groups = {}
+        for field_name, _text, name in self.value_fields:
+            groups.setdefault(field_name, []).append(self[name])
+        return list(groups.items())
 
     def clean_values(self):
         text = self.cleaned_data["values"].strip()
@@ -120,6 +154,15 @@ class MappingForm(forms.Form):
         if not columns:
             raise forms.ValidationError(_("Map at least one column to a field."))
         cleaned["columns"] = columns
+        if "values" in cleaned:
+            values = {name: dict(mapping) for name, mapping in cleaned["values"].items()}
+            for field_name, text, name in self.value_fields:
+                if cleaned.get(name):
+                    mapping = values.setdefault(field_name, {})
+                    for key in [k for k in mapping if k.strip().casefold() == text.casefold()]:
+                        del mapping[key]
+                    mapping[text] = cleaned[name]
+            cleaned["values"] = values
         return cleaned
 
     def options(self):

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leads.models import import_batch_reason
+
 # A queued or running import with no progress for this long is taken to have lost its
 # process (a worker or a command that died): it may then be resumed.
 STALLED_AFTER = timedelta(minutes=10)
@@ -109,7 +111,7 @@ class ImportBatch(models.Model):
     @property
     def change_reason(self):
         """The history entries' change reason, naming the batch."""
-        return f"Import batch #{self.pk}"
+        return import_batch_reason(self.pk)
 
     def summary(self):
         return (

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
-from leads.imports import services
+from leads.imports import services, value_maps
 from leads.imports.forms import MappingForm, UploadForm
 from leads.imports.importers import ImportFileError, ImportOptions, local_copy, preview
 from leads.imports.models import ImportBatch
@@ -64,7 +64,12 @@ def import_detail(request, pk):
     batch = get_object_or_404(_batches(request.user), pk=pk)
     options = ImportOptions.from_dict(batch.options)
     header = batch.options.get("header", [])
-    form = MappingForm(request.POST or None, header=header, options=options)
+    mapping_shown = batch.status == ImportBatch.Status.UPLOADED or (
+        batch.dry_run and batch.is_finished
+    )
+    # The distinct values of the mapped choice columns, each with a select of its choices.
+    samples = value_maps.sample_values(batch, options) if mapping_shown else {}
+    form = MappingForm(request.POST or None, header=header, options=options, samples=samples)
     if request.method == "POST":
         action = request.POST.get("action", "save")
         if form.is_valid():
@@ -127,11 +132,14 @@ def import_errors(request, pk):
 @require_POST
 @manager_required
 def import_start(request, pk):
-    """ "Import now" after a dry run, with the options the dry run used."""
+    """ "Import now" after a dry run, with the options the dry run used; "Resume the import"
+    for a stopped import; a dry run that stopped halfway (its worker died) is run again, as a
+    dry run (it wrote nothing, so running it again is resuming it)."""
     batch = get_object_or_404(_batches(request.user), pk=pk)
+    dry_run = batch.dry_run and not batch.is_finished
     try:
-        services.start_import(batch=batch, dry_run=False)
-        messages.success(request, _("Import started."))
+        services.start_import(batch=batch, dry_run=dry_run)
+        messages.success(request, _("Dry run started.") if dry_run else _("Import started."))
     except DomainError as error:
         messages.error(request, str(error))
     return redirect(batch)

@@ -2,8 +2,9 @@
 the teams involved, let the pure engine decide, store the state and the explanations.
 
 Entry points: `route_new_leads` / `write_explanations` (the lead_creating / lead_created
-receivers), `reroute_leads` ("Apply routing rules"), `claim_lead`, `hand_over_open_leads`
-(a departing user), `preview_routing` (the admin preview: decides, assigns nothing).
+receivers), `reroute_leads` ("Apply routing rules"), `claim_lead` / `claim_leads` (the
+list's bulk Claim), `hand_over_open_leads` (a departing user), `preview_routing` (the admin
+preview: decides, assigns nothing).
 """
 
 from dataclasses import dataclass, field
@@ -445,21 +446,39 @@ def _with_creators(leads):
     return leads
 
 
+class ClaimRefused(DomainError):
+    """Why `claim_lead` refused: `reason` is one of CLOSED, TAKEN (`owner` has it), NOT_MEMBER."""
+
+    CLOSED, TAKEN, NOT_MEMBER = "closed", "taken", "not_member"
+
+    def __init__(self, message, *, reason, owner=None):
+        super().__init__(message)
+        self.reason, self.owner = reason, owner
+
+
 @transaction.atomic
 def claim_lead(*, lead, user):
-    """A member takes a lead from their team's queue; refused once someone else has."""
+    """A member takes a lead from their team's queue; refused (ClaimRefused) once someone
+    else has, for a closed lead and for anyone who is not an active member of the team."""
     locked = lock_for_update(lead)
     if not locked.is_open:
-        raise DomainError(_("This lead is closed: only open leads can be claimed."))
+        raise ClaimRefused(
+            _("This lead is closed: only open leads can be claimed."), reason=ClaimRefused.CLOSED
+        )
     if locked.owner_team_id is None:
-        raise DomainError(
-            _("%(owner)s has already taken this lead.") % {"owner": locked.owner_user}
+        raise ClaimRefused(
+            _("%(owner)s has already taken this lead.") % {"owner": locked.owner_user},
+            reason=ClaimRefused.TAKEN,
+            owner=locked.owner_user,
         )
     is_member = Membership.objects.filter(
         team_id=locked.owner_team_id, user=user, is_active=True, team__is_active=True
     ).exists()
     if not is_member or not user.is_active:
-        raise DomainError(_("Only members of %(team)s can claim it.") % {"team": locked.owner})
+        raise ClaimRefused(
+            _("Only members of %(team)s can claim it.") % {"team": locked.owner},
+            reason=ClaimRefused.NOT_MEMBER,
+        )
     team = locked.owner_team
     _set_owner(locked, owner=user, user=user, reason="claimed", assigned_by=user)
     AssignmentExplanation.objects.create(
@@ -471,6 +490,20 @@ def claim_lead(*, lead, user):
         performed_by=user,
     )
     return locked
+
+
+def claim_leads(*, leads, user):
+    """The list's bulk Claim: each lead through `claim_lead`, in its own transaction (a lead
+    someone else took meanwhile is refused on its own; the others are still claimed).
+
+    Returns (claimed leads, [(lead, ClaimRefused)]), both in the order of the leads' ids."""
+    claimed, refused = [], []
+    for lead in sorted(leads, key=lambda lead: lead.pk):  # one lock order for every claimer
+        try:
+            claimed.append(claim_lead(lead=lead, user=user))
+        except ClaimRefused as error:
+            refused.append((lead, error))
+    return claimed, refused
 
 
 def explain_assignment(*, lead, owner, assigned_by):

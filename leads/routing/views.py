@@ -13,14 +13,21 @@ from leads.routing import services
 
 @require_POST
 def lead_claim(request, pk):
+    """Claim from the lead page, or from a row of the list (which posts `next`: back there)."""
     lead = get_object_or_404(Lead.objects.visible_to(request.user), pk=pk)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = None
     try:
         services.claim_lead(lead=lead, user=request.user)
     except DomainError as error:
-        messages.error(request, str(error))
+        messages.error(request, f"{lead}: {error}" if back else str(error))
     else:
-        messages.success(request, _("You now own this lead."))
-    return redirect(lead)
+        if back:
+            messages.success(request, _("You now own %(lead)s.") % {"lead": lead})
+        else:
+            messages.success(request, _("You now own this lead."))
+    return redirect(back or lead)
 
 
 @require_POST

@@ -354,3 +354,16 @@ def test_the_batch_keys_are_the_keys_of_each_lead_alone():
             k: getattr(theirs, k) for k in Lead.KEY_FIELDS
         }
     assert batch[0].company_key == batch[1].company_key == "acme"
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_change_reason_is_in_the_history_of_one_lead_or_many(alice, count):
+    """A one-row import chunk is saved, a bigger one inserted in bulk: both keep the reason."""
+    leads = [Lead(**lead_data(last_name=f"Reason {n}")) for n in range(count)]
+
+    created = services.create_leads(leads=leads, created_by=alice, change_reason="Import batch #7")
+
+    for lead in created:
+        record = lead.history.get()
+        assert record.history_change_reason == "Import batch #7"
+        assert record.history_user == alice

@@ -4,11 +4,15 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Account, Contact
 from leads import services
 from leads.models import Lead, State, Status
+from leads.routing import services as routing_services
+from leads.routing.models import AssignmentExplanation
 from leads.tests.factories import LeadFactory, lead_data, make_lead
 from opportunities.models import Opportunity
 
@@ -81,8 +85,8 @@ class TestList:
         # 1 session, 2 user, 3 is_administrator (groups), 4 is_sales_manager (saved views),
         # 5 count, 6 page of leads (owner, source, campaign joined; can_edit a subquery),
         # 7-8 filter form choices (sources, campaigns), 9-10 owner choices of the filter
-        # (users, teams), 11-12 owner choices of the bulk form (users, teams)
-        with django_assert_num_queries(12):
+        # (users, teams), 11-12 owner choices of the bulk form (users, teams), 13 team choices
+        with django_assert_num_queries(13):
             response = as_alice.get(url("list"), {"per_page": "50"})
         assert len(response.context["page"]) == rows
 
@@ -536,6 +540,128 @@ def test_admin_actions_go_through_the_services(as_admin, alice):
     assert lead.status == Status.CANCELED
 
 
+def queue_lead(team, n, created_by):
+    data = lead_data(topic=f"Queue lead {n}", email=f"queue{n}@example.com")
+    return services.create_lead(data=data, created_by=created_by, owner=team)
+
+
+def claim_buttons(response):
+    """The lead ids of the rows that show a Claim button."""
+    content = response.content.decode()
+    return {
+        lead.pk
+        for lead in response.context["page"]
+        if f'formaction="{reverse("routing:claim", args=[lead.pk])}"' in content
+    }
+
+
+class TestClaimFromTheList:
+    def test_the_row_button_is_for_members_on_open_leads_of_their_team_queues(
+        self, client, alice, admin_user, north
+    ):
+        queued = queue_lead(north, 1, alice)
+        closed = queue_lead(north, 2, alice)
+        services.disqualify_lead(lead=closed, user=alice, status=Status.LOST)
+        own = make_lead(owner=alice, email="own@example.com")
+
+        client.force_login(alice)
+        response = client.get(url("list"), {"view": "any"})
+        assert set(response.context["page"]) == {queued, closed, own}
+        assert claim_buttons(response) == {queued.pk}
+
+        client.force_login(admin_user)  # sees every lead, is in no team
+        response = client.get(url("list"), {"view": "any"})
+        assert queued in response.context["page"]
+        assert claim_buttons(response) == set()
+
+    def test_the_home_tile_of_my_team_queues_leads_to_claim_buttons(self, as_alice, alice, north):
+        queued = queue_lead(north, 1, alice)
+        tile = f"/leads/?view=any&amp;state=open&amp;owner=team%3A{north.pk}"
+        assert tile in as_alice.get(reverse("home")).content.decode()
+
+        response = as_alice.get(tile.replace("&amp;", "&"))
+
+        assert list(response.context["page"]) == [queued]
+        assert claim_buttons(response) == {queued.pk}
+
+    def test_claim_buttons_add_no_query_for_1_or_50_rows(self, as_alice, alice, north):
+        """Whether the viewer may claim a row is a subquery on the viewer's teams inside the
+        page's one query: the queue list costs what the same list of one's own leads costs
+        (no Claim buttons there), whatever the number of rows."""
+        params = {"view": "any", "state": "open", "owner": f"team:{north.pk}", "per_page": "50"}
+
+        def queries(**query):
+            as_alice.get(url("list"), query)  # warm-up: caches outside the page's queries
+            with CaptureQueriesContext(connection) as captured:
+                response = as_alice.get(url("list"), query)
+            return len(captured), response
+
+        LeadFactory.create_batch(1, owner_user=alice)
+        own_list, response = queries(**{**params, "owner": f"user:{alice.pk}"})
+        assert len(response.context["page"]) == 1 and not claim_buttons(response)
+        LeadFactory.create_batch(1, owner_user=None, owner_team=north)
+        one_row, response = queries(**params)
+        assert len(claim_buttons(response)) == 1
+        LeadFactory.create_batch(49, owner_user=None, owner_team=north)
+        fifty_rows, response = queries(**params)
+        assert len(claim_buttons(response)) == 50
+
+        assert one_row == fifty_rows == own_list
+
+    def test_bulk_claim_says_what_happened_to_each_lead(self, client, alice, bob, north):
+        free = [queue_lead(north, n, alice) for n in (1, 2)]
+        taken = queue_lead(north, 3, alice)
+        closed = queue_lead(north, 4, alice)
+        services.disqualify_lead(lead=closed, user=alice, status=Status.LOST)
+        client.force_login(bob)
+        assert claim_buttons(client.get(url("list"), {"view": "any"})) == {
+            *(lead.pk for lead in free),
+            taken.pk,
+        }
+        routing_services.claim_lead(lead=taken, user=alice)  # while bob was choosing
+
+        chosen = [*free, taken, closed]
+        response = client.post(
+            url("bulk"),
+            {"action": "claim", "leads": [lead.pk for lead in chosen], "next": "/leads/?view=any"},
+            follow=True,
+        )
+
+        content = response.content.decode()
+        assert "Claimed 2 leads." in content
+        assert f"1 already taken by {alice}: {taken}." in content
+        assert f"1 closed, not claimed: {closed}." in content
+        owners = dict(Lead.objects.values_list("pk", "owner_user"))
+        assert [owners[lead.pk] for lead in chosen] == [bob.pk, bob.pk, alice.pk, None]
+
+    def test_an_administrator_outside_the_team_claims_nothing(self, as_admin, alice, north):
+        queued = queue_lead(north, 1, alice)
+
+        response = as_admin.post(
+            url("bulk"), {"action": "claim", "leads": [queued.pk]}, follow=True
+        )
+
+        content = response.content.decode()
+        assert "Claimed 0 leads." in content
+        assert f"1 not in your teams: {queued}." in content
+        queued.refresh_from_db()
+        assert queued.owner == north
+
+    def test_a_non_members_claim_is_refused_and_changes_nothing(self, as_carol, alice, north):
+        queued = queue_lead(north, 1, alice)
+        before = (queued.version, AssignmentExplanation.objects.count())
+
+        response = as_carol.post(
+            url("bulk"), {"action": "claim", "leads": [queued.pk]}, follow=True
+        )
+
+        assert "Claimed" not in response.content.decode()
+        assert "is not one of the available choices" in response.content.decode()
+        queued.refresh_from_db()
+        assert queued.owner == north
+        assert (queued.version, AssignmentExplanation.objects.count()) == before
+
+
 class TestLinks:
     def test_associate_and_disassociate_an_account_and_a_contact(self, as_alice, alice):
         lead = make_lead(owner=alice)
@@ -608,3 +734,20 @@ def test_a_tampered_customer_is_a_form_error_not_a_500(as_alice, alice, customer
     assert response.status_code == 400
     lead.refresh_from_db()
     assert lead.is_open
+
+
+@pytest.mark.parametrize(
+    "team", ["-15354864250337447970800270881849344", "99999999999999999999", "1.5", "x"]
+)
+def test_a_team_filter_that_is_no_id_is_a_message_not_a_500(as_alice, team):
+    """Found by schemathesis: a huge team id overflowed SQLite's integer in `IN (...)`."""
+    response = as_alice.get("/leads/", {"team": team})
+    assert response.status_code == 200
+
+
+def test_the_api_has_no_several_teams_filter(as_alice):
+    """The API filters a team through owner=team:N; the page's team filter is not in it."""
+    schema = as_alice.get("/api/schema/?format=json").json()
+    parameters = schema["paths"]["/api/v1/leads/"]["get"]["parameters"]
+    assert "team" not in {parameter["name"] for parameter in parameters}
+    assert "owner" in {parameter["name"] for parameter in parameters}

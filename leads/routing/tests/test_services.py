@@ -321,6 +321,34 @@ class TestClaim:
         with pytest.raises(DomainError, match="closed"):
             services.claim_lead(lead=lead, user=alice)
 
+    def test_claiming_several_claims_each_and_says_why_the_others_were_refused(
+        self, alice, bob, north, south
+    ):
+        def queued(owner, n):
+            data = lead_data(topic=f"Lead {n}", email=f"lead{n}@example.com")
+            return lead_services.create_lead(data=data, created_by=alice, owner=owner)
+
+        free, taken, closed, elsewhere = (
+            queued(north, 1),
+            queued(north, 2),
+            queued(north, 3),
+            queued(south, 4),
+        )
+        services.claim_lead(lead=taken, user=alice)  # alice was quicker
+        lead_services.disqualify_lead(lead=closed, user=alice, status=Status.LOST)
+
+        claimed, refused = services.claim_leads(leads=[elsewhere, closed, taken, free], user=bob)
+
+        assert [lead.pk for lead in claimed] == [free.pk]
+        assert [(lead.pk, error.reason, error.owner) for lead, error in refused] == [
+            (taken.pk, services.ClaimRefused.TAKEN, alice),
+            (closed.pk, services.ClaimRefused.CLOSED, None),
+            (elsewhere.pk, services.ClaimRefused.NOT_MEMBER, None),
+        ]
+        owners = dict(Lead.objects.values_list("pk", "owner_user"))
+        assert owners[free.pk] == bob.pk and owners[taken.pk] == alice.pk
+        assert Lead.objects.get(pk=elsewhere.pk).owner_team == south
+
 
 class TestReroute:
     def test_apply_routing_rules_gives_open_leads_to_whoever_the_rules_name_now(

@@ -71,6 +71,25 @@ class TestClaim:
 
         assert "has already taken this lead" in response.content.decode()
 
+    def test_a_claim_from_a_list_row_goes_back_to_the_list(self, as_alice, alice, north):
+        lead = lead_services.create_lead(data=lead_data(), created_by=alice, owner=north)
+        back = f"/leads/?view=any&state=open&owner=team:{north.pk}"
+
+        response = as_alice.post(self.url(lead), {"next": back})
+
+        assert response.status_code == 302 and response.url == back
+        lead.refresh_from_db()
+        assert lead.owner == alice
+        page = as_alice.get(back).content.decode()
+        assert f"You now own {lead}." in page
+
+    def test_a_next_to_another_site_is_ignored(self, as_alice, alice, north):
+        lead = lead_services.create_lead(data=lead_data(), created_by=alice, owner=north)
+
+        response = as_alice.post(self.url(lead), {"next": "https://evil.example/"})
+
+        assert response.url == lead.get_absolute_url()
+
     def test_get_is_not_allowed(self, as_alice, alice, north):
         lead = lead_services.create_lead(data=lead_data(), created_by=alice, owner=north)
 
