@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from crm.models import Team, User
+from leads.exports import neutralise
 from leads.models import STATUSES_BY_STATE, Campaign, LeadSource, State
 from reports import queries
 
@@ -216,7 +217,7 @@ def csv_rows(report):
     """Header and one row per group (no totals row), as in the download."""
     yield csv_header(report.by)
     for row in report.rows:
-        yield [row.label, *(csv_cell(row.cell(column)) for column in CSV_COLUMNS)]
+        yield [neutralise(row.label), *(csv_cell(row.cell(column)) for column in CSV_COLUMNS)]
 
 
 def chart_data(report):

@@ -116,3 +116,11 @@ def test_a_bad_csv_request_is_a_400_with_a_message(as_admin, db, url):
     assert "not understood" in response.content.decode()
     page = as_admin.get(url, {"created_from": "yesterday"}).content.decode()
     assert 'data-testid="download-csv"' not in page
+
+
+def test_the_lead_source_csv_neutralises_its_labels_too(as_admin, alice):
+    make_lead(owner=alice, source=LeadSource.objects.create(name="=HYPERLINK(1)"))
+
+    rows = download(as_admin, reverse("reports:lead_sources"), {"by": "source"})
+
+    assert [row[0] for row in rows if "HYPERLINK" in row[0]] == ["'=HYPERLINK(1)"]
