@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact, Industry
+from crm.lib.filters import IdFilter
 
 
 class _CustomerFilter(django_filters.FilterSet):
@@ -22,12 +23,7 @@ class AccountFilter(_CustomerFilter):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
     # The parent's page links here ("see all"): hidden, shown as a heading.
-    parent_account = django_filters.NumberFilter(
-        field_name="parent_account_id",
-        widget=forms.HiddenInput,
-        min_value=1,
-        max_value=2**63 - 1,
-    )
+    parent_account = IdFilter(field_name="parent_account_id", widget=forms.HiddenInput)
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("name", "name"), ("city", "city"), ("created_at", "created")],
@@ -48,9 +44,7 @@ class AccountFilter(_CustomerFilter):
 class ContactFilter(_CustomerFilter):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     # The account's page links here ("see all"): hidden, shown as a heading.
-    account = django_filters.NumberFilter(
-        field_name="account_id", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
-    )
+    account = IdFilter(field_name="account_id", widget=forms.HiddenInput)
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("last_name", "name"), ("account__name", "account"), ("created_at", "created")],

@@ -8,7 +8,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -28,6 +27,7 @@ from activities.forms import (
 from activities.models import Activity, Inquiry, Note, regarding_models
 from activities.timeline import panel_context, panel_id, with_can_edit
 from crm.errors import DomainError
+from crm.lib.http import safe_next
 
 
 def _regarding_model_or_404(model_label):
@@ -64,15 +64,6 @@ def _int(value, default=1):
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-def _safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @require_GET
@@ -173,7 +164,7 @@ def _close_activity(request, pk, service, done_message):
         if _is_partial(request):
             return _activity_fragment(request, activity)
         messages.success(request, done_message)
-    return redirect(_safe_next(request, reverse("activities:mine")))
+    return redirect(safe_next(request, reverse("activities:mine")))
 
 
 def _activity_fragment(request, activity, error=""):
@@ -223,7 +214,7 @@ def _close_inquiry(request, pk, service, done_message, **arguments):
         if _is_partial(request):
             return _inquiry_fragment(request, inquiry)
         messages.success(request, done_message)
-    return redirect(_safe_next(request, _record_url(inquiry.regarding)))
+    return redirect(safe_next(request, _record_url(inquiry.regarding)))
 
 
 @require_POST
@@ -276,7 +267,7 @@ def _activity_back_url(request, activity):
         fallback = _record_url(regarding)
     else:
         fallback = reverse("activities:mine")
-    return _safe_next(request, fallback)
+    return safe_next(request, fallback)
 
 
 @require_http_methods(["GET", "POST"])
@@ -314,7 +305,7 @@ def activity_edit(request, pk):
             "form": form,
             "activity": activity,
             "back_url": back_url,
-            "next": _safe_next(request, ""),
+            "next": safe_next(request, ""),
         },
         status=status,
     )

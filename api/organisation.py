@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q
 from rest_framework import serializers
 
 from api.viewsets import ReadOnlyViewSet
+from crm.lib.filters import IdFilter
 from crm.models import Membership, Team, User, team_ids_of, teammate_ids_of
 
 
@@ -73,9 +74,7 @@ class TeamSerializer(serializers.HyperlinkedModelSerializer):
 
 
 class UserFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(
-        field_name="memberships__team", distinct=True, min_value=1, max_value=2**63 - 1
-    )
+    team = IdFilter(field_name="memberships__team", distinct=True)
 
     class Meta:
         model = User

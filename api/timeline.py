@@ -16,6 +16,7 @@ from api.customers import RECORD_FIELDS
 from api.fields import NamedChoiceField, OwnerField, parse_reference, reference_serializer
 from api.viewsets import IF_MATCH_HEADER, RecordViewSet
 from crm.errors import DomainError
+from crm.lib.filters import IdFilter
 from leads.models import Lead
 from opportunities.models import Opportunity
 
@@ -173,9 +174,7 @@ class RegardingFilter(django_filters.FilterSet):
     regarding_type = django_filters.ChoiceFilter(
         choices=[(kind, kind) for kind in REGARDING_MODELS], method="by_regarding_type"
     )
-    regarding_id = django_filters.NumberFilter(
-        field_name="object_id", min_value=1, max_value=2**63 - 1
-    )
+    regarding_id = IdFilter(field_name="object_id")
 
     def by_regarding_type(self, queryset, name, value):
         model = REGARDING_MODELS[value]

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.lib.filters import IdFilter
 from opportunities.models import Opportunity, SalesStage
 
 
@@ -22,16 +23,8 @@ class OpportunityFilter(django_filters.FilterSet):
         label=_("Only mine"), method="filter_mine", widget=django_filters.widgets.BooleanWidget
     )
     # The account's or contact's page links here ("see all"): hidden, shown as a heading.
-    account = django_filters.NumberFilter(
-        field_name="account_id", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
-    )
-    contact = django_filters.NumberFilter(
-        label=_("Contact"),
-        method="filter_contact",
-        widget=forms.HiddenInput,
-        min_value=1,
-        max_value=2**63 - 1,
-    )
+    account = IdFilter(field_name="account_id", widget=forms.HiddenInput)
+    contact = IdFilter(label=_("Contact"), method="filter_contact", widget=forms.HiddenInput)
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[

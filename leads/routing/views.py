@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm.errors import DomainError
+from crm.lib.http import safe_next
 from leads.models import Lead
 from leads.routing import services
 
@@ -15,9 +15,7 @@ from leads.routing import services
 def lead_claim(request, pk):
     """Claim from the lead page, or from a row of the list (which posts `next`: back there)."""
     lead = get_object_or_404(Lead.objects.visible_to(request.user), pk=pk)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = None
+    back = safe_next(request, None)
     try:
         services.claim_lead(lead=lead, user=request.user)
     except DomainError as error:
@@ -34,9 +32,7 @@ def lead_claim(request, pk):
 def apply_rules(request):
     """ "Apply routing rules" on the leads selected in the list (only those the user may
     change; the others are ignored as if they were not there)."""
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("leads:list")
+    back = safe_next(request, reverse("leads:list"))
     ids = [value for value in request.POST.getlist("leads") if value.isdigit()]
     leads = list(Lead.objects.editable_by(request.user).filter(pk__in=ids))
     if not leads:

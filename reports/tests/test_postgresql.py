@@ -14,9 +14,7 @@ from reports import queries
 from reports.queries import AGGREGATE_SETTINGS, Criteria, aggregate_settings
 from reports.tests.factories import build_known_data
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL planner settings and plans"
-)
+pytestmark = pytest.mark.postgres  # the planner settings and plans of PostgreSQL
 
 
 def _settings(cursor):
