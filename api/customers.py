@@ -30,6 +30,7 @@ from opportunities.models import (
     Opportunity,
     PurchaseProcess,
     PurchaseTimeframe,
+    Rating,
     SalesStage,
 )
 
@@ -160,6 +161,7 @@ class OpportunitySerializer(RecordSerializer):
     purchase_timeframe = NamedChoiceField(PurchaseTimeframe, required=False)
     purchase_process = NamedChoiceField(PurchaseProcess, required=False)
     need = NamedChoiceField(Need, required=False)
+    rating = NamedChoiceField(Rating, required=False)
     state = NamedChoiceField(Opportunity.State, read_only=True)
     # Closing and reopening are their own operations; an edit moves between open reasons.
     status = NamedChoiceField(Opportunity.Status, required=False, allow_null=False)
@@ -188,6 +190,8 @@ class OpportunitySerializer(RecordSerializer):
             "purchase_timeframe",
             "purchase_process",
             "need",
+            "decision_maker",
+            "rating",
             "description",
             "state",
             "status",

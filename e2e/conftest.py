@@ -5,6 +5,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# Assertions retry for 10 s (Playwright's default is 5 s): a loaded CI machine running two
+# browsers and two live servers side by side can take longer than 5 s to answer a request.
+expect.set_options(timeout=10_000)
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
@@ -55,6 +60,10 @@ def login(page, live_server):
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password or PASSWORD)
         page.get_by_role("button", name="Log in").click()
+        if password is None:
+            # Wait for the login to finish: a goto() racing the form's own navigation could
+            # cancel it and leave the browser without the session (or its new CSRF cookie).
+            page.wait_for_url(lambda url: "/login/" not in url)
         return page
 
     return _login

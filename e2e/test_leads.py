@@ -46,6 +46,7 @@ def test_qualify_a_lead_walk_through(page, live_server, login, alice, screenshot
         company="Contoso Ltd",
         email="tom@contoso.example",
     )
+    page.get_by_label("Rating").select_option(label="Hot")
     page.get_by_label("Existing account").fill("contoso")  # a lookup: type, then pick
     page.get_by_role("radio", name="Contoso Ltd").check()
     page.get_by_role("button", name="Save").click()
@@ -107,6 +108,11 @@ def test_qualify_a_lead_walk_through(page, live_server, login, alice, screenshot
     assert Account.objects.count() == 2 and Contact.objects.count() == 1
     assert Qualification.objects.count() == 2
     expect(page.get_by_test_id("qualifications")).to_contain_text("Support contract renewal")
+    # The opportunity carries the lead's rating.
+    page.get_by_test_id("qualifications").get_by_role(
+        "link", name="Support contract renewal"
+    ).click()
+    expect(page.get_by_test_id("opportunity-rating")).to_have_text("Hot")
 
     # Both leads are closed: they leave "My open leads" and show under "Qualified leads".
     page.get_by_role("link", name="Leads", exact=True).click()
@@ -137,7 +143,16 @@ def test_inline_status_change_and_disqualify_with_htmx(page, live_server, login,
     page.get_by_role("link", name="Disqualify").click()
     page.get_by_label("Reason").select_option(label="No Longer Interested")
     page.get_by_label("Note").fill("Went with a competitor")
-    page.get_by_test_id("disqualify-form").get_by_role("button", name="Disqualify").click()
+    with page.expect_response(
+        lambda r: r.url.endswith("/disqualify/") and r.request.method == "POST"
+    ) as answer:
+        page.get_by_test_id("disqualify-form").get_by_role("button", name="Disqualify").click()
+    # If this ever fails, say what the server answered (status and any message in the panel).
+    assert answer.value.status == 200, answer.value.text()[:3000]
+    # The panel's message names the outcome (a refusal would show its reason here).
+    expect(page.get_by_test_id("status-panel").get_by_role("status")).to_have_text(
+        "Lead disqualified."
+    )
     expect(page.get_by_test_id("lead-state")).to_have_text("Disqualified")
     expect(page.get_by_test_id("lead-timeline")).to_contain_text("Went with a competitor")
 

@@ -24,6 +24,7 @@ from opportunities.models import (
     Opportunity,
     PurchaseProcess,
     PurchaseTimeframe,
+    Rating,
 )
 
 
@@ -118,12 +119,6 @@ DEFAULT_STATUS = {
     State.DISQUALIFIED: Status.CANCELED,
 }
 DISQUALIFY_REASONS = [(s.value, s.label) for s in STATUSES_BY_STATE[State.DISQUALIFIED]]
-
-
-class Rating(models.TextChoices):
-    HOT = "hot", _("Hot")
-    WARM = "warm", _("Warm")
-    COLD = "cold", _("Cold")
 
 
 # The lead's fields under their API names, in the order exports and the API list them.

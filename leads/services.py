@@ -364,6 +364,8 @@ def opportunity_values_from(lead, *, currency, source_campaign=None):
         "need": lead.need,
         "purchase_timeframe": lead.purchase_timeframe,
         "purchase_process": lead.purchase_process,
+        "decision_maker": lead.decision_maker,
+        "rating": lead.rating,
         "description": lead.description,
         "currency": currency,
         "source_campaign": source_campaign or lead.campaign,

@@ -204,6 +204,8 @@ def _display_rows(model, values):
         model_field = model._meta.get_field(name)
         if model_field.choices:
             value = dict(model_field.flatchoices).get(value, value)
+        elif value is True:
+            value = _("Yes")
         rows.append((model_field.verbose_name.capitalize(), value))
     return rows
 

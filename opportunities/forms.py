@@ -28,6 +28,8 @@ class OpportunityForm(OwnedRecordForm):
             "purchase_timeframe",
             "purchase_process",
             "need",
+            "decision_maker",
+            "rating",
             "description",
         ]
         widgets = {"estimated_close_date": forms.DateInput(attrs={"type": "date"})}

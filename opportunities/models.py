@@ -100,6 +100,15 @@ class SalesStage(models.IntegerChoices):
     CLOSE = 3, _("Close")
 
 
+class Rating(models.TextChoices):
+    """Hot / warm / cold: Dynamics' `leadqualitycode` on the lead, `opportunityratingcode` on
+    the opportunity it becomes."""
+
+    HOT = "hot", _("Hot")
+    WARM = "warm", _("Warm")
+    COLD = "cold", _("Cold")
+
+
 class BudgetStatus(models.IntegerChoices):
     NO_COMMITTED_BUDGET = 0, _("No Committed Budget")
     MAY_BUY = 1, _("May Buy")
@@ -240,6 +249,8 @@ class Opportunity(OwnedRecord):
         _("purchase process"), choices=PurchaseProcess, null=True, blank=True
     )
     need = models.PositiveSmallIntegerField(_("need"), choices=Need, null=True, blank=True)
+    decision_maker = models.BooleanField(_("decision maker identified"), default=False)
+    rating = models.CharField(_("rating"), max_length=10, choices=Rating, blank=True)
     description = models.TextField(_("description"), blank=True)
 
     state = models.PositiveSmallIntegerField(

@@ -271,12 +271,15 @@ def test_create_an_opportunity_for_an_account_in_the_base_currency(api_as, alice
             "customer": {"type": "account", "id": acme.pk},
             "estimated_value": "1200.00",
             "budget_status": "can_buy",
+            "rating": "warm",
+            "decision_maker": True,
         },
         format="json",
     )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["customer"] == {"type": "account", "id": acme.pk}
+    assert (body["rating"], body["decision_maker"]) == ("warm", True)
     assert body["currency"] == "EUR"
     assert (body["state"], body["status"], body["sales_stage"]) == (
         "open",

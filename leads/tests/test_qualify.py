@@ -29,6 +29,10 @@ class TestQualify:
             estimated_value=Decimal("25000"),
             website="https://fabrikam.example",
             industry=7,
+            rating="hot",
+            decision_maker=True,
+            budget_status=2,
+            purchase_timeframe=1,
         )
 
         qualification = services.qualify_lead(
@@ -56,6 +60,13 @@ class TestQualify:
             account,
             Decimal("25000"),
         )
+        # The qualification details go along (Dynamics' lead-to-opportunity mapping).
+        assert (
+            opportunity.rating,
+            opportunity.decision_maker,
+            opportunity.budget_status,
+            opportunity.purchase_timeframe,
+        ) == ("hot", True, 2, 1)
         assert opportunity.currency == Currency.objects.base()
         # Created records stay with the lead's owner; the history names who qualified.
         assert {account.owner, contact.owner, opportunity.owner} == {alice}

@@ -239,6 +239,15 @@ class TestQualifyPage:
         assert "New opportunity" in content and "Fabrikam A/S" in content
         assert not Account.objects.exists()
 
+    def test_the_preview_names_choices_and_flags_as_words(self, as_alice, alice):
+        lead = make_lead(owner=alice, rating="warm", decision_maker=True)
+
+        response = as_alice.get(url("qualify", lead))
+
+        opportunity_rows = dict(response.context["preview"][2]["rows"])
+        assert opportunity_rows["Rating"] == "Warm"
+        assert opportunity_rows["Decision maker identified"] == "Yes"
+
     def test_a_duplicate_account_is_offered_and_can_be_used(self, as_alice, alice):
         existing = Account(name="Fabrikam", owner=alice)
         existing.save()
