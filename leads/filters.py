@@ -176,8 +176,8 @@ class _IdFilter(django_filters.NumberFilter):
 def _created_by_import(queryset, name, value):
     """Leads an import batch created. A lead knows its batch by the reason of its first
     status-log entry ("Import batch #N", written in the same transaction as the lead, on every
-    insert path; the history's change reason is missing when a chunk holds a single lead).
-    Not indexed: a scan of the status log, bounded by the leads the user sees."""
+    insert path; the history's change reason is missing when a chunk holds a single lead),
+    found through the partial index leads_statuslog_first_idx."""
     first_entries = LeadStatusChange.objects.filter(
         from_state="", reason=import_batch_reason(value)
     )

@@ -520,7 +520,15 @@ class LeadStatusChange(models.Model):
         verbose_name = _("lead status change")
         verbose_name_plural = _("lead status changes")
         ordering = ["changed_at", "pk"]
-        indexes = [models.Index(fields=["lead", "changed_at"], name="leads_statuslog_lead_idx")]
+        indexes = [
+            models.Index(fields=["lead", "changed_at"], name="leads_statuslog_lead_idx"),
+            # First entries by reason: the lead list's "leads of import batch N" filter.
+            models.Index(
+                fields=["reason", "lead"],
+                condition=Q(from_state=""),
+                name="leads_statuslog_first_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"
