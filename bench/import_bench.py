@@ -7,8 +7,9 @@
 Each run starts from an empty database (a fresh SQLite file, or the PostgreSQL database dropped
 and created again), migrated, with routing rules, users and teams in place, then imports the
 file in a subprocess with routing, dedupe (skip, by e-mail / name + company) and history on.
-Reported: rows/s (the command's own summary and wall time) and the peak resident memory of
-the import process (its `ru_maxrss` from os.wait4). Results are merged into
+Reported: rows/s (the command's own summary and wall time), the peak resident memory of
+the import process (its `ru_maxrss` from os.wait4), and the time to show the lead list
+filtered to the batch's leads (`batch_lead_list_ms`). Results are merged into
 bench/results/import.json under "<database>-<rows>".
 """
 
@@ -96,6 +97,25 @@ AssignmentCondition.objects.create(rule=south_rule, field="country", operator="i
                                    value="Germany,France,Spain")
 """
 
+# After the import: the lead list filtered to the batch's leads (the import page links there),
+# as the operator sees it; the median of five requests after a warm-up one.
+LIST_PAGE = """
+import statistics, time
+from django.test import Client
+from crm.models import User
+from leads.imports.models import ImportBatch
+client = Client(HTTP_HOST="localhost")
+client.force_login(User.objects.get(username="op"))
+url = f"/leads/?view=any&import={ImportBatch.objects.latest('pk').pk}"
+seconds = []
+for _ in range(6):
+    started = time.perf_counter()
+    response = client.get(url)
+    seconds.append(time.perf_counter() - started)
+    assert response.status_code == 200, response.status_code
+print("LIST_MS", round(statistics.median(seconds[1:]) * 1000))
+"""
+
 
 def _run(args, env):
     subprocess.run(args, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -157,6 +177,15 @@ def main():
         print(output)
         sys.exit(f"the import failed (status {status})")
     peak_kib = usage.ru_maxrss  # kilobytes on Linux
+    load_average = os.getloadavg()[0]  # before the list page's requests below
+    listed = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", LIST_PAGE],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     result = {
         "database": database,
         "rows": args.rows,
@@ -167,10 +196,11 @@ def main():
         "rows_per_second": int(summary[6].replace(",", "")),
         "wall_seconds_with_startup": round(wall, 1),
         "peak_rss_mb": round(peak_kib / 1024, 1),
+        "batch_lead_list_ms": int(re.search(r"LIST_MS (\d+)", listed)[1]),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         # The machine is shared: the 1-minute load average at the end of the run.
-        "load_average": round(os.getloadavg()[0], 1),
+        "load_average": round(load_average, 1),
         "date": time.strftime("%Y-%m-%d"),
     }
     print(json.dumps(result, indent=2))

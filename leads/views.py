@@ -81,6 +81,10 @@ def lead_list(request):
             "page_sizes": PAGE_SIZES,
             "bulk_form": BulkActionForm(user=request.user),
             "sort": request.GET.get("sort", ""),
+            # The filter panel opens when a filter is set (sorting alone is not filtering).
+            "filtering": any(
+                request.GET.get(name) for name in filterset.filters if name != "sort"
+            ),
         },
     )
 

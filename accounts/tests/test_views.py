@@ -50,6 +50,8 @@ def test_the_account_list_paginates(as_alice, alice):
     response = as_alice.get(reverse("accounts:account_list"), {"page": 2, "is_active": "true"})
     assert len(response.context["page"].object_list) == 5
     assert "Page 2 of 2" in response.text
+    # The Previous link keeps the filter (one "?": Django's querystring tag writes it).
+    assert 'href="?page=1&amp;is_active=true"' in response.text
 
 
 def test_a_bad_page_number_shows_the_last_page(as_alice, alice):

@@ -51,6 +51,22 @@ class TestList:
         client.force_login(manager)
         assert "all" in dict(client.get(url("list")).context["saved_views"])
 
+    def test_the_lists_links_keep_the_view_and_filters(self, as_alice, alice):
+        """Next page, page size, column sort and export links carry the query on: Django's
+        querystring tag writes its own "?" (a second one made "??view=…", losing the view)."""
+        LeadFactory.create_batch(26, owner=alice, created_by=alice)
+
+        content = as_alice.get(url("list"), {"view": "team", "q": "a"}).content.decode()
+
+        assert "??" not in content
+        assert 'href="?view=team&amp;q=a&amp;page=2"' in content
+        assert 'href="?view=team&amp;q=a&amp;per_page=50"' in content
+        assert 'href="?view=team&amp;q=a&amp;sort=topic"' in content
+        assert f'href="{url("export")}?view=team&amp;q=a"' in content
+        # Filtering opens the filter panel; a plain list keeps it closed.
+        assert '<details class="mb-3" open>' in content
+        assert '<details class="mb-3">' in as_alice.get(url("list")).content.decode()
+
     def test_filters_search_and_sorting(self, as_alice, alice):
         anna = make_lead(owner=alice)
         zed = make_lead(owner=alice, last_name="Zed", email="zed@example.com", company_name="Zco")
