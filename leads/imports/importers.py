@@ -57,6 +57,7 @@ from leads.models import (
     Campaign,
     Lead,
     LeadSource,
+    LeadStatusChange,
     State,
     Status,
 )
@@ -1155,7 +1156,10 @@ class LeadStatistics:
     table for every chunk instead, which made a 1,000,000-row import slow down as it went.
     ANALYZE reads a fixed sample of the table; it runs after a committed chunk whenever
     this import has added more than ANALYZE_AFTER leads and a fifth of what the table held
-    when it was last analysed: a handful of times per import."""
+    when it was last analysed: a handful of times per import. The status log grows with the
+    leads (one first entry each) and is analysed with them: the lead list's "leads of this
+    import" filter reads it, and with a stale row count PostgreSQL chose a nested loop that
+    took 1.5 s instead of 0.25 s for a batch of 100,000 leads."""
 
     ANALYZE_AFTER = 20_000
 
@@ -1171,8 +1175,9 @@ class LeadStatistics:
             self.table_rows = self._estimated_rows()
         added = created - self.created_at_last
         if added >= max(self.ANALYZE_AFTER, self.table_rows // 5):
+            tables = (Lead._meta.db_table, LeadStatusChange._meta.db_table)
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(Lead._meta.db_table)}")
+                cursor.execute(f"ANALYZE {', '.join(map(connection.ops.quote_name, tables))}")
             self.created_at_last = created
             self.table_rows = self._estimated_rows()
 
