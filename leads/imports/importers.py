@@ -118,6 +118,9 @@ SYNONYMS = {
     "headcount": "number_of_employees",
     "address": "street",
     "streetaddress": "street",
+    "street1": "street",  # Dynamics: "Street 1"
+    "addressline1": "street",
+    "address1": "street",
     "primaryaddressstreet": "street",
     "town": "city",
     "primaryaddresscity": "city",
@@ -130,6 +133,8 @@ SYNONYMS = {
     "postcode": "postal_code",
     "postalcode": "postal_code",
     "primaryaddresspostalcode": "postal_code",
+    "zippostalcode": "postal_code",  # Salesforce and Dynamics: "Zip/Postal Code"
+    "countryregion": "country",  # Dynamics: "Country/Region"
     "primaryaddresscountry": "country",
     "leadsource": "source",
     "campaignname": "campaign",
@@ -337,12 +342,25 @@ def _decodes(path, encoding):
     return True
 
 
+def _sep_hint(line):
+    """The delimiter named by Excel's optional first line `sep=;`, or ""."""
+    text = line.strip("\r\n").lstrip("\ufeff")
+    if len(text) == 5 and text[:4].lower() == "sep=":
+        return text[4]
+    return ""
+
+
 def sniff_delimiter(sample):
-    """`,` `;` or tab: whichever splits the header line into the most fields."""
+    """`,` `;` or tab: the one Excel's `sep=` line names, else whichever splits the header
+    (the first line that is not blank) into the most fields."""
+    lines = (line for line in io.StringIO(sample) if line.strip())
+    first = next(lines, "")
+    if hint := _sep_hint(first):
+        return hint
     best, best_count = ",", 0
     for delimiter in (",", ";", "\t"):
         try:
-            header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+            header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
         except csv.Error:
             continue
         if len(header) > best_count:
@@ -369,6 +387,9 @@ class CsvSource:
         header = None
         try:
             for cells in self._reader:
+                if header is None and _sep_hint(self.delimiter.join(cells)):
+                    header = False  # Excel's "sep=;" line: the header comes next
+                    continue
                 if any(cell.strip() for cell in cells):
                     header = cells
                     break
@@ -376,7 +397,7 @@ class CsvSource:
             raise ImportFileError(
                 _("Cannot read the header: %(error)s") % {"error": error}
             ) from None
-        if header is None:
+        if not header:
             raise ImportFileError(_("The file is empty: there is no header line."))
         header = [cell.strip().lstrip("\ufeff") for cell in header]
         while header and not header[-1]:
@@ -487,6 +508,9 @@ def match_columns(header, *, columns=None, key=""):
         ]
         return ColumnMapping(matched, ignored, key_index)
     aliases = _field_aliases()
+    if any(normalise_header(h) in ("statusreason", "leadstatusreason") for h in header):
+        # Dynamics exports both: "Status" (Open, Qualified, Disqualified) is then the state.
+        aliases["status"] = "state"
     taken = set()
     for i, csv_header in enumerate(header):
         if i == key_index:
@@ -527,9 +551,15 @@ def _cell_text(cells, indexes, mapped, folded):
 
 
 def _parse_decimal(text):
-    text = text.replace(" ", "").replace("\u00a0", "")
+    """Amounts as exports write them: `1234.5`, `1,234,567.50`, `1.234.567,50`, `2500,75`,
+    `1 234,5`. With both separators the last one is the decimal point; one kind repeated
+    (`1,234,567`, `1.234.567`) separates thousands; a single comma is a decimal comma."""
+    text = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
     if "," in text and "." in text:
-        text = text.replace(",", "")
+        decimal, thousands = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
+        text = text.replace(thousands, "").replace(decimal, ".")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        text = text.replace(",", "").replace(".", "")
     elif "," in text:
         text = text.replace(",", ".")
     try:
@@ -1361,10 +1391,6 @@ class Importer:
                 self.batch.skipped += 1
                 self.on_match(Match(line, pk, "", "unchanged"))
                 continue
-            if self.options.dry_run:
-                self.batch.updated += 1
-                self.on_match(Match(line, pk, "", "updated"))
-                continue
             if not (self.user.is_administrator or lead.is_editable_by(self.user)):
                 errors.append(
                     ImportRowError(
@@ -1376,7 +1402,15 @@ class Importer:
                 )
                 continue
             try:
-                update_lead(lead=lead, user=self.user, data=data)
+                if self.options.dry_run:
+                    # What update_lead would refuse, without writing: a closed lead, a value
+                    # the lead's validation rejects.
+                    lead.ensure_editable()
+                    for name, value in data.items():
+                        setattr(lead, name, value)
+                    lead.full_clean()
+                else:
+                    update_lead(lead=lead, user=self.user, data=data)
             except (DomainError, ValidationError) as error:
                 message = "; ".join(getattr(error, "messages", [str(error)]))
                 errors.append(
@@ -1542,10 +1576,14 @@ def local_copy(batch):
 
 
 def run_stored_batch(batch):
-    """Run a browser batch (its uploaded file) to the end; resumes after `last_line`."""
-    with local_copy(batch) as path:
+    """Run a browser batch (its uploaded file) to the end; resumes after `last_line`.
+
+    Dates without a time zone are read in the importing user's, as the mapping page's
+    preview (a request) read them: a worker process has no user and would use the server's."""
+    user = batch.created_by
+    with local_copy(batch) as path, timezone.override(user.zone if user else None):
         try:
-            return Importer(batch, path, user=batch.created_by).run()
+            return Importer(batch, path, user=user).run()
         except BatchBusy:
             raise  # the batch is another process's: leave it alone
         except ImportFileError as error:

@@ -5,10 +5,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Account, Contact
+from leads import services
 from leads.imports.importers import (
     CachingEmailValidator,
+    CsvSource,
     LeadBuilder,
     RowError,
+    _parse_decimal,
     match_columns,
     parse_date,
     parse_datetime,
@@ -41,6 +44,20 @@ class TestHeaderMatching:
         mapping = match_columns(["Email", "Email Address"])
         assert [h for _i, h, _f in mapping.matched] == ["Email"]
         assert mapping.ignored[0][1] == "Email Address"
+
+    def test_address_headers_of_salesforce_and_dynamics_exports(self):
+        header = ["Street 1", "Zip/Postal Code", "Country/Region", "State/Province"]
+
+        fields = [f for _i, _h, f in match_columns(header).matched]
+
+        assert fields == ["street", "postal_code", "country", "state_province"]
+
+    def test_beside_a_status_reason_column_status_is_the_state(self):
+        dynamics = match_columns(["Last Name", "Status", "Status Reason"])
+        salesforce = match_columns(["Last Name", "Status"])
+
+        assert [f for _i, _h, f in dynamics.matched] == ["last_name", "state", "status"]
+        assert [f for _i, _h, f in salesforce.matched] == ["last_name", "status"]
 
     def test_the_error_files_own_columns_are_ignored(self):
         mapping = match_columns(["Last Name", "line", "error"])
@@ -79,6 +96,43 @@ class TestValues:
 
 
 @pytest.mark.django_db
+class TestFileShapes:
+    @pytest.mark.parametrize(
+        ("lines", "header", "first_row"),
+        [
+            # A blank first line: the delimiter is sniffed on the header, not on the blank.
+            (["", "First Name;Last Name", "Anna;Hansen"], ["First Name", "Last Name"], 3),
+            # Excel's delimiter hint: not a header, and it names the delimiter.
+            (["sep=;", "First Name;Last Name", "Anna;Hansen"], ["First Name", "Last Name"], 3),
+            (["sep=,", "First Name,Last Name", "Anna,Hansen"], ["First Name", "Last Name"], 3),
+        ],
+    )
+    def test_the_header_and_its_delimiter(self, tmp_path, lines, header, first_row):
+        path = tmp_path / "in.csv"
+        path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+
+        with CsvSource(path, encoding="utf-8-sig") as source:
+            assert source.header == header
+            assert list(source.rows()) == [(first_row, ["Anna", "Hansen"], "")]
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("1234.5", "1234.5"),
+            ("1,234,567.50", "1234567.50"),
+            ("1.234.567,50", "1234567.50"),
+            ("1.234,50", "1234.50"),
+            ("2500,75", "2500.75"),
+            ("1 234,5", "1234.5"),
+            ("1,234,567", "1234567"),
+            ("1.234.567", "1234567"),
+            ("12\u202f500", "12500"),
+        ],
+    )
+    def test_amounts_as_exports_write_them(self, text, expected):
+        assert str(_parse_decimal(text)) == expected
+
+
 class TestMappingFile:
     def test_columns_and_values_are_mapped_and_qualified_rows_create_nothing_else(
         self, tmp_path, import_leads, admin_user
@@ -264,6 +318,30 @@ class TestDedupe:
         assert (existing.city, existing.version) == ("Aarhus", 2)
         assert existing.history.first().history_user == admin_user
         assert Lead.objects.filter(email_key="anna@fabrikam.example").count() == 2
+
+    def test_a_dry_run_counts_as_updated_only_what_the_import_will_update(
+        self, tmp_path, import_leads, alice
+    ):
+        editable = make_lead(owner=alice, email="anna@fabrikam.example")
+        closed = make_lead(owner=alice, email="tom@contoso.example")
+        services.disqualify_lead(lead=closed, user=alice, status=Status.LOST)
+        path = write_csv(
+            tmp_path / "in.csv",
+            [
+                ["Last Name", "E-mail", "City"],
+                ["Hansen", "anna@fabrikam.example", "Aarhus"],
+                ["Meyer", "tom@contoso.example", "Odense"],
+            ],
+        )
+
+        dry = import_leads(path, "--dedupe", "update", "--dry-run")
+        real = import_leads(path, "--dedupe", "update")
+
+        # The closed lead is refused by both ("read-only"), not promised by the dry run.
+        assert dry.summary.startswith("dry run: created=0 updated=1 skipped=0 rejected=1")
+        assert real.summary.startswith("created=0 updated=1 skipped=0 rejected=1")
+        editable.refresh_from_db()
+        assert editable.city == "Aarhus"
 
     def test_an_external_key_matches_rows_without_email_on_a_rerun(
         self, tmp_path, import_leads, admin_user

@@ -1,9 +1,11 @@
 import csv
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import SALES_MANAGER_GROUP, Membership
 from crm.tests.factories import MembershipFactory, UserFactory
@@ -200,3 +202,24 @@ def test_the_list_query_count_does_not_grow_with_the_batches(
     with django_assert_num_queries(5):
         response = as_manager.get(reverse("imports:list"))
     assert response.content.decode().count("f0.csv") == 1
+
+
+def test_a_browser_import_reads_dates_in_the_importers_time_zone(
+    as_manager, manager, django_capture_on_commit_callbacks
+):
+    """The worker running the import has no request: naive dates in the file are read in
+    the time zone of the manager who started it, as the mapping page's preview read them."""
+    manager.time_zone = "Asia/Tokyo"
+    manager.save()
+    upload(as_manager, b"Last Name,E-mail,Created\r\nHansen,anna@example.com,2024-01-01 10:00\r\n")
+    batch = ImportBatch.objects.get()
+    mapping = {"col_0": "last_name", "col_1": "email", "col_2": "created_at", "values": ""}
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        as_manager.post(batch.get_absolute_url(), mapping_post(batch, **mapping, action="import"))
+    timezone.deactivate()  # as in a worker process
+    for callback in callbacks:
+        callback()
+
+    created = Lead.objects.get().created_at
+    assert created == datetime.datetime(2024, 1, 1, 1, 0, tzinfo=datetime.UTC)
