@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact, Industry
-from crm.lib.filters import IdFilter
+from crm.lib.filters import IdFilter, StableOrderingFilter
 
 
 class _CustomerFilter(django_filters.FilterSet):
@@ -24,9 +24,10 @@ class AccountFilter(_CustomerFilter):
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
     # The parent's page links here ("see all"): hidden, shown as a heading.
     parent_account = IdFilter(field_name="parent_account_id", widget=forms.HiddenInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Sort by"),
         fields=[("name", "name"), ("city", "city"), ("created_at", "created")],
+        then={"city": ["name"]},
         field_labels={"name": _("Name"), "city": _("City"), "created_at": _("Created")},
     )
 
@@ -45,9 +46,10 @@ class ContactFilter(_CustomerFilter):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     # The account's page links here ("see all"): hidden, shown as a heading.
     account = IdFilter(field_name="account_id", widget=forms.HiddenInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Sort by"),
         fields=[("last_name", "name"), ("account__name", "account"), ("created_at", "created")],
+        then={"last_name": ["first_name"], "account__name": ["last_name", "first_name"]},
         field_labels={
             "last_name": _("Name"),
             "account__name": _("Account"),

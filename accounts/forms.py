@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
-from crm.forms import OwnerChoiceField, VersionedModelForm
+from crm.forms import OwnerChoiceField, VersionedModelForm, active_or_current
 from crm.lookup import use_lookup
 
 
@@ -52,7 +52,9 @@ class AccountForm(OwnedRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        parents = Account.objects.visible_to(self.user).active()
+        parents = active_or_current(
+            Account.objects.visible_to(self.user), self.instance.parent_account_id
+        )
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent_account"].queryset = parents
@@ -85,5 +87,7 @@ class ContactForm(OwnedRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = Account.objects.visible_to(self.user).active()
+        self.fields["account"].queryset = active_or_current(
+            Account.objects.visible_to(self.user), self.instance.account_id
+        )
         use_lookup(self.fields["account"], "account")

@@ -65,7 +65,7 @@ def _page(request, queryset):
 def account_list(request):
     accounts = Account.objects.visible_to(request.user).select_related("owner_user", "owner_team")
     filterset = AccountFilter(
-        request.GET or {"is_active": "true"},
+        _filter_data(request),
         queryset=accounts.order_by("name", "pk"),
         request=request,
     )

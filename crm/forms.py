@@ -1,7 +1,14 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
+
+
+def active_or_current(queryset, current_pk):
+    """The active choices of a select or lookup, plus the record's current one even if it was
+    deactivated since: editing a contact of a deactivated account must not drop the account."""
+    return queryset.filter(Q(is_active=True) | Q(pk=current_pk))
 
 
 class ProfileForm(forms.ModelForm):

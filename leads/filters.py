@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.lib.filters import StableOrderingFilter
 from crm.models import Membership, Team, User, team_ids_of
 from leads.models import (
     Campaign,
@@ -148,7 +149,9 @@ class LeadFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
-    sort = django_filters.OrderingFilter(label=_("Sort by"), fields=ORDERING)
+    sort = StableOrderingFilter(
+        label=_("Sort by"), fields=ORDERING, then={"last_name": ["first_name"]}
+    )
 
     class Meta:
         model = Lead

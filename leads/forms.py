@@ -1,9 +1,8 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
-from crm.forms import OwnerChoiceField, VersionedModelForm
+from crm.forms import OwnerChoiceField, VersionedModelForm, active_or_current
 from crm.lookup import use_lookup
 from leads.models import DISQUALIFY_REASONS, Campaign, Lead, LeadSource
 from opportunities.models import Currency, Opportunity
@@ -55,11 +54,6 @@ LEAD_FIELDS = [
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _current_or(queryset, current_pk):
-    """Active choices, plus the record's current one even if it was deactivated since."""
-    return queryset.filter(Q(is_active=True) | Q(pk=current_pk))
-
-
 class LeadForm(VersionedModelForm):
     """The lead entry and edit form. On creation it also asks for the owner (or automatic
     routing); owner changes of existing leads go through the assign action."""
@@ -76,17 +70,18 @@ class LeadForm(VersionedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["source"].queryset = _current_or(
-            LeadSource.objects.all(), self.instance.source_id
+        instance = self.instance
+        self.fields["source"].queryset = active_or_current(
+            LeadSource.objects.all(), instance.source_id
         )
-        self.fields["campaign"].queryset = _current_or(
-            Campaign.objects.all(), self.instance.campaign_id
+        self.fields["campaign"].queryset = active_or_current(
+            Campaign.objects.all(), instance.campaign_id
         )
-        self.fields["existing_account"].queryset = Account.objects.visible_to(user).filter(
-            Q(is_active=True) | Q(pk=self.instance.existing_account_id)
+        self.fields["existing_account"].queryset = active_or_current(
+            Account.objects.visible_to(user), instance.existing_account_id
         )
-        self.fields["existing_contact"].queryset = Contact.objects.visible_to(user).filter(
-            Q(is_active=True) | Q(pk=self.instance.existing_contact_id)
+        self.fields["existing_contact"].queryset = active_or_current(
+            Contact.objects.visible_to(user), instance.existing_contact_id
         )
         use_lookup(self.fields["existing_account"], "account")
         use_lookup(self.fields["existing_contact"], "contact")
@@ -234,19 +229,34 @@ class BulkActionForm(forms.Form):
         ("claim", _("Claim (from my team queues)")),
     ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    leads = forms.ModelMultipleChoiceField(queryset=Lead.objects.none())
+    leads = forms.ModelMultipleChoiceField(
+        queryset=Lead.objects.none(),
+        error_messages={
+            "required": _("Tick the leads to apply the action to."),
+            "invalid_choice": _(
+                "Lead #%(value)s is not one you can change (any more): reload the list."
+            ),
+        },
+    )
     status = forms.ChoiceField(
         label=_("Reason"), choices=[("", "—"), *DISQUALIFY_REASONS], required=False
     )
 
     def __init__(self, *args, user, **kwargs):
+        # Its own ids: the list's filter form beside it has "status" and "owner" fields too,
+        # and each label must name its own select.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         # Claim chooses among the leads the user sees: one a teammate took since the list was
         # shown is no longer the user's to change, yet is reported ("already taken by …").
         claiming = self.data.get("action") == "claim"
         leads = Lead.objects.visible_to(user) if claiming else Lead.objects.editable_by(user)
         self.fields["leads"].queryset = leads
-        self.fields["owner"] = OwnerChoiceField(label=_("Owner"), required=False)
+        # No owner preselected: "Assign to" without a choice is refused, not given to the
+        # first user of the list.
+        self.fields["owner"] = OwnerChoiceField(
+            label=_("Owner"), required=False, extra_choices=[("", "—")]
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.lib.filters import IdFilter
+from crm.lib.filters import IdFilter, StableOrderingFilter
 from opportunities.models import Opportunity, SalesStage
 
 
@@ -25,7 +25,7 @@ class OpportunityFilter(django_filters.FilterSet):
     # The account's or contact's page links here ("see all"): hidden, shown as a heading.
     account = IdFilter(field_name="account_id", widget=forms.HiddenInput)
     contact = IdFilter(label=_("Contact"), method="filter_contact", widget=forms.HiddenInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         label=_("Sort by"),
         fields=[
             ("topic", "topic"),

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import OwnedRecordForm
 from accounts.models import Account, Contact
+from crm.forms import active_or_current
 from crm.lookup import use_lookup
 from opportunities.models import Currency, Opportunity
 
@@ -39,26 +40,25 @@ class OpportunityForm(OwnedRecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = Account.objects.visible_to(self.user).active()
-        self.fields["contact"].queryset = Contact.objects.visible_to(self.user).active()
+        # Active choices, plus the current ones even if deactivated since: an open deal of
+        # an account that was deactivated can still be edited.
+        instance = self.instance
+        visible_accounts = Account.objects.visible_to(self.user)
+        visible_contacts = Contact.objects.visible_to(self.user)
+        self.fields["account"].queryset = active_or_current(visible_accounts, instance.account_id)
+        self.fields["contact"].queryset = active_or_current(visible_contacts, instance.contact_id)
         use_lookup(self.fields["account"], "account")
         use_lookup(self.fields["contact"], "contact")
-        parent_contacts = Contact.objects.visible_to(self.user).active()
-        campaigns = self.fields["source_campaign"].queryset.filter(is_active=True)
-        if self.instance.pk:  # keep the current choices even if deactivated since
-            parent_contacts = parent_contacts | Contact.objects.filter(
-                pk=self.instance.parent_contact_id
-            )
-            campaigns = campaigns | campaigns.model.objects.filter(
-                pk=self.instance.source_campaign_id
-            )
-        self.fields["parent_contact"].queryset = parent_contacts
+        self.fields["parent_contact"].queryset = active_or_current(
+            visible_contacts, instance.parent_contact_id
+        )
         use_lookup(self.fields["parent_contact"], "contact")
-        self.fields["source_campaign"].queryset = campaigns
-        currencies = Currency.objects.active()
-        if self.instance.pk:
-            currencies = currencies | Currency.objects.filter(pk=self.instance.currency_id)
-        self.fields["currency"].queryset = currencies
+        self.fields["source_campaign"].queryset = active_or_current(
+            self.fields["source_campaign"].queryset, instance.source_campaign_id
+        )
+        self.fields["currency"].queryset = active_or_current(
+            Currency.objects.all(), instance.currency_id
+        )
         if not self.instance.pk:
             self.fields["currency"].initial = Currency.objects.base().pk
         # Closing and reopening have their own actions; an edit only moves between open reasons.
@@ -66,17 +66,9 @@ class OpportunityForm(OwnedRecordForm):
         self.fields["status"].choices = [(s.value, s.label) for s in open_statuses]
 
     def clean(self):
-        cleaned = super().clean()
-        if bool(cleaned.get("account")) == bool(cleaned.get("contact")):
-            raise forms.ValidationError(
-                _("Choose exactly one potential customer: an account or a contact.")
-            )
-        if cleaned.get("contact") and cleaned.get("parent_contact"):
-            self.add_error(
-                "parent_contact",
-                _("The customer is a contact already: a contact person is only for an account."),
-            )
-        return cleaned
+        # "Exactly one customer" and "a contact person only for an account" are the model's
+        # rules (Opportunity.clean and its constraint): said once, by full_clean.
+        return super().clean()
 
 
 class CloseOpportunityForm(forms.Form):

@@ -282,7 +282,7 @@ class Opportunity(OwnedRecord):
                 ),
                 name="opportunities_opportunity_one_customer",
                 violation_error_message=_(
-                    "The potential customer is exactly one account or one contact."
+                    "Choose exactly one potential customer: an account or a contact."
                 ),
             ),
             models.CheckConstraint(
@@ -335,10 +335,8 @@ class Opportunity(OwnedRecord):
 
     def clean(self):
         super().clean()
-        if bool(self.account_id) == bool(self.contact_id):
-            raise ValidationError(
-                _("Choose exactly one potential customer: an account or a contact.")
-            )
+        # "Exactly one customer" is the opportunities_opportunity_one_customer constraint's
+        # message (full_clean validates constraints): not said twice.
         if self.parent_contact_id and self.contact_id:
             raise ValidationError(
                 {

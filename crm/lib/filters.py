@@ -1,9 +1,32 @@
 """Filters shared by the apps' lists and the API."""
 
 import django_filters
+from django_filters.constants import EMPTY_VALUES
 
 # The largest id a 64-bit integer column holds (SQLite's INTEGER, PostgreSQL's bigint).
 MAX_ID = 2**63 - 1
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """A list's "sort by": the chosen columns, then their tie-breakers (`then`: field name →
+    fields that order rows equal on it, e.g. last name → first name) and the primary key, so
+    equal values keep one order and pages neither repeat nor skip rows."""
+
+    def __init__(self, *args, then=None, **kwargs):
+        self.then = then or {}
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param]
+        if not ordering:
+            return qs
+        extra = []
+        for field in ordering:
+            sign = "-" if field.startswith("-") else ""
+            extra += [sign + name for name in self.then.get(field.lstrip("-"), [])]
+        return qs.order_by(*ordering, *extra, "pk")
 
 
 class IdFilter(django_filters.NumberFilter):

@@ -482,6 +482,26 @@ class TestBulk:
         as_alice.post(url("bulk"), {"action": "assign", "owner": f"user:{bob.pk}", "leads": pks})
         assert set(Lead.objects.values_list("owner_user", flat=True)) == {bob.pk}
 
+    def test_bulk_refusals_say_what_is_missing_and_change_nothing(self, as_alice, alice):
+        lead = make_lead(owner=alice)
+
+        nothing_ticked = as_alice.post(url("bulk"), {"action": "qualify"}, follow=True)
+        no_owner = as_alice.post(
+            url("bulk"), {"action": "assign", "owner": "", "leads": [lead.pk]}, follow=True
+        )
+
+        assert "Tick the leads to apply the action to." in nothing_ticked.content.decode()
+        assert "Choose the new owner." in no_owner.content.decode()
+        lead.refresh_from_db()
+        assert (lead.owner, lead.version) == (alice, 1)
+
+    def test_the_bulk_bar_has_its_own_ids_and_no_preselected_owner(self, as_alice, alice):
+        form = as_alice.get(url("list")).context["bulk_form"]
+
+        assert form["owner"].id_for_label == "bulk_owner"
+        assert form["status"].id_for_label == "bulk_status"
+        assert list(form.fields["owner"].choices)[0] == ("", "—")
+
     def test_bulk_qualify_reports_refusals(self, as_alice, alice):
         ok = make_lead(owner=alice)
         closed = make_lead(owner=alice, email="x@example.com")
@@ -681,7 +701,9 @@ class TestClaimFromTheList:
         )
 
         assert "Claimed" not in response.content.decode()
-        assert "is not one of the available choices" in response.content.decode()
+        assert (
+            "is not one you can change (any more): reload the list." in response.content.decode()
+        )
         queued.refresh_from_db()
         assert queued.owner == north
         assert (queued.version, AssignmentExplanation.objects.count()) == before
