@@ -56,7 +56,9 @@ class User(AbstractUser):
         return timezone.localtime(now or timezone.now(), self.zone).date()
 
     def is_away(self, on_date=None):
-        on_date = on_date or timezone.localdate()
+        """Away on `on_date` (default: today where the user is: "away until Friday" ends
+        at the end of Friday in the user's time zone, not the server's)."""
+        on_date = on_date or self.local_today()
         return self.away_until is not None and self.away_until >= on_date
 
     @cached_property

@@ -88,7 +88,6 @@ class Router:
         self.excluded = frozenset(exclude_user_ids)
         self.rules = load_rules()
         self.settings = RoutingSettings.load()
-        self.today = timezone.localdate()
         self.now = timezone.now()
         self.users, self.teams, self.members = {}, {}, {}
         self.open_counts, self.team_states, self.member_states = {}, {}, {}
@@ -131,7 +130,7 @@ class Router:
                         name=str(user),
                         is_active=user.is_active,
                         membership_active=membership.is_active,
-                        away=user.is_away(self.today),
+                        away=user.is_away(user.local_today(self.now)),
                     )
                 )
             states = MemberDistribution.objects.filter(team_id__in=distributing)
@@ -190,7 +189,7 @@ class Router:
             user_id=user.pk,
             name=str(user),
             is_active=user.is_active,
-            away=user.is_away(self.today),
+            away=user.is_away(user.local_today(self.now)),
             open_leads=self.open_counts.get(user.pk, 0),
         )
         return member.status(capacity=capacity, excluded=self.excluded)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -77,6 +78,19 @@ class TestRules:
         make_rule("Bob's", bob)
 
         assert routed(alice).owner == bob
+
+    def test_away_until_ends_with_the_day_where_the_user_is(self, alice, bob):
+        # 20:00 in UTC is already the next morning in Tokyo: bob, away until the 27th and
+        # working from Tokyo, is back; on UTC he would still be away.
+        bob.away_until, bob.time_zone = datetime.date(2026, 11, 27), "Asia/Tokyo"
+        bob.save()
+        make_rule("Bob's", bob)
+
+        with time_machine.travel(datetime.datetime(2026, 11, 27, 20, 0, tzinfo=datetime.UTC)):
+            assert routed(alice).owner == bob
+            bob.time_zone = "UTC"
+            bob.save()
+            assert routed(alice, email="other@example.com").owner == alice
 
     def test_an_inactive_user_never_gets_a_lead(self, alice, bob):
         bob.is_active = False
