@@ -8,10 +8,6 @@ from accounts.tests.factories import AccountFactory, ContactFactory
 from opportunities.tests.factories import OpportunityFactory
 
 
-def alert(page):
-    return page.get_by_role("alert")
-
-
 def rows(page):
     return page.locator("table tbody tr")
 
@@ -35,7 +31,7 @@ def test_deactivate_an_account_and_a_contact_from_their_pages(page, live_server,
     expect(rows(page)).to_have_count(2)
     page.get_by_role("link", name="Fabrikam A/S").click()
     page.get_by_role("button", name="Deactivate").click()
-    expect(alert(page)).to_contain_text("Account Fabrikam A/S deactivated.")
+    expect(page.get_by_role("alert")).to_contain_text("Account Fabrikam A/S deactivated.")
     expect(page.get_by_role("heading", name="Fabrikam A/S")).to_contain_text("inactive")
     expect(page.get_by_role("button", name="Activate")).to_be_visible()
     expect(page.get_by_role("button", name="Deactivate")).to_have_count(0)
@@ -58,7 +54,7 @@ def test_deactivate_an_account_and_a_contact_from_their_pages(page, live_server,
     expect(rows(page)).to_have_count(2)
     page.get_by_role("link", name="Anna Hansen").click()
     page.get_by_role("button", name="Deactivate").click()
-    expect(alert(page)).to_contain_text("Contact Anna Hansen deactivated.")
+    expect(page.get_by_role("alert")).to_contain_text("Contact Anna Hansen deactivated.")
     expect(page.get_by_role("heading", name="Anna Hansen")).to_contain_text("inactive")
     anna.refresh_from_db()
     assert not anna.is_active
@@ -78,13 +74,13 @@ def test_deactivate_an_account_and_a_contact_from_their_pages(page, live_server,
     # Deactivating twice (a stale tab) is refused with a message, not an error page.
     page.goto(f"{live_server.url}{anna.get_absolute_url()}")
     page.get_by_role("button", name="Activate").click()
-    expect(alert(page)).to_contain_text("Contact Anna Hansen activated.")
+    expect(page.get_by_role("alert")).to_contain_text("Contact Anna Hansen activated.")
     second = page.context.new_page()
     second.goto(f"{live_server.url}{anna.get_absolute_url()}")
     page.get_by_role("button", name="Deactivate").click()
-    expect(alert(page)).to_contain_text("Contact Anna Hansen deactivated.")
+    expect(page.get_by_role("alert")).to_contain_text("Contact Anna Hansen deactivated.")
     second.get_by_role("button", name="Deactivate").click()
-    expect(alert(second)).to_contain_text("Anna Hansen is already inactive.")
+    expect(second.get_by_role("alert")).to_contain_text("Anna Hansen is already inactive.")
     expect(second.get_by_role("button", name="Activate")).to_be_visible()
     second.close()
     anna.refresh_from_db()
@@ -101,14 +97,14 @@ def test_editing_a_contact_of_a_deactivated_account_keeps_its_account(
     login(alice)
     page.goto(f"{live_server.url}{fabrikam.get_absolute_url()}")
     page.get_by_role("button", name="Deactivate").click()
-    expect(alert(page)).to_contain_text("deactivated")
+    expect(page.get_by_role("alert")).to_contain_text("deactivated")
 
     # The rep fixes the contact's job title.
     page.goto(f"{live_server.url}{anna.get_absolute_url()}")
     page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("Job title").fill("Head of Purchasing")
     page.get_by_role("button", name="Save").click()
-    expect(alert(page)).to_contain_text("Contact Anna Hansen saved.")
+    expect(page.get_by_role("alert")).to_contain_text("Contact Anna Hansen saved.")
     anna.refresh_from_db()
     assert anna.job_title == "Head of Purchasing"
     assert anna.account == fabrikam, "the edit removed the contact from its account"
@@ -122,7 +118,7 @@ def test_editing_a_child_of_a_deactivated_parent_keeps_the_parent(page, live_ser
     page.goto(f"{live_server.url}/accounts/{child.pk}/edit/")
     page.get_by_label("Main phone").fill("+45 70 10 20 30")
     page.get_by_role("button", name="Save").click()
-    expect(alert(page)).to_contain_text("Account Contoso Denmark saved.")
+    expect(page.get_by_role("alert")).to_contain_text("Account Contoso Denmark saved.")
     child.refresh_from_db()
     assert child.phone == "+45 70 10 20 30"
     assert child.parent_account == group, "the edit cleared the parent account"
@@ -143,4 +139,4 @@ def test_an_open_opportunity_of_a_deactivated_account_can_still_be_edited(
     refusal = page.locator("form .alert-danger, form .invalid-feedback").all_inner_texts()
     assert deal.probability == 40, f"not saved ({answer.value.status}): {refusal}"
     assert deal.account == fabrikam
-    expect(alert(page)).to_contain_text("Opportunity 50 laptops saved.")
+    expect(page.get_by_role("alert")).to_contain_text("Opportunity 50 laptops saved.")

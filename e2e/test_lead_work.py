@@ -10,10 +10,6 @@ from leads.models import Lead, LeadLink, State, Status
 from leads.tests.factories import make_lead
 
 
-def alert(page):
-    return page.get_by_role("alert")
-
-
 def lead_table(page):
     return page.get_by_test_id("lead-table")
 
@@ -42,7 +38,7 @@ def test_a_lost_update_on_a_lead_is_refused_with_a_message(page, live_server, lo
 
     page.get_by_label("Job title").fill("Head of Purchasing")
     page.get_by_role("button", name="Save").click()
-    expect(alert(page)).to_contain_text("Lead 50 laptops saved.")
+    expect(page.get_by_role("alert")).to_contain_text("Lead 50 laptops saved.")
 
     second.get_by_label("Job title").fill("Office manager")
     with second.expect_response(lambda r: r.request.method == "POST") as answer:
@@ -61,7 +57,7 @@ def test_a_lost_update_on_a_lead_is_refused_with_a_message(page, live_server, lo
     expect(second.get_by_label("Job title")).to_have_value("Head of Purchasing")
     second.get_by_label("Job title").fill("Office manager")
     second.get_by_role("button", name="Save").click()
-    expect(alert(second)).to_contain_text("Lead 50 laptops saved.")
+    expect(second.get_by_role("alert")).to_contain_text("Lead 50 laptops saved.")
     lead.refresh_from_db()
     assert lead.job_title == "Office manager" and lead.version == 3
     second.close()
@@ -80,7 +76,7 @@ def test_bulk_disqualify_several_leads(page, live_server, login, alice):
     select_row(page, laptops)
     bulk.get_by_label("Action").select_option(label="Disqualify")
     apply_bulk(page)
-    expect(alert(page)).to_contain_text("Choose the reason for disqualifying.")
+    expect(page.get_by_role("alert")).to_contain_text("Choose the reason for disqualifying.")
     assert Lead.objects.filter(state=State.OPEN).count() == 3
 
     # Two leads, with a reason.
@@ -89,7 +85,7 @@ def test_bulk_disqualify_several_leads(page, live_server, login, alice):
     bulk.get_by_label("Action").select_option(label="Disqualify")
     bulk_select(page, "status").select_option(label="Cannot Contact")
     apply_bulk(page)
-    expect(alert(page)).to_contain_text("2 leads disqualified.")
+    expect(page.get_by_role("alert")).to_contain_text("2 leads disqualified.")
     expect(lead_table(page).locator("tbody tr")).to_have_count(1)
     expect(lead_table(page)).to_contain_text("Chairs")
     for lead in (laptops, desks):
@@ -164,7 +160,7 @@ def test_bulk_assign_several_leads_to_a_teammate(page, live_server, login, alice
     bulk.get_by_label("Action").select_option(label="Assign to")
     bulk_select(page, "owner").select_option(label="Bob Berg")
     apply_bulk(page)
-    expect(alert(page)).to_contain_text("2 leads assigned.")
+    expect(page.get_by_role("alert")).to_contain_text("2 leads assigned.")
     expect(lead_table(page).locator("tbody tr")).to_have_count(1)
     expect(lead_table(page)).to_contain_text("Chairs")
     assert sorted(Lead.objects.filter(owner_user=bob).values_list("topic", flat=True)) == [
@@ -192,17 +188,17 @@ def test_link_a_lead_to_an_account_and_a_contact_then_remove_a_link(
 
     # Link without choosing anything: a message, no link.
     links.get_by_role("button", name="Link", exact=True).click()
-    expect(alert(page)).to_contain_text("Choose an account or a contact.")
+    expect(page.get_by_role("alert")).to_contain_text("Choose an account or a contact.")
 
     links.get_by_label("Account", exact=True).fill("fabrik")
     links.get_by_role("radio", name="Fabrikam A/S").check()
     links.get_by_role("button", name="Link", exact=True).click()
-    expect(alert(page)).to_contain_text("Linked to Fabrikam A/S.")
+    expect(page.get_by_role("alert")).to_contain_text("Linked to Fabrikam A/S.")
 
     links.get_by_label("Contact", exact=True).fill("hansen")
     links.get_by_role("radio", name="Anna Hansen").check()
     links.get_by_role("button", name="Link", exact=True).click()
-    expect(alert(page)).to_contain_text("Linked to Anna Hansen.")
+    expect(page.get_by_role("alert")).to_contain_text("Linked to Anna Hansen.")
     expect(links.locator("li")).to_have_count(2)
     expect(links).to_contain_text("Account: Fabrikam A/S")
     expect(links).to_contain_text("Contact: Anna Hansen")
@@ -215,7 +211,7 @@ def test_link_a_lead_to_an_account_and_a_contact_then_remove_a_link(
 
     # Remove the account link: only the contact link stays.
     links.locator("li", has_text="Fabrikam A/S").get_by_role("button", name="Remove link").click()
-    expect(alert(page)).to_contain_text("Link removed.")
+    expect(page.get_by_role("alert")).to_contain_text("Link removed.")
     expect(links.locator("li")).to_have_count(1)
     expect(links).to_contain_text("Contact: Anna Hansen")
     assert list(LeadLink.objects.filter(lead=lead).values_list("account", "contact")) == [
@@ -249,7 +245,7 @@ def test_a_stale_tab_gets_messages_for_a_lead_closed_in_another(page, live_serve
     # Its Edit and Assign forms, opened before, are refused too.
     second.goto(f"{live_server.url}/leads/{lead.pk}/edit/")
     expect(second).to_have_url(f"{live_server.url}{lead.get_absolute_url()}")
-    expect(alert(second)).to_contain_text(
+    expect(second.get_by_role("alert")).to_contain_text(
         "This lead is closed and read-only: reactivate it first."
     )
     lead.refresh_from_db()

@@ -13,18 +13,7 @@ from playwright.sync_api import expect
 
 from leads.tests.factories import make_lead
 from reports.tests.factories import build_known_data
-
-FUNNEL_HEADER = [
-    "created",
-    "contacted",
-    "qualified",
-    "opportunity",
-    "won",
-    "contacted_drop_off_percent",
-    "qualified_drop_off_percent",
-    "opportunity_drop_off_percent",
-    "won_drop_off_percent",
-]
+from reports.tests.test_csv_downloads import FUNNEL_HEADER
 
 
 def open_report(page, name):

@@ -25,10 +25,6 @@ def deal(alice):
     )
 
 
-def alert(page):
-    return page.get_by_role("alert")
-
-
 def form_error(page):
     """The form's own error box (crispy's non-field errors)."""
     return page.locator("form .alert-danger")
@@ -54,7 +50,7 @@ def test_edit_close_as_won_reopen_and_close_as_lost(page, live_server, login, al
     expect(status.locator("option")).to_have_text(["In Progress", "On Hold"])
     status.select_option(label="On Hold")
     page.get_by_role("button", name="Save").click()
-    expect(alert(page)).to_contain_text("Opportunity 60 laptops saved.")
+    expect(page.get_by_role("alert")).to_contain_text("Opportunity 60 laptops saved.")
     expect(page.get_by_role("heading", name="60 laptops")).to_contain_text("On Hold")
     expect(page.locator("dd", has_text="14,500.00")).to_be_visible()
     deal.refresh_from_db()
@@ -77,7 +73,7 @@ def test_edit_close_as_won_reopen_and_close_as_lost(page, live_server, login, al
     page.get_by_label("Actual close date").fill("2031-05-02")
     page.get_by_label("Notes").fill("Signed after the demo")
     page.get_by_role("button", name="Close opportunity").click()
-    expect(alert(page)).to_contain_text("Opportunity closed as won.")
+    expect(page.get_by_role("alert")).to_contain_text("Opportunity closed as won.")
     expect(page.get_by_test_id("actual-value")).to_have_text("EUR 13,750.50")
     expect(page.locator("dd", has_text="05/02/2031")).to_be_visible()
     expect(page.get_by_text("Signed after the demo")).to_be_visible()
@@ -91,11 +87,13 @@ def test_edit_close_as_won_reopen_and_close_as_lost(page, live_server, login, al
     # A closed opportunity's edit URL sends the rep back with a reason.
     open_in(page, live_server, f"/opportunities/{deal.pk}/edit/")
     expect(page).to_have_url(f"{live_server.url}{deal.get_absolute_url()}")
-    expect(alert(page)).to_contain_text("A closed opportunity cannot be edited; reopen it first.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "A closed opportunity cannot be edited; reopen it first."
+    )
 
     # Reopen: open again, actual values cleared.
     page.get_by_role("button", name="Reopen").click()
-    expect(alert(page)).to_contain_text("Opportunity reopened.")
+    expect(page.get_by_role("alert")).to_contain_text("Opportunity reopened.")
     expect(page.get_by_role("heading", name="60 laptops")).to_contain_text("In Progress")
     expect(page.get_by_test_id("actual-value")).to_have_count(0)
     deal.refresh_from_db()
@@ -107,7 +105,7 @@ def test_edit_close_as_won_reopen_and_close_as_lost(page, live_server, login, al
     page.get_by_label("Lost: Canceled").check()
     page.get_by_label("Notes").fill("Budget frozen")
     page.get_by_role("button", name="Close opportunity").click()
-    expect(alert(page)).to_contain_text("Opportunity closed as lost.")
+    expect(page.get_by_role("alert")).to_contain_text("Opportunity closed as lost.")
     expect(page.get_by_role("heading", name="60 laptops")).to_contain_text("Canceled")
     expect(page.get_by_test_id("actual-value")).to_have_text("EUR 0.00")
     deal.refresh_from_db()
@@ -151,7 +149,7 @@ def test_closing_twice_in_two_tabs_refuses_the_second_with_a_message(
     page.get_by_label("Won").check()
     page.get_by_label("Actual revenue").fill("11000")
     page.get_by_role("button", name="Close opportunity").click()
-    expect(alert(page)).to_contain_text("Opportunity closed as won.")
+    expect(page.get_by_role("alert")).to_contain_text("Opportunity closed as won.")
 
     second.get_by_label("Lost: Out-Sold").check()
     with second.expect_response(lambda r: r.request.method == "POST") as answer:
@@ -188,14 +186,14 @@ def test_reopening_twice_and_editing_a_closed_one_from_a_stale_tab(
     open_in(page, live_server, f"/opportunities/{deal.pk}/close/")
     page.get_by_label("Won").check()
     page.get_by_role("button", name="Close opportunity").click()
-    expect(alert(page)).to_contain_text("Opportunity closed as won.")
+    expect(page.get_by_role("alert")).to_contain_text("Opportunity closed as won.")
     # Empty actual revenue field was pre-filled with the estimate.
     expect(page.get_by_test_id("actual-value")).to_have_text("EUR 12,000.00")
 
     second.get_by_label("Topic").fill("Renamed in a stale tab")
     second.get_by_role("button", name="Save").click()
     expect(second).to_have_url(re.compile(rf"/opportunities/{deal.pk}/$"))
-    expect(alert(second)).to_contain_text(
+    expect(second.get_by_role("alert")).to_contain_text(
         "A closed opportunity cannot be edited; reopen it first."
     )
     deal.refresh_from_db()
@@ -204,9 +202,9 @@ def test_reopening_twice_and_editing_a_closed_one_from_a_stale_tab(
     # Both tabs show the won deal with its Reopen button; both click it.
     second.reload()
     page.get_by_role("button", name="Reopen").click()
-    expect(alert(page)).to_contain_text("Opportunity reopened.")
+    expect(page.get_by_role("alert")).to_contain_text("Opportunity reopened.")
     second.get_by_role("button", name="Reopen").click()
-    expect(alert(second)).to_contain_text("This opportunity is already open.")
+    expect(second.get_by_role("alert")).to_contain_text("This opportunity is already open.")
     deal.refresh_from_db()
     assert deal.state == Opportunity.State.OPEN and deal.version == 3
     second.close()
@@ -220,7 +218,7 @@ def test_a_lost_update_on_an_opportunity_is_refused(page, live_server, login, al
 
     page.get_by_label("Estimated revenue").fill("20000")
     page.get_by_role("button", name="Save").click()
-    expect(alert(page)).to_contain_text("saved")
+    expect(page.get_by_role("alert")).to_contain_text("saved")
 
     second.get_by_label("Estimated revenue").fill("1")
     with second.expect_response(lambda r: r.request.method == "POST") as answer:

@@ -65,11 +65,6 @@ class OpportunityForm(OwnedRecordForm):
         open_statuses = Opportunity.STATUSES_BY_STATE[Opportunity.State.OPEN]
         self.fields["status"].choices = [(s.value, s.label) for s in open_statuses]
 
-    def clean(self):
-        # "Exactly one customer" and "a contact person only for an account" are the model's
-        # rules (Opportunity.clean and its constraint): said once, by full_clean.
-        return super().clean()
-
 
 class CloseOpportunityForm(forms.Form):
     WON, CANCELED, OUT_SOLD = "won", "canceled", "out_sold"

@@ -384,20 +384,16 @@ class CsvSource:
             ) from None
         self.delimiter = delimiter or sniff_delimiter(sample)
         self._reader = csv.reader(self._file, delimiter=self.delimiter)
-        header = None
         try:
-            for cells in self._reader:
-                if header is None and _sep_hint(self.delimiter.join(cells)):
-                    header = False  # Excel's "sep=;" line: the header comes next
-                    continue
-                if any(cell.strip() for cell in cells):
-                    header = cells
-                    break
+            lines = (cells for cells in self._reader if any(cell.strip() for cell in cells))
+            header = next(lines, None)
+            if header is not None and _sep_hint(self.delimiter.join(header)):
+                header = next(lines, None)  # Excel's "sep=;" line: the header comes next
         except (csv.Error, UnicodeDecodeError) as error:
             raise ImportFileError(
                 _("Cannot read the header: %(error)s") % {"error": error}
             ) from None
-        if not header:
+        if header is None:
             raise ImportFileError(_("The file is empty: there is no header line."))
         header = [cell.strip().lstrip("\ufeff") for cell in header]
         while header and not header[-1]:

@@ -130,7 +130,7 @@ class Router:
                         name=str(user),
                         is_active=user.is_active,
                         membership_active=membership.is_active,
-                        away=user.is_away(user.local_today(self.now)),
+                        away=user.is_away(),  # today where the user is
                     )
                 )
             states = MemberDistribution.objects.filter(team_id__in=distributing)
@@ -189,7 +189,7 @@ class Router:
             user_id=user.pk,
             name=str(user),
             is_active=user.is_active,
-            away=user.is_away(user.local_today(self.now)),
+            away=user.is_away(),  # today where the user is
             open_leads=self.open_counts.get(user.pk, 0),
         )
         return member.status(capacity=capacity, excluded=self.excluded)

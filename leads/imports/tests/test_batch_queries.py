@@ -90,8 +90,7 @@ def test_postgresql_statistics_are_refreshed_as_an_import_grows_the_table(
 ):
     """The dedupe lookups need the planner to know the lead table's size: on PostgreSQL the
     import analyses the table (and the status log growing with it) after every ANALYZE_AFTER
-    leads it added (and not at all
-    elsewhere, nor for imports smaller than that)."""
+    leads it added (and not at all elsewhere, nor for imports smaller than that)."""
     monkeypatch.setattr(LeadStatistics, "ANALYZE_AFTER", 150)
     path = leads_file(tmp_path / "leads.csv", 300)
     with CaptureQueriesContext(connection) as queries:
