@@ -14,5 +14,9 @@ lint:
 format:
 	@bin/bootstrap requirements-dev.txt && .venv/bin/ruff check --fix . && .venv/bin/ruff format .
 
+# The benchmarks in bench/ (SQLite, then PostgreSQL when it answers); results in bench/results/.
+bench:
+	@bin/bench
+
 clean:
 	rm -rf .venv staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -94,3 +94,17 @@ def as_manager(client, manager):
 def as_admin(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database (crm/testing.py) starts as a new one would: a run that was killed
+    in the middle of a transactional test can leave rows behind, so flush them (the
+    post_migrate receivers then seed the groups, sources and base currency again)."""
+    from django.core.management import call_command
+
+    from crm.models import User
+
+    with django_db_blocker.unblock():
+        if User.objects.exists():
+            call_command("flush", interactive=False, verbosity=0)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.errors import StaleRecord
-from crm.services import lock_for_update
+from crm.services import lock_for_update, next_version
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -59,8 +59,9 @@ class OwnedRecordAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.version += 1
-        obj.stamp(request.user)
+            next_version(obj, request.user)
+        else:
+            obj.stamp(request.user)
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("owner"))

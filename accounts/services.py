@@ -2,11 +2,13 @@
 
 from django.db import transaction
 
-from crm.services import lock_for_update, update_record
+from accounts.models import Account, Contact
+from crm.models import User
+from crm.services import lock_for_update, save_new_version, update_record
 
 
 @transaction.atomic
-def create_customer(*, record, user):
+def create_customer(*, record: Account | Contact, user: User) -> Account | Contact:
     """Store a new account or contact (an unsaved instance from a form), stamped by `user`.
 
     Duplicate warnings are the view's business (the user may "save anyway")."""
@@ -16,27 +18,23 @@ def create_customer(*, record, user):
     return record
 
 
-def update_customer(*, record, user, data, expected_version):
+def update_customer(
+    *, record: Account | Contact, user: User, data: dict, expected_version: int | None
+) -> Account | Contact:
     """Apply an edit; a stale `expected_version` raises StaleRecord and nothing is written."""
     return update_record(record, user=user, data=data, expected_version=expected_version)
 
 
 @transaction.atomic
-def deactivate_customer(*, record, user):
+def deactivate_customer(*, record: Account | Contact, user: User) -> Account | Contact:
     """Mark an account or contact inactive (under a row lock, so two clicks race safely)."""
     locked = lock_for_update(record)
     locked.deactivate()
-    locked.version += 1
-    locked.stamp(user)
-    locked.save()
-    return locked
+    return save_new_version(locked, user, validate=False)
 
 
 @transaction.atomic
-def activate_customer(*, record, user):
+def activate_customer(*, record: Account | Contact, user: User) -> Account | Contact:
     locked = lock_for_update(record)
     locked.activate()
-    locked.version += 1
-    locked.stamp(user)
-    locked.save()
-    return locked
+    return save_new_version(locked, user, validate=False)

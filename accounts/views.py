@@ -1,9 +1,11 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.duplicates import account_matches, contact_matches
@@ -19,13 +21,9 @@ from accounts.services import (
 from crm.errors import DomainError, StaleRecord
 
 PAGE_SIZE = 25
+# Rows each related panel shows (the page passes it to the panels as `related_limit`); the
+# page links "see all" past it.
 RELATED_LIMIT = 50
-
-
-def _opportunities():
-    """Opportunity, through the reverse relation: opportunities builds on accounts, so this
-    app does not import it."""
-    return Account._meta.get_field("opportunities").related_model.objects
 
 
 def _with_can_edit(queryset, user):
@@ -61,6 +59,93 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+@dataclass(frozen=True)
+class _CustomerPages:
+    """The create, edit, deactivate and activate views, written once for accounts and contacts:
+    only the model, its form, its template and the words of its messages differ."""
+
+    model: type
+    form: type
+    template: str
+    name: str  # the template's name for the record
+    created: str
+    saved: str
+    deactivated: str
+    activated: str
+
+    def create(self, request, form, find_matches):
+        """The create page: unless the user chose "save anyway", the records `find_matches`
+        (cleaned_data) finds are offered instead; without any, the record is created."""
+        matches = []
+        if request.method == "POST" and form.is_valid():
+            if "save_anyway" not in request.POST:
+                matches = find_matches(form.cleaned_data)
+            if not matches:
+                record = create_customer(record=form.instance, user=request.user)
+                messages.success(request, self.created % {"name": record})
+                return redirect(record)
+        context = {"form": form, "matches": matches, "creating": True}
+        return render(request, self.template, context)
+
+    def edit(self, request, pk):
+        record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        form = self.form(request.POST or None, instance=record, user=request.user)
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                record = update_customer(
+                    record=record,
+                    user=request.user,
+                    data=form.changed_values(),
+                    expected_version=form.cleaned_data["expected_version"],
+                )
+            except StaleRecord as error:
+                form.add_error(None, str(error))
+                status = 409
+            else:
+                messages.success(request, self.saved % {"name": record})
+                return redirect(record)
+        return render(request, self.template, {"form": form, self.name: record}, status=status)
+
+    def deactivate(self, request, pk):
+        return self._set_state(request, pk, deactivate_customer, self.deactivated)
+
+    def activate(self, request, pk):
+        return self._set_state(request, pk, activate_customer, self.activated)
+
+    def _set_state(self, request, pk, service, done):
+        record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        try:
+            record = service(record=record, user=request.user)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done % {"name": record})
+        return redirect(record)
+
+
+ACCOUNT = _CustomerPages(
+    Account,
+    AccountForm,
+    "accounts/account_form.html",
+    "account",
+    created=gettext_lazy("Account %(name)s created."),
+    saved=gettext_lazy("Account %(name)s saved."),
+    deactivated=gettext_lazy("Account %(name)s deactivated."),
+    activated=gettext_lazy("Account %(name)s activated."),
+)
+CONTACT = _CustomerPages(
+    Contact,
+    ContactForm,
+    "accounts/contact_form.html",
+    "contact",
+    created=gettext_lazy("Contact %(name)s created."),
+    saved=gettext_lazy("Contact %(name)s saved."),
+    deactivated=gettext_lazy("Contact %(name)s deactivated."),
+    activated=gettext_lazy("Contact %(name)s activated."),
+)
+
+
 @require_http_methods(["GET"])
 def account_list(request):
     accounts = Account.objects.visible_to(request.user).select_related("owner_user", "owner_team")
@@ -84,12 +169,10 @@ def account_list(request):
 def account_detail(request, pk):
     user = request.user
     # The related panels show RELATED_LIMIT rows each; the totals (for "see all N") are
-    # counted in the account's own query, so the page's query count stays fixed.
+    # counted in the account's own query, so the page's query count stays fixed. The
+    # opportunities and leads panels are other apps' (accounts/apps.py: record panels).
     accounts = _with_can_edit(Account.objects.visible_to(user), user).annotate(
         contact_count=_count_of(Contact.objects.visible_to(user).filter(account=OuterRef("pk"))),
-        opportunity_count=_count_of(
-            _opportunities().visible_to(user).filter(account=OuterRef("pk"))
-        ),
         child_count=_count_of(
             Account.objects.visible_to(user).filter(parent_account=OuterRef("pk"))
         ),
@@ -98,7 +181,6 @@ def account_detail(request, pk):
         accounts.select_related("owner_user", "owner_team", "parent_account", "modified_by"), pk=pk
     )
     contacts = account.contacts.visible_to(user).order_by("last_name", "first_name")
-    opportunities = account.opportunities.visible_to(user).select_related("currency")
     children = account.child_accounts.visible_to(user).order_by("name", "pk")
     return render(
         request,
@@ -106,7 +188,6 @@ def account_detail(request, pk):
         {
             "account": account,
             "contacts": contacts[:RELATED_LIMIT],
-            "opportunities": opportunities.order_by("state", "-created_at")[:RELATED_LIMIT],
             "children": children[:RELATED_LIMIT],
             "related_limit": RELATED_LIMIT,
         },
@@ -115,75 +196,24 @@ def account_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def account_create(request):
+    def matches(data):
+        return account_matches(
+            user=request.user,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            website=data["website"],
+        )
+
     form = AccountForm(request.POST or None, user=request.user)
-    matches = []
-    if request.method == "POST" and form.is_valid():
-        if "save_anyway" not in request.POST:
-            data = form.cleaned_data
-            matches = account_matches(
-                user=request.user,
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                website=data["website"],
-            )
-        if not matches:
-            account = create_customer(record=form.instance, user=request.user)
-            messages.success(request, _("Account %(name)s created.") % {"name": account})
-            return redirect(account)
-    return render(
-        request, "accounts/account_form.html", {"form": form, "matches": matches, "creating": True}
-    )
+    return ACCOUNT.create(request, form, matches)
 
 
-@require_http_methods(["GET", "POST"])
-def account_edit(request, pk):
-    account = get_object_or_404(Account.objects.editable_by(request.user), pk=pk)
-    form = AccountForm(request.POST or None, instance=account, user=request.user)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = update_customer(
-                record=account,
-                user=request.user,
-                data=form.changed_values(),
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except StaleRecord as error:
-            form.add_error(None, str(error))
-            status = 409
-        else:
-            messages.success(request, _("Account %(name)s saved.") % {"name": account})
-            return redirect(account)
-    return render(
-        request, "accounts/account_form.html", {"form": form, "account": account}, status=status
-    )
-
-
-@require_POST
-def account_deactivate(request, pk):
-    account = get_object_or_404(Account.objects.editable_by(request.user), pk=pk)
-    try:
-        account = deactivate_customer(record=account, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Account %(name)s deactivated.") % {"name": account})
-    return redirect(account)
-
-
-@require_POST
-def account_activate(request, pk):
-    """Reactivate an inactive account (Dynamics SetState to Active); same rights as
-    deactivating."""
-    account = get_object_or_404(Account.objects.editable_by(request.user), pk=pk)
-    try:
-        account = activate_customer(record=account, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Account %(name)s activated.") % {"name": account})
-    return redirect(account)
+# Edit, deactivate and activate (Dynamics SetState to Active again; same rights as
+# deactivating): the same views for accounts and contacts (_CustomerPages).
+account_edit = require_http_methods(["GET", "POST"])(ACCOUNT.edit)
+account_deactivate = require_POST(ACCOUNT.deactivate)
+account_activate = require_POST(ACCOUNT.activate)
 
 
 @require_http_methods(["GET"])
@@ -210,107 +240,38 @@ def contact_list(request):
 @require_http_methods(["GET"])
 def contact_detail(request, pk):
     user = request.user
-    # The contact's opportunities: as the customer, or as the contact person at an account.
-    its_opportunities = (
-        _opportunities()
-        .visible_to(user)
-        .filter(Q(contact=OuterRef("pk")) | Q(parent_contact=OuterRef("pk")))
-    )
-    contacts = _with_can_edit(Contact.objects.visible_to(user), user).annotate(
-        opportunity_count=_count_of(its_opportunities)
-    )
+    # Its opportunities and leads are other apps' panels (accounts/apps.py: record panels).
+    contacts = _with_can_edit(Contact.objects.visible_to(user), user)
     contact = get_object_or_404(
         contacts.select_related("owner_user", "owner_team", "account", "modified_by"), pk=pk
-    )
-    opportunities = (
-        _opportunities()
-        .visible_to(user)
-        .filter(Q(contact=contact) | Q(parent_contact=contact))
-        .select_related("currency")
     )
     return render(
         request,
         "accounts/contact_detail.html",
-        {
-            "contact": contact,
-            "opportunities": opportunities.order_by("state", "-created_at")[:RELATED_LIMIT],
-            "related_limit": RELATED_LIMIT,
-        },
+        {"contact": contact, "related_limit": RELATED_LIMIT},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def contact_create(request):
+    def matches(data):
+        return contact_matches(
+            user=request.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phones=[data["business_phone"], data["mobile_phone"]],
+            account=data["account"],
+        )
+
     initial = {}
     account_id = request.GET.get("account", "")
     if request.method == "GET" and account_id.isdigit():
         initial["account"] = Account.objects.visible_to(request.user).filter(pk=account_id).first()
     form = ContactForm(request.POST or None, user=request.user, initial=initial)
-    matches = []
-    if request.method == "POST" and form.is_valid():
-        if "save_anyway" not in request.POST:
-            data = form.cleaned_data
-            matches = contact_matches(
-                user=request.user,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                phones=[data["business_phone"], data["mobile_phone"]],
-                account=data["account"],
-            )
-        if not matches:
-            contact = create_customer(record=form.instance, user=request.user)
-            messages.success(request, _("Contact %(name)s created.") % {"name": contact})
-            return redirect(contact)
-    return render(
-        request, "accounts/contact_form.html", {"form": form, "matches": matches, "creating": True}
-    )
+    return CONTACT.create(request, form, matches)
 
 
-@require_http_methods(["GET", "POST"])
-def contact_edit(request, pk):
-    contact = get_object_or_404(Contact.objects.editable_by(request.user), pk=pk)
-    form = ContactForm(request.POST or None, instance=contact, user=request.user)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = update_customer(
-                record=contact,
-                user=request.user,
-                data=form.changed_values(),
-                expected_version=form.cleaned_data["expected_version"],
-            )
-        except StaleRecord as error:
-            form.add_error(None, str(error))
-            status = 409
-        else:
-            messages.success(request, _("Contact %(name)s saved.") % {"name": contact})
-            return redirect(contact)
-    return render(
-        request, "accounts/contact_form.html", {"form": form, "contact": contact}, status=status
-    )
-
-
-@require_POST
-def contact_deactivate(request, pk):
-    contact = get_object_or_404(Contact.objects.editable_by(request.user), pk=pk)
-    try:
-        contact = deactivate_customer(record=contact, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Contact %(name)s deactivated.") % {"name": contact})
-    return redirect(contact)
-
-
-@require_POST
-def contact_activate(request, pk):
-    """Reactivate an inactive contact; same rights as deactivating."""
-    contact = get_object_or_404(Contact.objects.editable_by(request.user), pk=pk)
-    try:
-        contact = activate_customer(record=contact, user=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Contact %(name)s activated.") % {"name": contact})
-    return redirect(contact)
+contact_edit = require_http_methods(["GET", "POST"])(CONTACT.edit)
+contact_deactivate = require_POST(CONTACT.deactivate)
+contact_activate = require_POST(CONTACT.activate)

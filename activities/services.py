@@ -4,29 +4,30 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Inquiry, Note
 from activities.signals import activity_logged
 from crm.errors import DomainError, StaleRecord
-from crm.models import Team
+from crm.models import OwnedRecord, Team, User
 from crm.services import lock_for_update, save_new_version
 
 
-def _regarding_fields(record):
+def _regarding_fields(record: OwnedRecord) -> dict:
     return {
         "content_type": ContentType.objects.get_for_model(record, for_concrete_model=False),
         "object_id": record.pk,
     }
 
 
-def _send_logged(activity, regarding, user):
+def _send_logged(activity: Activity, regarding: OwnedRecord, user: User) -> None:
     if activity.is_communication and activity.state == Activity.State.COMPLETED:
         activity_logged.send(sender=Activity, activity=activity, regarding=regarding, user=user)
 
 
-def check_assignable(owner):
+def check_assignable(owner: User | Team | None) -> None:
     """The owner rule the leads use (leads.services.assign_lead with crm.forms.OwnerChoiceField
     and api.fields.OwnerField): any active user or any active team. Read again here, so an
     owner deactivated after the form was shown is refused too."""
@@ -41,7 +42,15 @@ def check_assignable(owner):
 
 
 @transaction.atomic
-def log_activity(*, regarding, user, kind, data, completed=False, owner=None):
+def log_activity(
+    *,
+    regarding: OwnedRecord,
+    user: User,
+    kind: str,
+    data: dict,
+    completed: bool = False,
+    owner: User | Team | None = None,
+) -> Activity:
     """Store a new activity regarding `regarding`, owned by `owner` (default: `user`).
 
     `completed=True` logs something that already happened (a call made, an e-mail sent): it
@@ -59,26 +68,23 @@ def log_activity(*, regarding, user, kind, data, completed=False, owner=None):
     return activity
 
 
-def _close(activity, user, transition):
+def _close(activity: Activity, user: User, transition: str) -> Activity:
     # The row lock serialises two people completing the same activity at once: the second
     # sees the new state and gets the guarded transition's message.
     locked = lock_for_update(activity)
     getattr(locked, transition)()
-    locked.version += 1
-    locked.stamp(user)
-    locked.save()
-    return locked
+    return save_new_version(locked, user, validate=False)
 
 
 @transaction.atomic
-def complete_activity(*, activity, user):
+def complete_activity(*, activity: Activity, user: User) -> Activity:
     locked = _close(activity, user, "complete")
     _send_logged(locked, locked.regarding, user)
     return locked
 
 
 @transaction.atomic
-def cancel_activity(*, activity, user):
+def cancel_activity(*, activity: Activity, user: User) -> Activity:
     return _close(activity, user, "cancel")
 
 
@@ -100,7 +106,7 @@ ACTIVITY_EDITABLE_FIELDS = frozenset(
 )
 
 
-def ensure_open(activity):
+def ensure_open(activity: Activity) -> None:
     """Refuse to change a completed or canceled activity (they are read-only, as in Dynamics)."""
     if not activity.is_open:
         raise DomainError(
@@ -110,7 +116,9 @@ def ensure_open(activity):
 
 
 @transaction.atomic
-def update_activity(*, activity, user, data, expected_version=None):
+def update_activity(
+    *, activity: Activity, user: User, data: dict, expected_version: int | None = None
+) -> Activity:
     """Change an open activity (Dynamics: completed and canceled activities are read-only).
 
     `data` maps names from ACTIVITY_EDITABLE_FIELDS to values; "owner" gives the activity to
@@ -134,7 +142,13 @@ def update_activity(*, activity, user, data, expected_version=None):
     return save_new_version(locked, user)
 
 
-def assign_activity(*, activity, user, owner, expected_version=None):
+def assign_activity(
+    *,
+    activity: Activity,
+    user: User,
+    owner: User | Team | None,
+    expected_version: int | None = None,
+) -> Activity:
     """Give an open activity to another active user or team (see update_activity)."""
     return update_activity(
         activity=activity, user=user, data={"owner": owner}, expected_version=expected_version
@@ -142,7 +156,14 @@ def assign_activity(*, activity, user, owner, expected_version=None):
 
 
 @transaction.atomic
-def add_note(*, regarding, user, text, upload=None, content_type=""):
+def add_note(
+    *,
+    regarding: OwnedRecord,
+    user: User,
+    text: str,
+    upload: UploadedFile | None = None,
+    content_type: str = "",
+) -> Note:
     """Store a note; `upload` (already checked by activities.attachments.check_attachment) is
     saved under a random name, after the row has validated, and removed again if the row
     cannot be saved."""
@@ -168,14 +189,14 @@ def add_note(*, regarding, user, text, upload=None, content_type=""):
 
 
 @transaction.atomic
-def update_note(*, note, user, text, expected_version=None):
+def update_note(*, note: Note, user: User, text: str, expected_version: int | None = None) -> Note:
     locked = lock_for_update(note, expected_version=expected_version)
     locked.text = text
     return save_new_version(locked, user)
 
 
 @transaction.atomic
-def delete_note(*, note, user):
+def delete_note(*, note: Note, user: User) -> None:
     """Delete the note; its file goes once the deletion has committed."""
     locked = lock_for_update(note)
     locked._history_user = user
@@ -187,7 +208,7 @@ def delete_note(*, note, user):
 
 
 @transaction.atomic
-def add_inquiry(*, regarding, user, data):
+def add_inquiry(*, regarding: OwnedRecord, user: User, data: dict) -> Inquiry:
     inquiry = Inquiry(**data, **_regarding_fields(regarding))
     inquiry.owner = user
     inquiry.stamp(user)
@@ -196,7 +217,13 @@ def add_inquiry(*, regarding, user, data):
     return inquiry
 
 
-def _close_inquiry(inquiry, user, transition, expected_version=None, **arguments):
+def _close_inquiry(
+    inquiry: Inquiry,
+    user: User,
+    transition: str,
+    expected_version: int | None = None,
+    **arguments: str,
+) -> Inquiry:
     # Row lock, as for activities: of two people closing the same inquiry at once, the second
     # sees the new state and gets the guarded transition's message.
     locked = lock_for_update(inquiry, expected_version=expected_version)
@@ -205,7 +232,9 @@ def _close_inquiry(inquiry, user, transition, expected_version=None, **arguments
 
 
 @transaction.atomic
-def resolve_inquiry(*, inquiry, user, resolution="", expected_version=None):
+def resolve_inquiry(
+    *, inquiry: Inquiry, user: User, resolution: str = "", expected_version: int | None = None
+) -> Inquiry:
     """Active -> resolved, with an optional resolution text (Dynamics' incident resolution)."""
     return _close_inquiry(
         inquiry, user, "resolve", expected_version, resolution=resolution.strip()
@@ -213,6 +242,8 @@ def resolve_inquiry(*, inquiry, user, resolution="", expected_version=None):
 
 
 @transaction.atomic
-def cancel_inquiry(*, inquiry, user, expected_version=None):
+def cancel_inquiry(
+    *, inquiry: Inquiry, user: User, expected_version: int | None = None
+) -> Inquiry:
     """Active -> canceled."""
     return _close_inquiry(inquiry, user, "cancel", expected_version)

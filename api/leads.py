@@ -26,12 +26,12 @@ from leads import services
 from leads.duplicates import possible_duplicates
 from leads.filters import LeadFilter
 from leads.models import (
+    LEAD_DATA_FIELDS,
     STATUSES_BY_STATE,
     Campaign,
     Lead,
     LeadSource,
     Qualification,
-    Rating,
     State,
     Status,
 )
@@ -43,6 +43,7 @@ from opportunities.models import (
     Opportunity,
     PurchaseProcess,
     PurchaseTimeframe,
+    Rating,
 )
 
 
@@ -149,6 +150,13 @@ class WebCaptureSerializer(serializers.Serializer):
     hidden_duplicates = serializers.IntegerField()
 
 
+def _with_full_name(names):
+    """The lead's data fields with the computed full name after the last name."""
+    names = list(names)
+    names.insert(names.index("last_name") + 1, "full_name")
+    return names
+
+
 class LeadSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:lead-detail")
     full_name = serializers.CharField(read_only=True)
@@ -187,48 +195,7 @@ class LeadSerializer(RecordSerializer):
         fields = [
             "id",
             "url",
-            "topic",
-            "salutation",
-            "first_name",
-            "middle_name",
-            "last_name",
-            "full_name",
-            "job_title",
-            "company_name",
-            "website",
-            "email",
-            "business_phone",
-            "mobile_phone",
-            "industry",
-            "annual_revenue",
-            "number_of_employees",
-            "street",
-            "city",
-            "state_province",
-            "postal_code",
-            "country",
-            "source",
-            "campaign",
-            "rating",
-            "description",
-            "budget_amount",
-            "budget_status",
-            "need",
-            "purchase_timeframe",
-            "purchase_process",
-            "decision_maker",
-            "estimated_value",
-            "estimated_close_date",
-            "next_follow_up",
-            "preferred_contact_method",
-            "do_not_email",
-            "do_not_phone",
-            "do_not_postal_mail",
-            "do_not_bulk_email",
-            "existing_account",
-            "existing_contact",
-            "state",
-            "status",
+            *_with_full_name(LEAD_DATA_FIELDS),
             "qualifications",
             "qualified_at",
             "first_contact_at",

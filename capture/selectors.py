@@ -1,5 +1,5 @@
 """Reading what a web form submission brought with a lead, for the lead page's "Web form"
-panel (capture/templatetags/web_capture.py) and the API's lead representation.
+panel (capture/panels.py) and the API's lead representation.
 
 The duplicate matches were found among what the form's user could see; a viewer is shown a
 link only to the matches they may see themselves (one query for any number of submissions)."""

@@ -8,17 +8,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.services import add_note
-from capture.models import UTM_FIELDS, Submission
+from capture.models import UTM_FIELDS, Submission, WebForm
 from crm.lib.duplicates import normalise_email
 from leads.duplicates import possible_duplicates
 from leads.services import create_lead
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str:
     """The submitting client's address. A client can write any X-Forwarded-For, so it is only
     read behind a proxy we run (CAPTURE_TRUST_X_FORWARDED_FOR), and then only the last entry,
     the one that proxy appended."""
@@ -30,7 +31,7 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def over_rate_limit(ip):
+def over_rate_limit(ip: str) -> bool:
     """Count this submission for `ip` in the configured cache (shared by every process when
     the cache is Redis); True once the per-minute limit is passed."""
     minute = int(timezone.now().timestamp() // 60)
@@ -44,7 +45,7 @@ def over_rate_limit(ip):
     return count > settings.CAPTURE_RATE_LIMIT_PER_MINUTE
 
 
-def fingerprint(web_form, values):
+def fingerprint(web_form: WebForm, values: dict) -> str:
     """Same form, same normalised e-mail and same values → the same submission."""
     normalised = {
         name: " ".join(str(value).split()).casefold()
@@ -55,7 +56,7 @@ def fingerprint(web_form, values):
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
 
 
-def _recent_submission(web_form, key):
+def _recent_submission(web_form: WebForm, key: str) -> Submission | None:
     since = timezone.now() - timedelta(seconds=settings.CAPTURE_IDEMPOTENCY_WINDOW)
     return (
         Submission.objects.filter(web_form=web_form, fingerprint=key, submitted_at__gte=since)
@@ -64,7 +65,7 @@ def _recent_submission(web_form, key):
     )
 
 
-def _duplicate_note(matches):
+def _duplicate_note(matches: list) -> str:
     lines = [_("Possible duplicates found when this lead arrived from the web form:")]
     for match in matches:
         lines.append(
@@ -74,7 +75,9 @@ def _duplicate_note(matches):
     return "\n".join(lines)
 
 
-def submit_web_form(*, web_form, values, tracking):
+def submit_web_form(
+    *, web_form: WebForm, values: dict, tracking: dict
+) -> tuple[Submission | None, bool]:
     """Store one submission. Returns (submission, created): a repeat of a submission
     accepted within CAPTURE_IDEMPOTENCY_WINDOW seconds returns that one (None while the first
     is still being stored) with created=False."""
@@ -98,7 +101,7 @@ def submit_web_form(*, web_form, values, tracking):
 
 
 @transaction.atomic
-def _store(*, web_form, values, tracking, key):
+def _store(*, web_form: WebForm, values: dict, tracking: dict, key: str) -> Submission:
     user = web_form.created_by
     data = {**values, "source": web_form.source, "campaign": web_form.campaign}
     matches = possible_duplicates(user=user, data=values)

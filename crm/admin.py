@@ -1,15 +1,12 @@
-from urllib.parse import urlencode
-
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from crm import services
 from crm.forms import InviteUserForm
 from crm.models import Membership, Team, User
+from crm.signals import user_deactivated
 
 
 class MembershipInline(admin.TabularInline):
@@ -61,36 +58,20 @@ class UserAdmin(BaseUserAdmin):
         if change:
             super().save_model(request, obj, form, change)
             if not obj.is_active:
-                self._warn_about_open_leads(request, obj)
+                self._warn_about_deactivation(request, obj)
         else:
             services.invite_user(user=obj, invited_by=request.user)
             messages.info(
                 request, _("An invitation was sent to %(email)s.") % {"email": obj.email}
             )
 
-    def _warn_about_open_leads(self, request, user):
-        """An inactive owner's open leads are stuck with nobody to work them: say how many
-        and link to the hand-over (leads.routing's "Hand over open leads" admin)."""
-        from leads.models import Lead  # crm is the base app: import the leads app lazily
-
-        count = Lead.objects.open().filter(owner_user=user).count()
-        if not count:
-            return
-        link = (
-            reverse("admin:routing_departinguser_changelist")
-            + "?"
-            + urlencode({"is_active__exact": "0", "q": user.username})
-        )
-        text = ngettext(
-            "%(user)s is inactive and still owns %(count)s open lead.",
-            "%(user)s is inactive and still owns %(count)s open leads.",
-            count,
-        ) % {"user": user, "count": count}
-        self.message_user(
-            request,
-            format_html('{} <a href="{}">{}</a>', text, link, _("Hand their open leads over…")),
-            messages.WARNING,
-        )
+    def _warn_about_deactivation(self, request, user):
+        """What other apps say about a user going inactive (crm.signals.user_deactivated:
+        routing warns about the open leads they still own)."""
+        responses = user_deactivated.send(sender=User, user=user, by=request.user)
+        for _receiver, warning in responses:
+            if warning:
+                self.message_user(request, warning, messages.WARNING)
 
     @admin.action(description=_("Send the invitation e-mail again"))
     def send_invitation(self, request, queryset):

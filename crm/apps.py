@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Organisation")
+    configuration_models = {"User", "Team", "Membership"}
 
     def ready(self):
         from crm.permissions import sync_groups

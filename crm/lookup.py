@@ -41,11 +41,13 @@ class Lookup:
         return getattr(queryset, self.only)() if self.only else queryset
 
 
-LOOKUPS = {
-    "account": Lookup("accounts.Account", ("name", "city", "email"), "city", "active"),
-    "contact": Lookup("accounts.Contact", ("first_name", "last_name", "email"), "email", "active"),
-    "opportunity": Lookup("opportunities.Opportunity", ("topic",), "", "open"),
-}
+# kind -> Lookup, filled by the apps that own the models (register_lookup in their ready()).
+LOOKUPS: dict[str, Lookup] = {}
+
+
+def register_lookup(kind, lookup):
+    """Offer `lookup` as /lookup/<kind>/ and to use_lookup(); call from AppConfig.ready()."""
+    LOOKUPS[kind] = lookup
 
 
 def search(queryset, lookup, text):

@@ -1,43 +1,41 @@
 """The three standard groups and their model permissions, kept in step after every migrate.
 
 Permissions only exist once `migrate` has created them for each app, so this runs from a
-`post_migrate` receiver rather than a data migration. Apps are named as strings here, so
-`crm` needs to import none of them.
+`post_migrate` receiver rather than a data migration. Each app says on its AppConfig which
+of its models are what (model names, any case), so `crm` needs to import none of them:
+
+    business_models       records sales staff work with every day: salespeople view, add and
+                          change them, sales managers delete them too;
+    configuration_models  configuration administrators keep (sales staff may read it);
+    manager_editable      the configuration sales managers may add and change too.
+
+Models an app does not name are the administrators' alone.
 """
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
 from crm.models import ADMINISTRATOR_GROUP, SALES_MANAGER_GROUP, SALESPERSON_GROUP
 
-# Apps whose records sales staff work with every day.
-BUSINESS_APPS = {"accounts", "opportunities", "leads", "activities", "imports", "privacy"}
-# Configuration that administrators keep (sales staff may read it).
-CONFIGURATION_MODELS = {
-    "crm.user",
-    "crm.team",
-    "crm.membership",
-    "opportunities.currency",
-    "leads.leadsource",
-    "leads.campaign",
-    "routing.assignmentrule",
-    "routing.assignmentcondition",
-    "routing.routingsettings",
-    "leads.qualificationsettings",
-    "leads.webform",
-}
-# Configuration that sales managers may change too (campaigns are run by sales).
-MANAGER_EDITABLE_CONFIGURATION = {"leads.campaign"}
+
+def _declared(attribute):
+    """{"app_label.model"} for every model the apps name in `attribute`."""
+    return {
+        f"{config.label}.{name.lower()}"
+        for config in apps.get_app_configs()
+        for name in getattr(config, attribute, ())
+    }
 
 
 def _groups_for(app_label, model, action):
     key = f"{app_label}.{model}"
     groups = {ADMINISTRATOR_GROUP}
-    if key in CONFIGURATION_MODELS:
+    if key in _declared("configuration_models"):
         if action == "view":
             groups |= {SALESPERSON_GROUP, SALES_MANAGER_GROUP}
-        elif key in MANAGER_EDITABLE_CONFIGURATION and action != "delete":
+        elif key in _declared("manager_editable") and action != "delete":
             groups.add(SALES_MANAGER_GROUP)
-    elif app_label in BUSINESS_APPS and not model.startswith("historical"):
+    elif key in _declared("business_models"):
         if action in {"view", "add", "change"}:
             groups |= {SALESPERSON_GROUP, SALES_MANAGER_GROUP}
         else:

@@ -5,21 +5,23 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.tasks import Task
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from crm.errors import StaleRecord
+from crm.models import OwnedRecord, User
 from crm.tasks import send_email
 
 
-def enqueue_on_commit(task, *args, **kwargs):
+def enqueue_on_commit(task: Task, *args: object, **kwargs: object) -> None:
     """Enqueue a django.tasks task once the surrounding transaction commits (never on rollback)."""
     transaction.on_commit(partial(task.enqueue, *args, **kwargs))
 
 
-def lock_for_update(record, *, expected_version=None):
+def lock_for_update[R: OwnedRecord](record: R, *, expected_version: int | None = None) -> R:
     """Re-read `record` under a row lock; refuse if it changed since `expected_version`.
 
     Call inside transaction.atomic(). Returns the locked, fresh instance.
@@ -30,17 +32,29 @@ def lock_for_update(record, *, expected_version=None):
     return locked
 
 
-def save_new_version(record, user):
-    """Store a changed, locked record as its next version: stamped with `user`, validated."""
+def next_version[R: OwnedRecord](record: R, user: User) -> R:
+    """Make `record` its next version, changed by `user`; the caller saves it. The one place
+    a version is bumped (the lost-update check compares it)."""
     record.version += 1
     record.stamp(user)
-    record.full_clean()
+    return record
+
+
+def save_new_version[R: OwnedRecord](record: R, user: User, *, validate: bool = True) -> R:
+    """Store a changed, locked record as its next version, stamped with `user`. Validated,
+    except for a guarded state change (`validate=False`): its transition checked what it
+    changes, and the fields it did not touch were valid when stored."""
+    next_version(record, user)
+    if validate:
+        record.full_clean()
     record.save()
     return record
 
 
 @transaction.atomic
-def update_record(record, *, user, data, expected_version=None):
+def update_record[R: OwnedRecord](
+    record: R, *, user: User, data: dict, expected_version: int | None = None
+) -> R:
     """Apply `data` (field name -> value) to a business record with a lost-update check."""
     locked = lock_for_update(record, expected_version=expected_version)
     for name, value in data.items():
@@ -48,14 +62,14 @@ def update_record(record, *, user, data, expected_version=None):
     return save_new_version(locked, user)
 
 
-def invitation_link(user):
+def invitation_link(user: User) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("invitation_accept", kwargs={"uidb64": uidb64, "token": token})
     return f"{settings.SITE_URL}{path}"
 
 
-def send_invitation(*, user, invited_by):
+def send_invitation(*, user: User, invited_by: User) -> None:
     """E-mail the user a link to set their password (after commit)."""
     if not user.email:
         raise ValueError("An invitation needs an e-mail address.")
@@ -73,7 +87,7 @@ def send_invitation(*, user, invited_by):
 
 
 @transaction.atomic
-def invite_user(*, user, invited_by):
+def invite_user(*, user: User, invited_by: User) -> User:
     """Store a new user without a usable password and invite them by e-mail."""
     user.set_unusable_password()
     user.save()

@@ -110,6 +110,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     _database["CONN_HEALTH_CHECKS"] = True
+    if suffix := env_str("TEST_DATABASE_SUFFIX", ""):
+        # Set by crm/testing.py: the test database is named after the migrations it holds,
+        # so `--reuse-db` reuses it only while they are the same.
+        _database["TEST"] = {"NAME": f"test_{_database['NAME']}_{suffix}"}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

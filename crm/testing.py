@@ -16,3 +16,35 @@ os.environ.setdefault("MEDIA_ROOT", "/tmp/crm-test-media")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests and
 # live_server around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _migrations_digest():
+    """A digest of every migration file (and Django's version): what a test database holds."""
+    import hashlib
+    from pathlib import Path
+
+    import django
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(django.__version__.encode())
+    for path in sorted(root.glob("**/migrations/*.py")):
+        if ".venv" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def pytest_configure(config):
+    """On PostgreSQL, reuse the test database between runs (creating it and migrating takes
+    longer than most test modules) while the migrations are the same: the database is named
+    after their digest, so a changed or new migration gets a fresh one. `--create-db` forces a
+    new one. SQLite tests run in memory, where there is nothing to keep."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    if not config.getoption("create_db", default=False):
+        config.option.reuse_db = True
+
+
+# Settings are read before pytest_configure runs, so the name is set here, at import.
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    os.environ.setdefault("TEST_DATABASE_SUFFIX", _migrations_digest())

@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_base import VersionCheckedAdmin, VersionedAdminForm
+from crm.admin_extensions import ExtensibleAdmin
 from leads import services
 from leads.models import (
     Campaign,
@@ -95,7 +96,9 @@ class LeadAdminForm(VersionedAdminForm):
 
 
 @admin.register(Lead)
-class LeadAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class LeadAdmin(ExtensibleAdmin, VersionCheckedAdmin, SimpleHistoryAdmin):
+    """Other apps add actions and inlines (crm/admin_extensions.py: routing's)."""
+
     form = LeadAdminForm
     list_display = [
         "__str__",
@@ -115,7 +118,7 @@ class LeadAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["existing_account", "existing_contact"]
     readonly_fields = ["state", "status", "created_by", "created_at", "modified_at", "version"]
     inlines = [QualificationInline, StatusChangeInline]
-    actions = ["qualify_with_defaults", "disqualify_as_canceled"]
+    base_actions = ["qualify_with_defaults", "disqualify_as_canceled"]
     date_hierarchy = "created_at"
 
     def save_model(self, request, obj, form, change):

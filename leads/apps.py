@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -11,18 +9,32 @@ def ensure_lead_sources(sender, using="default", **kwargs):
     administrator renamed or deactivated are left alone."""
     from django.apps import apps as global_apps
 
+    from leads.seeds import seed_sources
+
     if not sender.get_model("LeadSource").objects.using(using).exists():
-        import_module("leads.migrations.0002_seed_lead_sources").seed_sources(global_apps, None)
+        seed_sources(global_apps, using)
 
 
 class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = _("Leads")
+    business_models = {"Lead", "LeadStatusChange", "Qualification", "LeadLink"}
+    configuration_models = {"LeadSource", "Campaign", "QualificationSettings"}
+    manager_editable = {"Campaign"}  # campaigns are run by sales
 
     def ready(self):
         from activities.signals import activity_logged
+        from crm.panels import register_panel
         from leads import receivers, timeline
+        from leads.models import Campaign
+        from leads.panels import record_leads
+        from opportunities.filters import register_choices
 
         activity_logged.connect(receivers.contact_made, dispatch_uid="leads.contact_made")
         timeline.register()
         post_migrate.connect(ensure_lead_sources, sender=self, dispatch_uid="leads.sources")
+        register_choices("source_campaign", lambda request: Campaign.objects.all())
+        for record in ("accounts.Account", "accounts.Contact", "opportunities.Opportunity"):
+            register_panel(
+                record, "leads/_record_leads_panel.html", context=record_leads, order=30
+            )

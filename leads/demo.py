@@ -11,7 +11,8 @@ from accounts.models import Account
 from activities import services as activities
 from activities.models import Activity
 from leads import services
-from leads.models import Campaign, Lead, LeadSource, Rating, Status
+from leads.models import Campaign, Lead, LeadSource, Status
+from opportunities.models import Rating
 
 DEMO_CAMPAIGNS = [
     ("Spring Expo 2026", "EXPO26", datetime.date(2026, 3, 1), datetime.date(2026, 3, 31), "25000"),

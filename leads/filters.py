@@ -12,12 +12,12 @@ from leads.models import (
     Lead,
     LeadSource,
     LeadStatusChange,
-    Rating,
     State,
     Status,
     import_batch_reason,
 )
 from leads.selectors import search_leads
+from opportunities.models import Rating
 
 SAVED_VIEWS = [
     ("mine", _("My open leads")),

@@ -4,52 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Contact
 from crm.forms import OwnerChoiceField, VersionedModelForm, active_or_current
 from crm.lookup import use_lookup
-from leads.models import DISQUALIFY_REASONS, Campaign, Lead, LeadSource
+from leads.actions import bulk_action, bulk_actions
+from leads.models import DISQUALIFY_REASONS, LEAD_FORM_FIELDS, Campaign, Lead, LeadSource
 from opportunities.models import Currency, Opportunity
 
 AUTO_OWNER = "auto"
 
-LEAD_FIELDS = [
-    "topic",
-    "salutation",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "job_title",
-    "company_name",
-    "website",
-    "industry",
-    "annual_revenue",
-    "number_of_employees",
-    "email",
-    "business_phone",
-    "mobile_phone",
-    "preferred_contact_method",
-    "do_not_email",
-    "do_not_phone",
-    "do_not_postal_mail",
-    "do_not_bulk_email",
-    "street",
-    "city",
-    "state_province",
-    "postal_code",
-    "country",
-    "source",
-    "campaign",
-    "rating",
-    "description",
-    "budget_amount",
-    "budget_status",
-    "need",
-    "purchase_timeframe",
-    "purchase_process",
-    "decision_maker",
-    "estimated_value",
-    "estimated_close_date",
-    "next_follow_up",
-    "existing_account",
-    "existing_contact",
-]
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,7 +20,7 @@ class LeadForm(VersionedModelForm):
 
     class Meta:
         model = Lead
-        fields = LEAD_FIELDS
+        fields = LEAD_FORM_FIELDS
         widgets = {
             "estimated_close_date": DATE_INPUT,
             "next_follow_up": DATE_INPUT,
@@ -171,7 +131,7 @@ class QualifyForm(forms.Form):
         lead's company name, a contact its last name (unless an existing one is chosen).
         Bulk qualify skips them instead (services.qualify_leads)."""
         cleaned = super().clean()
-        lead_cannot = not self.lead.company_name
+        lead_cannot = not self.lead.can_make_account
         if cleaned.get("create_account") and not cleaned.get("account") and lead_cannot:
             self.add_error(
                 "create_account",
@@ -180,7 +140,7 @@ class QualifyForm(forms.Form):
                     "it on the lead, choose an existing account, or untick this."
                 ),
             )
-        lead_cannot = not self.lead.last_name
+        lead_cannot = not self.lead.can_make_contact
         if cleaned.get("create_contact") and not cleaned.get("contact") and lead_cannot:
             self.add_error(
                 "create_contact",
@@ -226,9 +186,15 @@ class BulkActionForm(forms.Form):
         ("qualify", _("Qualify (default options)")),
         ("disqualify", _("Disqualify")),
         ("assign", _("Assign to")),
-        ("claim", _("Claim (from my team queues)")),
     ]
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    # This app's actions, then those other apps registered (leads/actions.py: routing's Claim).
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=lambda: [
+            *BulkActionForm.ACTIONS,
+            *((action.key, action.label) for action in bulk_actions()),
+        ],
+    )
     leads = forms.ModelMultipleChoiceField(
         queryset=Lead.objects.none(),
         error_messages={
@@ -247,10 +213,14 @@ class BulkActionForm(forms.Form):
         # and each label must name its own select.
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
-        # Claim chooses among the leads the user sees: one a teammate took since the list was
-        # shown is no longer the user's to change, yet is reported ("already taken by …").
-        claiming = self.data.get("action") == "claim"
-        leads = Lead.objects.visible_to(user) if claiming else Lead.objects.editable_by(user)
+        # A registered action may choose among the leads the user sees (routing's Claim: one a
+        # teammate took since the list was shown is no longer the user's to change, yet is
+        # reported "already taken by …"); the others among those the user may change.
+        registered = bulk_action(self.data.get("action"))
+        if registered and registered.pick == "visible":
+            leads = Lead.objects.visible_to(user)
+        else:
+            leads = Lead.objects.editable_by(user)
         self.fields["leads"].queryset = leads
         # No owner preselected: "Assign to" without a choice is refused, not given to the
         # first user of the list.

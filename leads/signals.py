@@ -34,6 +34,14 @@ owner by hand (leads.services.assign_lead), after the row is saved:
         lead_reassigned.send(sender=Lead, lead=lead, owner=user_or_team, assigned_by=user)
 
     E.g. the routing app's record of who assigned the lead (the "why this owner" panel).
+
+leads_imported -- sent once when a (not dry-run) import batch is done, inside the transaction
+that marks it done (leads.imports), so a batch finished twice (resumed, raced) sends it once:
+
+        leads_imported.send(sender=ImportBatch, batch=batch, owner_counts={"user id": n})
+
+    `owner_counts`: how many of the batch's new leads each user got. E.g. routing's one
+    digest e-mail per owner per import (instead of lead_assigned per lead).
 """
 
 from django.dispatch import Signal
@@ -42,3 +50,4 @@ lead_creating = Signal()
 lead_created = Signal()
 lead_assigned = Signal()
 lead_reassigned = Signal()
+leads_imported = Signal()

@@ -3,7 +3,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Account, Contact
 from crm.errors import DomainError
-from crm.models import team_ids_of
-from leads import services
+from leads import actions, qualification, services
 from leads.duplicates import possible_duplicates, qualification_duplicates
 from leads.exports import export_rows
 from leads.filters import LeadFilter, apply_saved_view, saved_views_for
@@ -30,9 +29,7 @@ from leads.forms import (
     RecordLinkForm,
 )
 from leads.models import Lead, LeadLink, State, Status
-from leads.routing import services as routing_services
 from leads.selectors import link_candidates
-from opportunities.models import Opportunity
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -60,13 +57,8 @@ def lead_list(request):
         leads = filterset.queryset
     leads = leads.annotate(
         can_edit=Exists(Lead.objects.editable_by(request.user).filter(pk=OuterRef("pk"))),
-        # The row's Claim button: an open lead in the queue of one of the viewer's active
-        # teams. The viewer's team ids are a subquery of the page's one query, not a query
-        # per row.
-        can_claim=ExpressionWrapper(
-            Q(state=State.OPEN, owner_team_id__in=team_ids_of(request.user)),
-            output_field=BooleanField(),
-        ),
+        # What other apps show in a row (routing's Claim button), in the page's one query.
+        **actions.row_annotations(request.user),
     )
     page = Paginator(leads, per_page).get_page(request.GET.get("page"))
     return render(
@@ -80,6 +72,8 @@ def lead_list(request):
             "per_page": per_page,
             "page_sizes": PAGE_SIZES,
             "bulk_form": BulkActionForm(user=request.user),
+            "bulk_buttons": actions.bulk_buttons(),
+            "row_extras": [extra.template for extra in actions.row_extras()],
             "sort": request.GET.get("sort", ""),
             # The filter panel opens when a filter is set (sorting alone is not filtering).
             "filtering": any(
@@ -175,7 +169,10 @@ def lead_create(request):
 @require_http_methods(["GET", "POST"])
 def lead_edit(request, pk):
     lead = _editable_lead(request, pk)
-    if not lead.is_open:
+    try:
+        lead.ensure_editable()
+    except DomainError:
+        # The page's own words: the form was opened (or bookmarked) while the lead was open.
         messages.error(request, _("This lead is closed and read-only: reactivate it first."))
         return redirect(lead)
     form = LeadForm(request.POST or None, instance=lead, user=request.user)
@@ -199,103 +196,29 @@ def lead_edit(request, pk):
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead}, status=status)
 
 
-def _display_rows(model, values):
-    """(label, shown value) for each non-empty value of a record about to be created."""
-    rows = []
-    for name, value in values.items():
-        if value in (None, "", False):
-            continue
-        model_field = model._meta.get_field(name)
-        if model_field.choices:
-            value = dict(model_field.flatchoices).get(value, value)
-        elif value is True:
-            value = _("Yes")
-        rows.append((model_field.verbose_name.capitalize(), value))
-    return rows
-
-
-def _preview(plan):
-    """What the qualify page shows: each record, new (with its values) or existing."""
-    blocks = []
-
-    def existing(title, record):
-        blocks.append({"title": _("%(kind)s: use %(record)s") % {"kind": title, "record": record}})
-
-    for title, model, record, values in (
-        (_("Account"), Account, plan.account, plan.account_values),
-        (_("Contact"), Contact, plan.contact, plan.contact_values),
-        (_("Opportunity"), Opportunity, plan.opportunity, plan.opportunity_values),
-    ):
-        if values is not None:
-            values = dict(values)
-            if model is Contact and plan.account_values is not None:
-                values["account"] = _("the new account")
-            if (
-                model is Opportunity
-                and plan.customer_kind == "account"
-                and plan.contact_values is not None
-            ):
-                values["parent_contact"] = _("the new contact")
-            rows = _display_rows(model, values)
-            if model is Opportunity:
-                customer = (
-                    _("the new %(kind)s") % {"kind": plan.customer_kind}
-                    if plan.customer_is_new
-                    else plan.customer
-                )
-                rows.insert(0, (_("Customer"), customer))
-            blocks.append({"title": _("New %(kind)s") % {"kind": title.lower()}, "rows": rows})
-        elif record is not None:
-            existing(title, record)
-    skipped = list(plan.skipped)
-    # Not asked for because the lead cannot make it (the page unticks it): say so too.
-    if plan.account is None and plan.account_values is None and not plan.lead.company_name:
-        skipped.append("account")
-    if plan.contact is None and plan.contact_values is None and not plan.lead.last_name:
-        skipped.append("contact")
-    for kind in dict.fromkeys(skipped):
-        blocks.append({"title": services.SKIPPED_REASONS[kind], "skipped": True})
-    if plan.source_campaign:
-        blocks.append(
-            {"title": _("Source campaign: %(campaign)s") % {"campaign": plan.source_campaign}}
-        )
-    return blocks
-
-
-def _qualify_initial(lead):
-    """The organisation's defaults, less what the lead has already or cannot make (an
-    account needs a company name, a contact a last name)."""
-    defaults = services.qualification_defaults()
-    if lead.existing_account_id or not lead.company_name:
-        defaults["create_account"] = False
-    if lead.existing_contact_id or not lead.last_name:
-        defaults["create_contact"] = False
-    return {**defaults, "source_campaign": lead.campaign_id or ""}
-
-
 @require_http_methods(["GET", "POST"])
 def lead_qualify(request, pk):
     lead = _editable_lead(request, pk)
-    if not lead.is_open:
-        messages.error(
-            request,
-            _("This lead is already qualified.")
-            if lead.state == State.QUALIFIED
-            else _("This lead is disqualified: reactivate it before qualifying it."),
-        )
+    try:
+        lead.ensure_qualifiable()
+    except DomainError as error:
+        messages.error(request, str(error))
         return redirect(lead)
     # A GET is bound to the defaults too, so the preview shows at once.
-    data = request.POST if request.method == "POST" else _qualify_initial(lead)
+    if request.method == "POST":
+        data = request.POST
+    else:
+        data = {**qualification.defaults_for(lead), "source_campaign": lead.campaign_id or ""}
     form = QualifyForm(data, user=request.user, lead=lead)
     plan, problem, status = None, None, 200
     if form.is_valid():
         try:
-            plan = services.plan_qualification(lead=lead, user=request.user, **form.options())
+            plan = qualification.plan_qualification(lead=lead, user=request.user, **form.options())
         except DomainError as error:
             problem = str(error)
         if request.method == "POST" and "confirm" in request.POST and plan is not None:
             try:
-                qualification = services.qualify_lead(
+                qualified = services.qualify_lead(
                     lead=lead,
                     user=request.user,
                     expected_version=request.POST.get("expected_version") or None,
@@ -309,7 +232,7 @@ def lead_qualify(request, pk):
                     return redirect(lead)
                 problem, status = str(error), 409
             else:
-                created = qualification.created_records
+                created = qualified.created_records
                 messages.success(
                     request,
                     _("Lead qualified. Created: %(records)s.")
@@ -322,7 +245,7 @@ def lead_qualify(request, pk):
         "lead": lead,
         "form": form,
         "plan": plan,
-        "preview": _preview(plan) if plan else [],
+        "preview": plan.display_blocks() if plan else [],
         "problem": problem,
         "duplicates": qualification_duplicates(user=request.user, lead=lead),
     }
@@ -383,9 +306,7 @@ def lead_reactivate(request, pk):
 def lead_set_status(request, pk):
     lead = _editable_lead(request, pk)
     status = request.POST.get("status", "")
-    try:
-        if status not in (Status.NEW, Status.CONTACTED):
-            raise DomainError(_("An open lead is either New or Contacted."))
+    try:  # Lead.set_open_status refuses a status an open lead cannot have
         services.set_lead_status(lead=lead, user=request.user, status=status)
     except DomainError as error:
         messages.error(request, str(error))
@@ -459,12 +380,8 @@ def lead_bulk(request):
     elif data["action"] == "disqualify":
         done, refused = services.disqualify_leads(leads=leads, user=user, status=data["status"])
         text = ngettext("%(n)s lead disqualified.", "%(n)s leads disqualified.", len(done))
-    elif data["action"] == "claim":
-        done, refused = routing_services.claim_leads(leads=leads, user=user)
-        text = ngettext("Claimed %(n)s lead.", "Claimed %(n)s leads.", len(done))
-        messages.success(request, text % {"n": len(done)})
-        for note in _claim_refusals(refused):
-            messages.warning(request, note)
+    elif registered := actions.bulk_action(data["action"]):
+        registered.run(request, leads)
         return redirect(back)
     else:
         done, refused = services.assign_leads(leads=leads, user=user, owner=data["owner"])
@@ -475,38 +392,6 @@ def lead_bulk(request):
     for lead, reason in refused:
         messages.warning(request, f"{lead}: {reason}")
     return redirect(back)
-
-
-def _claim_refusals(refused):
-    """The bulk Claim's refusals grouped: one line per teammate who took leads first, one for
-    leads outside the user's teams, one for closed leads; each line names its leads."""
-    Refused = routing_services.ClaimRefused
-    groups = {}
-    for lead, error in refused:
-        key = (error.reason, error.owner.pk if error.owner else None)
-        groups.setdefault(key, (error.owner, []))[1].append(str(lead))
-    notes = []
-    for (reason, _owner_pk), (owner, names) in groups.items():
-        if reason == Refused.TAKEN:
-            text = ngettext(
-                "%(n)s already taken by %(owner)s: %(leads)s.",
-                "%(n)s already taken by %(owner)s: %(leads)s.",
-                len(names),
-            )
-        elif reason == Refused.NOT_MEMBER:
-            text = ngettext(
-                "%(n)s not in your teams: %(leads)s.",
-                "%(n)s not in your teams: %(leads)s.",
-                len(names),
-            )
-        else:
-            text = ngettext(
-                "%(n)s closed, not claimed: %(leads)s.",
-                "%(n)s closed, not claimed: %(leads)s.",
-                len(names),
-            )
-        notes.append(text % {"n": len(names), "owner": owner, "leads": ", ".join(names)})
-    return notes
 
 
 @require_POST

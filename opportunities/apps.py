@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -11,17 +9,39 @@ def ensure_base_currency(sender, using="default", **kwargs):
     from django.apps import apps as global_apps
     from django.conf import settings
 
+    from opportunities.seeds import create_base_currency
+
     currencies = sender.get_model("Currency").objects.using(using)
     if not currencies.filter(code=settings.BASE_CURRENCY).exists():
-        seeding = import_module("opportunities.migrations.0002_base_currency")
-        seeding.create_base_currency(global_apps, None)
+        create_base_currency(global_apps, using)
 
 
 class OpportunitiesConfig(AppConfig):
     name = "opportunities"
     verbose_name = _("Opportunities")
+    business_models = {"Opportunity"}
+    configuration_models = {"Currency"}
 
     def ready(self):
+        from crm.lookup import Lookup, register_lookup
+        from crm.panels import register_panel
+        from opportunities.panels import customer_opportunities, new_opportunity_button
+
+        register_lookup("opportunity", Lookup("opportunities.Opportunity", ("topic",), "", "open"))
+
         post_migrate.connect(
             ensure_base_currency, sender=self, dispatch_uid="opportunities.base_currency"
         )
+        for customer in ("accounts.Account", "accounts.Contact"):
+            register_panel(
+                customer,
+                "opportunities/_customer_panel.html",
+                context=customer_opportunities,
+                order=10,
+            )
+            register_panel(
+                customer,
+                "opportunities/_new_button.html",
+                context=new_opportunity_button,
+                slot="actions",
+            )

@@ -6,10 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from crm.lib.filters import IdFilter, StableOrderingFilter
 from opportunities.models import Opportunity, SalesStage
 
+# The choices of filters on relations to higher apps (the source campaign is a leads.Campaign):
+# the higher app gives them from its AppConfig.ready(), as this app does not import it.
+_choices = {}
 
-def _campaigns(request):
-    # leads.Campaign, reached through the foreign key: this app does not import leads.
-    return Opportunity._meta.get_field("source_campaign").related_model.objects.all()
+
+def register_choices(name, queryset):
+    """Give the filter `name` its choices: queryset(request) -> QuerySet."""
+    _choices[name] = queryset
+
+
+def _registered(name):
+    return lambda request: _choices[name](request)
 
 
 class OpportunityFilter(django_filters.FilterSet):
@@ -17,7 +25,7 @@ class OpportunityFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("Status"), choices=Opportunity.State.choices)
     sales_stage = django_filters.ChoiceFilter(label=_("Sales stage"), choices=SalesStage.choices)
     source_campaign = django_filters.ModelChoiceFilter(
-        label=_("Source campaign"), queryset=_campaigns
+        label=_("Source campaign"), queryset=_registered("source_campaign")
     )
     mine = django_filters.BooleanFilter(
         label=_("Only mine"), method="filter_mine", widget=django_filters.widgets.BooleanWidget

@@ -1,14 +1,18 @@
 """Writes for opportunities: create, edit, close as won or lost, reopen."""
 
+import datetime
+from decimal import Decimal
+
 from django.db import transaction
 
+from crm.models import User
 from crm.services import lock_for_update, save_new_version, update_record
 from opportunities.models import Opportunity
 from opportunities.signals import opportunity_closed, opportunity_reopened
 
 
 @transaction.atomic
-def create_opportunity(*, opportunity, user):
+def create_opportunity(*, opportunity: Opportunity, user: User) -> Opportunity:
     """Store a new opportunity (an unsaved instance, e.g. from a form), stamped by `user`."""
     opportunity.stamp(user)
     opportunity.full_clean()
@@ -16,19 +20,27 @@ def create_opportunity(*, opportunity, user):
     return opportunity
 
 
-def update_opportunity(*, opportunity, user, data, expected_version):
+def update_opportunity(
+    *, opportunity: Opportunity, user: User, data: dict, expected_version: int | None
+) -> Opportunity:
     """Apply an edit with the lost-update check (StaleRecord when someone saved in between)."""
     return update_record(opportunity, user=user, data=data, expected_version=expected_version)
 
 
-def _save_transition(locked, user):
+def _save_transition(locked: Opportunity, user: User) -> Opportunity:
     return save_new_version(locked, user)
 
 
 @transaction.atomic
 def win_opportunity(
-    *, opportunity, user, actual_value=None, close_date=None, description="", expected_version=None
-):
+    *,
+    opportunity: Opportunity,
+    user: User,
+    actual_value: Decimal | None = None,
+    close_date: datetime.date | None = None,
+    description: str = "",
+    expected_version: int | None = None,
+) -> Opportunity:
     """Close as Won. The row lock makes a double click (or two users) close it only once."""
     locked = lock_for_update(opportunity, expected_version=expected_version)
     locked.close_as_won(actual_value=actual_value, close_date=close_date, description=description)
@@ -40,13 +52,13 @@ def win_opportunity(
 @transaction.atomic
 def lose_opportunity(
     *,
-    opportunity,
-    user,
-    status=Opportunity.Status.CANCELED,
-    close_date=None,
-    description="",
-    expected_version=None,
-):
+    opportunity: Opportunity,
+    user: User,
+    status: str = Opportunity.Status.CANCELED,
+    close_date: datetime.date | None = None,
+    description: str = "",
+    expected_version: int | None = None,
+) -> Opportunity:
     """Close as Lost with reason Canceled or Out-Sold."""
     locked = lock_for_update(opportunity, expected_version=expected_version)
     locked.close_as_lost(status=status, close_date=close_date, description=description)
@@ -56,7 +68,7 @@ def lose_opportunity(
 
 
 @transaction.atomic
-def reopen_opportunity(*, opportunity, user):
+def reopen_opportunity(*, opportunity: Opportunity, user: User) -> Opportunity:
     """Won or Lost back to Open (In Progress)."""
     locked = lock_for_update(opportunity)
     locked.reopen()

@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api import services
+from leads.tests.factories import make_lead
 
 
 @pytest.fixture
@@ -19,3 +20,13 @@ def api_as(db):
         return client
 
     return _client
+
+
+@pytest.fixture
+def lead(alice):
+    return make_lead(owner=alice)
+
+
+@pytest.fixture
+def carols_lead(carol):
+    return make_lead(owner=carol, email="someone@south.example", company_name="South Co")

@@ -2,19 +2,8 @@ import pytest
 
 from activities import services
 from activities.models import Activity, Inquiry, Note
-from leads.tests.factories import make_lead
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(alice):
-    return make_lead(owner=alice)
-
-
-@pytest.fixture
-def carols_lead(carol):
-    return make_lead(owner=carol, email="c@south.example", company_name="South Co")
 
 
 def test_log_a_completed_call_on_a_lead_makes_it_contacted(api_as, alice, lead):

@@ -6,3 +6,4 @@ class ImportsConfig(AppConfig):
     name = "leads.imports"
     label = "imports"
     verbose_name = _("Lead imports")
+    business_models = {"ImportBatch", "ImportRowError", "ExternalKey"}

@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from leads.imports import value_maps
-from leads.imports.importers import IMPORT_FIELDS, ImportOptions
+from leads.imports.importers import ImportOptions
+from leads.imports.mapping import IMPORT_FIELDS
 from leads.models import LeadSource
 
 IGNORE = ""

@@ -40,12 +40,27 @@ def _runner_is_gone(runner):
 
 
 class ImportBatch(models.Model):
+    """One import of one file; its status moves uploaded → queued → running → done or failed.
+
+    The race: two processes may act on the same batch at once (a Resume clicked twice, a
+    task delivered twice, a command started again while a worker still runs, a runner that
+    was only slow when another took it over). So every move of the status is a guarded
+    one-row transition (claim, requeue, reset, fail, finish, and save_progress while
+    running): a single conditional UPDATE of this row that matches only what this process
+    last read or wrote (its status and runner; for claim, requeue and reset also its last
+    progress). Of two processes racing, the database lets exactly one match; each method
+    returns whether it won and, if so, sets the new values on this instance. The loser
+    changes nothing and learns it from the False (the same on SQLite and PostgreSQL, no row
+    lock needed)."""
+
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    UNFINISHED_OR_FAILED = (Status.UPLOADED, Status.QUEUED, Status.RUNNING, Status.FAILED)
 
     file_name = models.CharField(_("file name"), max_length=255)
     # The uploaded file (browser imports); command-line imports read the file in place.
@@ -107,6 +122,107 @@ class ImportBatch(models.Model):
         if last is None or (now or timezone.now()) - last >= STALLED_AFTER:
             return True
         return self.status == self.Status.RUNNING and _runner_is_gone(self.runner)
+
+    # Guarded transitions (see the class docstring).
+
+    def _transition(self, guard, **changes):
+        won = bool(type(self)._default_manager.filter(pk=self.pk, **guard).update(**changes))
+        if won:
+            for name, value in changes.items():
+                setattr(self, name, value)
+        return won
+
+    def _progress(self):
+        """The counts and options as the running import has them in memory."""
+        names = ("created", "updated", "skipped", "rejected", "rows", "last_line", "options")
+        return {name: getattr(self, name) for name in names}
+
+    def _as_read(self):
+        return {"status": self.status, "runner": self.runner, "progress_at": self.progress_at}
+
+    def claim(self, runner, *, now=None):
+        """Queued (or running, as read) → running by `runner`."""
+        now = now or timezone.now()
+        return self._transition(
+            self._as_read(),
+            status=self.Status.RUNNING,
+            runner=runner,
+            progress_at=now,
+            started_at=self.started_at or now,
+        )
+
+    claim.alters_data = True
+
+    def requeue(self):
+        """Failed or stalled (as read) → queued again, to resume after `last_line`; a runner
+        that was only slow then cannot commit another chunk (save_progress loses)."""
+        return self._transition(
+            self._as_read(),
+            status=self.Status.QUEUED,
+            message="",
+            finished_at=None,
+            runner="",
+            progress_at=timezone.now(),
+        )
+
+    requeue.alters_data = True
+
+    def reset(self, *, dry_run):
+        """As read → queued from the start, for a (new) dry run or the real import."""
+        return self._transition(
+            self._as_read(),
+            dry_run=dry_run,
+            options={**self.options, "dry_run": dry_run},
+            status=self.Status.QUEUED,
+            last_line=0,
+            rows=0,
+            created=0,
+            updated=0,
+            skipped=0,
+            rejected=0,
+            started_at=None,
+            finished_at=None,
+            message="",
+            progress_at=timezone.now(),
+            runner="",
+        )
+
+    reset.alters_data = True
+
+    def save_progress(self):
+        """Running by this process → the counts of a committed chunk (in its transaction)."""
+        return self._transition(
+            {"status": self.Status.RUNNING, "runner": self.runner},
+            **self._progress(),
+            progress_at=timezone.now(),
+        )
+
+    save_progress.alters_data = True
+
+    def fail(self, message):
+        """Not finished, and no other process has taken the batch since it was read →
+        failed with `message` (its committed chunks stay; it can be resumed)."""
+        return self._transition(
+            {"runner": self.runner, "status__in": self.UNFINISHED_OR_FAILED},
+            status=self.Status.FAILED,
+            message=message,
+            finished_at=timezone.now(),
+        )
+
+    fail.alters_data = True
+
+    def finish(self):
+        """Running by this process → done, with the final counts and error file. Won once:
+        a second finish (a resumed or racing run) finds the batch done and loses."""
+        return self._transition(
+            {"status": self.Status.RUNNING, "runner": self.runner},
+            **self._progress(),
+            status=self.Status.DONE,
+            finished_at=timezone.now(),
+            error_file=self.error_file.name or "",
+        )
+
+    finish.alters_data = True
 
     @property
     def change_reason(self):

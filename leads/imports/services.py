@@ -4,19 +4,22 @@ a django.tasks task, enqueued after commit)."""
 import hashlib
 from pathlib import Path
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
+from crm.models import User
 from crm.services import enqueue_on_commit
-from leads.imports import importers
+from leads.imports.csvfile import CsvSource, ImportFileError, inspect_file
+from leads.imports.importers import ImportOptions, local_copy
+from leads.imports.mapping import match_columns
 from leads.imports.models import ImportBatch
 from leads.imports.tasks import run_import
 
 
 @transaction.atomic
-def upload_import(*, uploaded_file, user):
+def upload_import(*, uploaded_file: UploadedFile, user: User) -> ImportBatch:
     """Store the uploaded CSV as a new batch with its detected encoding, delimiter and
     header; a file that cannot be read as CSV is refused."""
     digest, size = hashlib.sha256(), 0
@@ -34,15 +37,13 @@ def upload_import(*, uploaded_file, user):
     )
     batch.file.save(batch.file_name, uploaded_file, save=False)
     try:
-        with importers.local_copy(batch) as path:
-            info = importers.inspect_file(path)
-            with importers.CsvSource(path, encoding=info.encoding) as source:
-                options = importers.ImportOptions(
-                    encoding=info.encoding, delimiter=source.delimiter
-                )
-                mapping = importers.match_columns(source.header)
+        with local_copy(batch) as path:
+            info = inspect_file(path)
+            with CsvSource(path, encoding=info.encoding) as source:
+                options = ImportOptions(encoding=info.encoding, delimiter=source.delimiter)
+                mapping = match_columns(source.header)
                 header = source.header
-    except importers.ImportFileError as error:
+    except ImportFileError as error:
         batch.file.delete(save=False)
         raise DomainError(str(error)) from None
     options.columns = {h: name for _i, h, name in mapping.matched}
@@ -51,7 +52,17 @@ def upload_import(*, uploaded_file, user):
     return batch
 
 
-def _ensure_changeable(batch):
+def _reset_batch(batch: ImportBatch, *, dry_run: bool) -> None:
+    """Prepare an uploaded batch for a (new) dry run or the real import: the rows and file
+    of the last run deleted, the batch queued from the start."""
+    batch.row_errors.all().delete()
+    if batch.error_file:
+        batch.error_file.delete(save=False)
+    if not batch.reset(dry_run=dry_run):
+        raise DomainError(_("This import is running: wait until it has finished."))
+
+
+def _ensure_changeable(batch: ImportBatch) -> None:
     running = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
     if running and not batch.is_stalled():
         raise DomainError(_("This import is running: wait until it has finished."))
@@ -60,7 +71,7 @@ def _ensure_changeable(batch):
 
 
 @transaction.atomic
-def save_import_options(*, batch, options):
+def save_import_options(*, batch: ImportBatch, options: ImportOptions) -> ImportBatch:
     """Keep the mapping and options chosen on the page (an ImportOptions)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _ensure_changeable(batch)
@@ -72,29 +83,18 @@ def save_import_options(*, batch, options):
 
 
 @transaction.atomic
-def start_import(*, batch, dry_run):
+def start_import(*, batch: ImportBatch, dry_run: bool) -> ImportBatch:
     """Queue a dry run or the real import of an uploaded batch (the worker runs it)."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _ensure_changeable(batch)
     stopped = batch.status == ImportBatch.Status.FAILED or batch.is_stalled()
     if stopped and not batch.dry_run and not dry_run:
         # An import that stopped halfway (it failed, or its worker died: no progress for
-        # a while) resumes after its last committed chunk. Compare-and-set, so that a
-        # runner that was only slow cannot commit another chunk (it stops) and two
-        # clicks queue it once.
-        requeued = ImportBatch.objects.filter(
-            pk=batch.pk, status=batch.status, runner=batch.runner, progress_at=batch.progress_at
-        ).update(
-            status=ImportBatch.Status.QUEUED,
-            message="",
-            finished_at=None,
-            runner="",
-            progress_at=timezone.now(),
-        )
-        if not requeued:
+        # a while) resumes after its last committed chunk; two clicks queue it once.
+        if not batch.requeue():
             raise DomainError(_("This import is running: wait until it has finished."))
         batch.refresh_from_db()
     else:
-        importers.reset_batch(batch, dry_run=dry_run)
+        _reset_batch(batch, dry_run=dry_run)
     enqueue_on_commit(run_import, batch_id=batch.pk)
     return batch

@@ -1,5 +1,4 @@
 from django.tasks import task
-from django.utils import timezone
 
 from leads.imports.importers import BatchBusy, run_stored_batch
 from leads.imports.models import ImportBatch
@@ -17,9 +16,5 @@ def run_import(*, batch_id):
         return  # another worker runs it (a Resume clicked twice, a task delivered twice)
     except Exception as error:
         # Committed chunks stay; starting the import again resumes after `last_line`.
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.FAILED,
-            message=f"{type(error).__name__}: {error}",
-            finished_at=timezone.now(),
-        )
+        batch.fail(f"{type(error).__name__}: {error}")
         raise

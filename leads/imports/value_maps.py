@@ -4,17 +4,11 @@ may be mapped to, giving the same `values` mapping as the mapping file's JSON.""
 
 from django.utils.translation import gettext as _
 
-from leads.imports.importers import (
-    IMPORT_FIELDS,
-    STATUSES_BY_STATE,
-    CsvSource,
-    ImportFileError,
-    RowError,
-    local_copy,
-    match_columns,
-    parse_status,
-)
-from leads.models import Lead, LeadSource
+from leads.imports.cells import RowError, parse_status
+from leads.imports.csvfile import CsvSource, ImportFileError
+from leads.imports.importers import local_copy
+from leads.imports.mapping import IMPORT_FIELDS, match_columns
+from leads.models import STATUSES_BY_STATE, Lead, LeadSource
 
 # How much of the file is read for its values, and how many values are offered per field
 # (more are mapped in the JSON).

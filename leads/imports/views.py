@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.errors import DomainError
 from leads.imports import services, value_maps
+from leads.imports.csvfile import ImportFileError
 from leads.imports.forms import MappingForm, UploadForm
-from leads.imports.importers import ImportFileError, ImportOptions, local_copy, preview
+from leads.imports.importers import ImportOptions, local_copy, preview
 from leads.imports.models import ImportBatch
 
 

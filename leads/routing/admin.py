@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Industry
+from crm.admin_extensions import extend_admin
 from crm.errors import DomainError
 from crm.forms import OwnerChoiceField
-from leads.models import Campaign, Lead, LeadSource, Rating
+from leads.models import Campaign, Lead, LeadSource
 from leads.routing import services
 from leads.routing.explain import describe
 from leads.routing.models import (
@@ -22,6 +23,7 @@ from leads.routing.models import (
     DepartingUser,
     RoutingSettings,
 )
+from opportunities.models import Rating
 
 AUTO = "auto"
 
@@ -305,16 +307,5 @@ class AssignmentExplanationInline(admin.TabularInline):
         return False
 
 
-def _extend_lead_admin():
-    """The leads app must not import routing, so routing adds its action and inline to the
-    lead admin (registered earlier: leads comes first in INSTALLED_APPS)."""
-    lead_admin = admin.site._registry.get(Lead)
-    if lead_admin is None:
-        return
-    if apply_routing_rules not in (lead_admin.actions or []):
-        lead_admin.actions = [*(lead_admin.actions or []), apply_routing_rules]
-    if AssignmentExplanationInline not in lead_admin.inlines:
-        lead_admin.inlines = [*lead_admin.inlines, AssignmentExplanationInline]
-
-
-_extend_lead_admin()
+# The leads app does not know routing: routing adds its action and inline to the lead admin.
+extend_admin(Lead, actions=[apply_routing_rules], inlines=[AssignmentExplanationInline])

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Industry
 from crm.models import Team, User
-from leads.models import Lead, Rating
+from leads.models import Lead
+from opportunities.models import Rating
 
 
 class LeadField(models.TextChoices):

@@ -7,8 +7,8 @@ list's bulk Claim), `hand_over_open_leads` (a departing user), `preview_routing`
 preview: decides, assigns nothing).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Count
@@ -31,7 +31,7 @@ from leads.routing.models import (
     RoutingSettings,
     TeamDistribution,
 )
-from leads.signals import lead_assigned
+from leads.services import set_owner
 
 Outcome = AssignmentExplanation.Outcome
 Kind = AssignmentExplanation.Kind
@@ -52,7 +52,7 @@ class Decision:
     candidates: list = field(default_factory=list)
     passed_over: list = field(default_factory=list)
 
-    def explanation(self, *, lead, kind, performed_by):
+    def explanation(self, *, lead: Lead, kind: str, performed_by: User) -> AssignmentExplanation:
         return AssignmentExplanation(
             lead=lead,
             kind=kind,
@@ -68,7 +68,7 @@ class Decision:
         )
 
 
-def load_rules():
+def load_rules() -> list[Rule]:
     """The active rules in priority order, compiled for the engine (two queries)."""
     rules = AssignmentRule.objects.filter(is_active=True).prefetch_related("conditions")
     return [engine.compile_rule(rule) for rule in rules.order_by("priority", "pk")]
@@ -83,7 +83,7 @@ class Router:
     id order so two batches never deadlock); the state is written back once by `save()`.
     `dry_run` (the admin preview) takes no lock and writes nothing."""
 
-    def __init__(self, *, dry_run=False, exclude_user_ids=()):
+    def __init__(self, *, dry_run: bool = False, exclude_user_ids: Iterable[int] = ()) -> None:
         self.dry_run = dry_run
         self.excluded = frozenset(exclude_user_ids)
         self.rules = load_rules()
@@ -95,7 +95,7 @@ class Router:
 
     # Loading ---------------------------------------------------------------------------
 
-    def _matches(self, leads):
+    def _matches(self, leads: list[Lead]) -> list[list[Rule]]:
         """The matching rules of each lead (in priority order)."""
         source_ids = {lead.source_id for lead in leads if lead.source_id}
         campaign_ids = {lead.campaign_id for lead in leads if lead.campaign_id}
@@ -105,7 +105,7 @@ class Router:
             self.rules, leads, source_names=sources, campaign_names=campaigns
         )
 
-    def _load(self, rules, extra_user_ids):
+    def _load(self, rules: Iterable[Rule], extra_user_ids: set[int]) -> None:
         default = self.settings.default_owner if self.settings else None
         user_ids = {r.target_user_id for r in rules if r.target_user_id} | set(extra_user_ids)
         team_ids = {r.target_team_id for r in rules if r.target_team_id}
@@ -155,7 +155,7 @@ class Router:
             )
             self.open_counts = dict(counts)
 
-    def _lock_states(self, team_ids):
+    def _lock_states(self, team_ids: list[int]) -> None:
         if self.dry_run:
             found = TeamDistribution.objects.in_bulk(team_ids)
             self.team_states = {
@@ -172,7 +172,7 @@ class Router:
 
     # Deciding --------------------------------------------------------------------------
 
-    def route(self, leads, *, fallbacks):
+    def route(self, leads: list[Lead], *, fallbacks: list[User | None]) -> list[Decision]:
         """One Decision per lead; `fallbacks[i]` gets lead i when nothing else can."""
         matches = self._matches(leads)
         involved = {rule for rules in matches for rule in rules}
@@ -182,7 +182,7 @@ class Router:
             for rules, fallback in zip(matches, fallbacks, strict=True)
         ]
 
-    def _user_status(self, user, *, capacity=None):
+    def _user_status(self, user: User | None, *, capacity: int | None = None) -> str:
         if user is None:
             return engine.INACTIVE
         member = Member(
@@ -194,7 +194,7 @@ class Router:
         )
         return member.status(capacity=capacity, excluded=self.excluded)
 
-    def _decide(self, rules, *, fallback):
+    def _decide(self, rules: list[Rule], *, fallback: User | None) -> Decision:
         passed_over = []
         for rule in rules:
             if rule.target_user_id:
@@ -236,7 +236,7 @@ class Router:
             )
         return self._default(fallback, passed_over)
 
-    def _default(self, fallback, passed_over):
+    def _default(self, fallback: User | None, passed_over: list) -> Decision:
         default = self.settings.default_owner if self.settings else None
         if isinstance(default, Team) and default.is_active:
             return Decision(Outcome.DEFAULT, default, passed_over=passed_over)
@@ -250,10 +250,10 @@ class Router:
             self._count(fallback.pk)
         return Decision(Outcome.CREATOR, fallback, passed_over=passed_over)
 
-    def _count(self, user_id):
+    def _count(self, user_id: int) -> None:
         self.open_counts[user_id] = self.open_counts.get(user_id, 0) + 1
 
-    def _give(self, team_id, member):
+    def _give(self, team_id: int, member: Member) -> None:
         state = self.team_states[team_id]
         state.sequence += 1
         key = (team_id, member.user_id)
@@ -267,7 +267,7 @@ class Router:
         self.dirty.add(key)
         self._count(member.user_id)
 
-    def save(self):
+    def save(self) -> None:
         """Write the advanced distribution state back (at most three queries)."""
         if self.dry_run or not self.dirty:
             return
@@ -284,23 +284,19 @@ class Router:
         self.dirty.clear()
 
 
-def _passed(rule, reason, candidates=()):
+def _passed(rule: Rule, reason: str, candidates: Iterable[dict] = ()) -> dict:
     return {"rule_id": rule.id, "name": rule.name, "reason": reason, "candidates": [*candidates]}
-
-
-def _has_owner(lead):
-    return lead.owner_user_id is not None or lead.owner_team_id is not None
 
 
 # New leads (the signal receivers) -------------------------------------------------------
 
 
-def route_new_leads(*, leads, created_by):
+def route_new_leads(*, leads: list[Lead], created_by: User) -> list[Decision]:
     """Set the owner of every lead without one from the rules table (before the insert).
 
     Runs inside create_leads' transaction, so the distribution rows stay locked until the
     leads are stored. The decision rides on the lead until `write_explanations`."""
-    todo = [lead for lead in leads if not _has_owner(lead)]
+    todo = [lead for lead in leads if not lead.has_owner]
     if not todo:
         return []
     with transaction.atomic(savepoint=False):
@@ -332,7 +328,9 @@ EXPLANATION_COLUMNS = (
 )
 
 
-def write_explanations(*, leads, performed_by, kind=Kind.ROUTED):
+def write_explanations(
+    *, leads: Iterable[Lead], performed_by: User | None, kind: str = Kind.ROUTED
+) -> int:
     """After the insert: one explanation per routed lead, the same rows as
     `Decision.explanation` gives, written as plain rows (one multi-row INSERT per 500 leads,
     no model instances: imports of 100,000 leads spent a fifth of their time building them).
@@ -367,33 +365,7 @@ def write_explanations(*, leads, performed_by, kind=Kind.ROUTED):
 # Changing the owner of stored leads ---------------------------------------------------
 
 
-def _send_assigned(lead, *, assigned_by, reason):
-    transaction.on_commit(
-        partial(
-            lead_assigned.send,
-            sender=Lead,
-            lead=lead,
-            owner=lead.owner,
-            assigned_by=assigned_by,
-            reason=reason,
-        )
-    )
-
-
-def _set_owner(lead, *, owner, user, reason, assigned_by):
-    changed = (lead.owner_user_id, lead.owner_team_id) != (
-        owner.pk if isinstance(owner, User) else None,
-        owner.pk if isinstance(owner, Team) else None,
-    )
-    lead.owner = owner
-    lead.version += 1
-    lead.stamp(user)
-    lead.save()
-    if changed:
-        _send_assigned(lead, assigned_by=assigned_by, reason=reason)
-
-
-def _lock_open_leads(leads):
+def _lock_open_leads(leads: Iterable[Lead]) -> tuple[list[Lead], list[tuple[Lead, str]]]:
     """Lock the leads (in id order); closed ones are refused with a message."""
     locked = Lead.objects.select_for_update().filter(pk__in=[lead.pk for lead in leads])
     done, refused = [], []
@@ -405,7 +377,9 @@ def _lock_open_leads(leads):
     return done, refused
 
 
-def _reroute(leads, *, user, kind, exclude_user_ids=()):
+def _reroute(
+    leads: list[Lead], *, user: User, kind: str, exclude_user_ids: Iterable[int] = ()
+) -> list[Lead]:
     router = Router(exclude_user_ids=exclude_user_ids)
     excluded = set(exclude_user_ids)
     # No rule and no default owner: the lead's creator, else the person re-routing.
@@ -418,7 +392,7 @@ def _reroute(leads, *, user, kind, exclude_user_ids=()):
     decisions = router.route(leads, fallbacks=fallbacks)
     router.save()
     for lead, decision in zip(leads, decisions, strict=True):
-        _set_owner(lead, owner=decision.owner, user=user, reason="routed", assigned_by=None)
+        set_owner(lead, owner=decision.owner, user=user, reason="routed", assigned_by=None)
     AssignmentExplanation.objects.bulk_create(
         decision.explanation(lead=lead, kind=kind, performed_by=user)
         for lead, decision in zip(leads, decisions, strict=True)
@@ -427,7 +401,9 @@ def _reroute(leads, *, user, kind, exclude_user_ids=()):
 
 
 @transaction.atomic
-def reroute_leads(*, leads, user):
+def reroute_leads(
+    *, leads: Iterable[Lead], user: User
+) -> tuple[list[Lead], list[tuple[Lead, str]]]:
     """ "Apply routing rules": give the selected open leads to whoever the rules say now.
 
     Returns (re-routed leads, [(lead, reason refused)])."""
@@ -437,7 +413,7 @@ def reroute_leads(*, leads, user):
     return done, refused
 
 
-def _with_creators(leads):
+def _with_creators(leads: list[Lead]) -> list[Lead]:
     creators = User.objects.in_bulk({lead.created_by_id for lead in leads if lead.created_by_id})
     for lead in leads:
         if lead.created_by_id:
@@ -450,13 +426,13 @@ class ClaimRefused(DomainError):
 
     CLOSED, TAKEN, NOT_MEMBER = "closed", "taken", "not_member"
 
-    def __init__(self, message, *, reason, owner=None):
+    def __init__(self, message: str, *, reason: str, owner: User | None = None) -> None:
         super().__init__(message)
         self.reason, self.owner = reason, owner
 
 
 @transaction.atomic
-def claim_lead(*, lead, user):
+def claim_lead(*, lead: Lead, user: User) -> Lead:
     """A member takes a lead from their team's queue; refused (ClaimRefused) once someone
     else has, for a closed lead and for anyone who is not an active member of the team."""
     locked = lock_for_update(lead)
@@ -479,7 +455,7 @@ def claim_lead(*, lead, user):
             reason=ClaimRefused.NOT_MEMBER,
         )
     team = locked.owner_team
-    _set_owner(locked, owner=user, user=user, reason="claimed", assigned_by=user)
+    set_owner(locked, owner=user, user=user, reason="claimed", assigned_by=user)
     AssignmentExplanation.objects.create(
         lead=locked,
         kind=Kind.CLAIMED,
@@ -491,7 +467,9 @@ def claim_lead(*, lead, user):
     return locked
 
 
-def claim_leads(*, leads, user):
+def claim_leads(
+    *, leads: Iterable[Lead], user: User
+) -> tuple[list[Lead], list[tuple[Lead, ClaimRefused]]]:
     """The list's bulk Claim: each lead through `claim_lead`, in its own transaction (a lead
     someone else took meanwhile is refused on its own; the others are still claimed).
 
@@ -505,7 +483,9 @@ def claim_leads(*, leads, user):
     return claimed, refused
 
 
-def explain_assignment(*, lead, owner, assigned_by):
+def explain_assignment(
+    *, lead: Lead, owner: User | Team, assigned_by: User
+) -> AssignmentExplanation:
     """A lead given to `owner` by hand: recorded like a claim (who chose, whom), so the lead
     page says why it has this owner and the new owner's home page lists it."""
     return AssignmentExplanation.objects.create(
@@ -519,7 +499,13 @@ def explain_assignment(*, lead, owner, assigned_by):
 
 
 @transaction.atomic
-def hand_over_open_leads(*, users, performed_by, to=None, deactivate=False):
+def hand_over_open_leads(
+    *,
+    users: Iterable[User],
+    performed_by: User,
+    to: User | Team | None = None,
+    deactivate: bool = False,
+) -> list[Lead]:
     """A departing user's open leads in one step: to `to` (a user or a team), or, without
     it, re-routed by the rules with the departing users skipped. Returns the leads moved."""
     users = list(users)
@@ -541,7 +527,7 @@ def hand_over_open_leads(*, users, performed_by, to=None, deactivate=False):
             exclude_user_ids=departing,
         )
     for lead in leads:
-        _set_owner(lead, owner=to, user=performed_by, reason="assigned", assigned_by=performed_by)
+        set_owner(lead, owner=to, user=performed_by, reason="assigned", assigned_by=performed_by)
     AssignmentExplanation.objects.bulk_create(
         Decision(Outcome.CHOSEN, to).explanation(
             lead=lead, kind=Kind.HANDED_OVER, performed_by=performed_by
@@ -551,7 +537,7 @@ def hand_over_open_leads(*, users, performed_by, to=None, deactivate=False):
     return leads
 
 
-def preview_routing(*, lead):
+def preview_routing(*, lead: Lead) -> Decision:
     """Who would get this (saved or unsaved) lead now, and why; assigns nothing."""
     router = Router(dry_run=True)
     (decision,) = router.route([lead], fallbacks=[lead.created_by if lead.created_by_id else None])
@@ -561,7 +547,9 @@ def preview_routing(*, lead):
 # Notifications ----------------------------------------------------------------------------
 
 
-def notify_new_owner(*, lead, owner, assigned_by, reason):
+def notify_new_owner(
+    *, lead: Lead, owner: User | Team | None, assigned_by: User | None, reason: str
+) -> list[AssignmentNotification]:
     """Owe the new owner (or each active member of a team queue) one e-mail; the task sends
     it once even if it runs twice. Nobody is told about a lead they gave themselves."""
     from leads.routing.tasks import send_assignment_email

@@ -10,6 +10,7 @@ from accounts.models import Account, Contact
 from crm.errors import DomainError, StaleRecord
 from leads import services
 from leads.models import Lead, QualificationSettings, State, Status
+from leads.qualification import plan_qualification
 from leads.tests.factories import CampaignFactory, make_lead
 from opportunities.models import Currency, Opportunity
 
@@ -377,7 +378,7 @@ class TestQualify:
 
     def test_the_plan_previews_exactly_what_is_created(self, alice):
         lead = make_lead(owner=alice)
-        plan = services.plan_qualification(
+        plan = plan_qualification(
             lead=lead,
             user=alice,
             create_account=True,

@@ -331,31 +331,6 @@ def test_the_ten_lead_sources_come_back_after_a_flush(transactional_db):
     assert LeadSource.objects.filter(name="Web").exists()
 
 
-def test_the_batch_keys_are_the_keys_of_each_lead_alone():
-    """create_leads normalises a batch's names, companies and phones once each: the keys are
-    those Lead.refresh_keys gives (every key field compared)."""
-    values = [
-        {"first_name": "Søren", "last_name": "Ålund-Østergård", "company_name": "ACME, Inc"},
-        {"first_name": "Søren", "last_name": "Ålund-Østergård", "company_name": "Acme Inc."},
-        {"last_name": "O'Brien", "company_name": "The Widget Co", "mobile_phone": "33 88 11 00"},
-        {"email": " Anna@Example.COM ", "business_phone": "+45 33 88 11 00", "mobile_phone": "1"},
-        {"email": "no address", "business_phone": "not a number", "company_name": ""},
-        {},
-    ]
-    batch = [Lead(**v) for v in values]
-    alone = [Lead(**v) for v in values]
-
-    services._refresh_keys(batch)
-    for lead in alone:
-        lead.refresh_keys()
-
-    for mine, theirs in zip(batch, alone, strict=True):
-        assert {k: getattr(mine, k) for k in Lead.KEY_FIELDS} == {
-            k: getattr(theirs, k) for k in Lead.KEY_FIELDS
-        }
-    assert batch[0].company_key == batch[1].company_key == "acme"
-
-
 @pytest.mark.parametrize("count", [1, 3])
 def test_the_change_reason_is_in_the_history_of_one_lead_or_many(alice, count):
     """A one-row import chunk is saved, a bigger one inserted in bulk: both keep the reason."""

@@ -1,15 +1,20 @@
 """The import's batch path costs a fixed number of queries per chunk, however many rows the
 chunk holds (issue #7: 5,000 rows/s needs batch-wise dedupe, routing and history)."""
 
+import io
+from contextlib import suppress
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from leads.imports.importers import LeadStatistics
+from leads.bulk import LeadStatistics
 from leads.imports.tests.conftest import write_csv
 from leads.models import Lead, LeadStatusChange
 from leads.routing.models import AssignmentExplanation
 from leads.routing.tests.factories import make_rule
+from leads.tests.factories import make_lead
 
 HEADER = ["First Name", "Last Name", "Company", "E-mail", "Phone", "Country", "Created"]
 
@@ -104,3 +109,37 @@ def test_postgresql_statistics_are_refreshed_as_an_import_grows_the_table(
     else:
         assert analyses == []
     assert Lead.objects.count() == 300
+
+
+def update_as(user, path):
+    """Run the command as `user` with --dedupe update; returns (queries, output)."""
+    out = io.StringIO()
+    with CaptureQueriesContext(connection) as queries, suppress(SystemExit):  # exit status 1
+        call_command(
+            "import_leads",
+            str(path),
+            *("--user", user.username, "--dedupe", "update", "--batch-size", 100, "-v0"),
+            stdout=out,
+        )
+    return len(queries), out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_edit_rights_on_matched_leads_cost_one_query_per_chunk(tmp_path, alice, bob):
+    """An update of leads the importing user may not edit is refused row by row, but their
+    rights are read once for the chunk: 3 matched rows cost the queries of 30."""
+
+    def file_of(count):
+        for n in range(count):
+            make_lead(owner=alice, last_name=f"Hansen {n}", email=f"anna{n}@fabrikam.example")
+        rows = [["Last Name", "E-mail", "City"]]
+        rows += [[f"Hansen {n}", f"anna{n}@fabrikam.example", "Aarhus"] for n in range(count)]
+        return write_csv(tmp_path / f"{count}.csv", rows)
+
+    few, few_output = update_as(bob, file_of(3))
+    Lead.objects.all().delete()
+    many, many_output = update_as(bob, file_of(30))
+
+    assert "rejected=3" in few_output and "rejected=30" in many_output
+    assert "which you cannot edit" in many_output
+    assert many == few

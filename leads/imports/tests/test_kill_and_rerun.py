@@ -10,10 +10,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from leads.imports.tests.conftest import write_csv
 
 ROOT = Path(__file__).resolve().parents[3]
-ROWS = 5000
+# The fewest rows that span several chunks with room to kill the import between them: it is
+# killed once two chunks of CHUNK are committed, with many more still to go.
+CHUNK = 10
+ROWS = 300
 
 
 def _manage(env, *args, **kwargs):
@@ -33,6 +38,7 @@ def _scalar(database, sql):
     return row[0] if row else None
 
 
+@pytest.mark.slow
 def test_a_killed_import_resumes_with_no_duplicates_and_no_loss(tmp_path):
     database = tmp_path / "kill.sqlite3"
     env = {
@@ -51,7 +57,7 @@ def test_a_killed_import_resumes_with_no_duplicates_and_no_loss(tmp_path):
     command = [sys.executable, "manage.py", "import_leads", str(path), "--user", "op"]
 
     process = subprocess.Popen(
-        [*command, "--batch-size", "100", "-v0"],
+        [*command, "--batch-size", str(CHUNK), "-v0"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -65,7 +71,7 @@ def test_a_killed_import_resumes_with_no_duplicates_and_no_loss(tmp_path):
                 last_line = _scalar(database, "SELECT last_line FROM imports_importbatch") or 0
             except sqlite3.OperationalError:
                 last_line = 0  # the table or the row is not there yet
-        if last_line >= 500:
+        if last_line > 2 * CHUNK:
             break
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)

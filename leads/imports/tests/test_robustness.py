@@ -14,19 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leads.forms import LeadForm
-from leads.imports.importers import (
-    BatchBusy,
-    Importer,
-    ImportOptions,
-    RowConverter,
-    RowError,
-    match_columns,
-    parse_date,
-    parse_datetime,
-    parse_status,
-    start_batch,
-)
+from leads.imports.cells import RowError, parse_date, parse_datetime, parse_status
+from leads.imports.importers import BatchBusy, Importer, ImportOptions, start_batch
+from leads.imports.mapping import match_columns
 from leads.imports.models import STALLED_AFTER, ImportBatch
+from leads.imports.rows import RowConverter
 from leads.imports.tests.conftest import write_csv
 from leads.imports.tests.test_views import mapping_post, upload
 from leads.models import Lead, State, Status

@@ -1,5 +1,5 @@
 """python manage.py import_leads FILE [options]: parses the arguments and prints; the work is
-done by leads.imports.importers (the same code the Imports page runs).
+done by the leads.imports package (the same code the Imports page runs).
 
 Exit status: 0 every row imported or deliberately skipped, 1 some rows rejected (the rest
 imported), 2 a usage or file error (nothing written)."""
@@ -12,20 +12,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from leads.imports.cells import DATE_ORDERS
+from leads.imports.csvfile import CsvSource, ImportFileError
 from leads.imports.importers import (
     CHUNK_SIZE,
-    DATE_ORDERS,
     DEDUPE_MODES,
     BatchBusy,
-    CsvSource,
     Importer,
-    ImportFileError,
     ImportOptions,
-    fail_batch,
-    match_columns,
-    read_mapping_file,
     start_batch,
 )
+from leads.imports.mapping import match_columns, read_mapping_file
 
 
 class Command(BaseCommand):
@@ -164,7 +161,7 @@ class Command(BaseCommand):
         except ImportFileError as error:
             # The options were checked before the batch was recorded: this is the file
             # changing underneath. Committed chunks stay; the batch says it failed.
-            fail_batch(batch, str(error))
+            batch.fail(str(error))
             raise ImportFileError(
                 f"{error} (import #{batch.pk} marked failed after line {batch.last_line})"
             ) from None

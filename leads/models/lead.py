@@ -1,13 +1,11 @@
-"""The lead (Dynamics' Lead entity), its sources and campaigns, the status log and what
-qualifying a lead produced. Links Dynamics keeps on the account, contact or opportunity
-(originating lead, source leads, source campaign) live here, so the lower apps never import
-this one: they reach leads through the reverse relations of these foreign keys."""
+"""The lead itself (Dynamics' Lead entity), its queryset, and the one ordered list of the
+fields a person enters, from which the form, the API and the export derive theirs."""
 
-from django.conf import settings
+import functools
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,157 +15,65 @@ from accounts.models import Account, Contact, Industry, PreferredContactMethod
 from crm.errors import DomainError
 from crm.lib import duplicates
 from crm.models import OwnedQuerySet, OwnedRecord
+from leads.models.choices import (
+    STATUSES_BY_STATE,
+    State,
+    Status,
+)
+from leads.models.sources import Campaign, LeadSource
 from opportunities.models import (
     BudgetStatus,
-    Currency,
     Need,
-    Opportunity,
     PurchaseProcess,
     PurchaseTimeframe,
     Rating,
 )
 
-
-class LeadSource(models.Model):
-    """Admin-configurable lead sources, seeded with Dynamics' ten by a data migration."""
-
-    name = models.CharField(_("name"), max_length=100)
-    is_active = models.BooleanField(_("active"), default=True)
-    order = models.PositiveIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("lead source")
-        verbose_name_plural = _("lead sources")
-        ordering = ["order", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("name"),
-                name="leads_leadsource_name_unique_ci",
-                violation_error_message=_("A lead source with this name already exists."),
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-
-class Campaign(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    code = models.CharField(_("code"), max_length=50, blank=True)
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    budget = models.DecimalField(
-        _("budget"), max_digits=14, decimal_places=2, null=True, blank=True
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("campaign")
-        verbose_name_plural = _("campaigns")
-        ordering = ["-start_date", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["code"],
-                condition=~Q(code=""),
-                name="leads_campaign_code_unique",
-                violation_error_message=_("Another campaign already has this code."),
-            ),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(start_date__isnull=True)
-                | Q(end_date__gte=models.F("start_date")),
-                name="leads_campaign_ends_after_start",
-                violation_error_message=_("A campaign cannot end before it starts."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.name} ({self.code})" if self.code else self.name
-
-
-class State(models.TextChoices):
-    OPEN = "open", _("Open")
-    QUALIFIED = "qualified", _("Qualified")
-    DISQUALIFIED = "disqualified", _("Disqualified")
-
-
-class Status(models.TextChoices):
-    """Dynamics' status reasons; each belongs to exactly one state (see STATUSES_BY_STATE)."""
-
-    NEW = "new", _("New")
-    CONTACTED = "contacted", _("Contacted")
-    QUALIFIED = "qualified", _("Qualified")
-    LOST = "lost", _("Lost")
-    CANNOT_CONTACT = "cannot_contact", _("Cannot Contact")
-    NO_LONGER_INTERESTED = "no_longer_interested", _("No Longer Interested")
-    CANCELED = "canceled", _("Canceled")
-
-
-STATUSES_BY_STATE = {
-    State.OPEN: [Status.NEW, Status.CONTACTED],
-    State.QUALIFIED: [Status.QUALIFIED],
-    State.DISQUALIFIED: [
-        Status.LOST,
-        Status.CANNOT_CONTACT,
-        Status.NO_LONGER_INTERESTED,
-        Status.CANCELED,
+# API and the export list them in the order their consumers know (LEAD_DATA_FIELDS).
+LEAD_SECTIONS = {
+    "person": ["topic", "salutation", "first_name", "middle_name", "last_name", "job_title"],
+    "company": ["company_name", "website"],
+    "firmographics": ["industry", "annual_revenue", "number_of_employees"],
+    "channels": ["email", "business_phone", "mobile_phone"],
+    "consent": [
+        "preferred_contact_method",
+        "do_not_email",
+        "do_not_phone",
+        "do_not_postal_mail",
+        "do_not_bulk_email",
     ],
+    "address": ["street", "city", "state_province", "postal_code", "country"],
+    "origin": ["source", "campaign", "rating", "description"],
+    "bant": [
+        "budget_amount",
+        "budget_status",
+        "need",
+        "purchase_timeframe",
+        "purchase_process",
+        "decision_maker",
+        "estimated_value",
+        "estimated_close_date",
+        "next_follow_up",
+    ],
+    "customer": ["existing_account", "existing_contact"],
 }
-DEFAULT_STATUS = {
-    State.OPEN: Status.NEW,
-    State.QUALIFIED: Status.QUALIFIED,
-    State.DISQUALIFIED: Status.CANCELED,
-}
-DISQUALIFY_REASONS = [(s.value, s.label) for s in STATUSES_BY_STATE[State.DISQUALIFIED]]
 
 
-# The lead's fields under their API names, in the order exports and the API list them.
-LEAD_EXPORT_FIELDS = [
-    "topic",
-    "salutation",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "job_title",
-    "company_name",
-    "website",
-    "email",
-    "business_phone",
-    "mobile_phone",
-    "industry",
-    "annual_revenue",
-    "number_of_employees",
-    "street",
-    "city",
-    "state_province",
-    "postal_code",
-    "country",
-    "source",
-    "campaign",
-    "rating",
-    "description",
-    "budget_amount",
-    "budget_status",
-    "need",
-    "purchase_timeframe",
-    "purchase_process",
-    "decision_maker",
-    "estimated_value",
-    "estimated_close_date",
-    "next_follow_up",
-    "preferred_contact_method",
-    "do_not_email",
-    "do_not_phone",
-    "do_not_postal_mail",
-    "do_not_bulk_email",
-    "existing_account",
-    "existing_contact",
+def _sections(names):
+    return [field for name in names.split() for field in LEAD_SECTIONS[name]]
+
+
+LEAD_FORM_FIELDS = _sections(
+    "person company firmographics channels consent address origin bant customer"
+)
+# The lead's data under its API names: the entered fields, then the state.
+LEAD_DATA_FIELDS = [
+    *_sections("person company channels firmographics address origin bant consent customer"),
     "state",
     "status",
-    "owner",
-    "created_at",
-    "modified_at",
 ]
+# The columns of a CSV export (after the id): the data, its owner and audit times.
+LEAD_EXPORT_FIELDS = [*LEAD_DATA_FIELDS, "owner", "created_at", "modified_at"]
 
 
 class LeadQuerySet(OwnedQuerySet):
@@ -325,6 +231,21 @@ class Lead(OwnedRecord):
     company_key = models.CharField(max_length=160, blank=True, editable=False)
 
     KEY_FIELDS = ("email_key", "phone_key", "name_key", "company_key")
+    # How each key is made (Lead.keys_for): the fields it is read from, and the normaliser.
+    _KEY_RULES = {
+        "email_key": (("email",), lambda email: duplicates.normalise_email(email)),
+        "phone_key": (
+            ("business_phone", "mobile_phone"),
+            lambda business, mobile: duplicates.normalise_phone(business or mobile),
+        ),
+        "name_key": (
+            ("first_name", "last_name"),
+            lambda first, last: duplicates.person_key(first, last),
+        ),
+        "company_key": (("company_name",), lambda name: duplicates.company_key(name)),
+    }
+    _CACHED_KEYS = {"name_key", "company_key"}  # names and companies repeat down a file
+    KEY_SOURCE_FIELDS = tuple(name for sources, _make in _KEY_RULES.values() for name in sources)
 
     objects = LeadQuerySet.as_manager()
 
@@ -417,17 +338,58 @@ class Lead(OwnedRecord):
         return self.state == State.OPEN
 
     @property
+    def has_owner(self):
+        """Read from the ids: `owner` would fetch the user or team."""
+        return self.owner_user_id is not None or self.owner_team_id is not None
+
+    # What qualifying can make of the lead (as Dynamics: an account needs a name, a contact a
+    # last name); the qualification plan, its form and "keep the contact" ask these.
+
+    @property
+    def can_make_account(self):
+        return bool(self.company_name)
+
+    @property
+    def can_make_contact(self):
+        return bool(self.last_name)
+
+    @property
     def address_lines(self):
         city_line = " ".join(part for part in (self.postal_code, self.city) if part)
         parts = (self.street, city_line, self.state_province, self.country)
         return [part for part in parts if part]
 
+    @classmethod
+    def keys_for(cls, values, *, keys=KEY_FIELDS, cache=None):
+        """{key field: normalised key} of a mapping of field values (a missing field is
+        blank), each cut to its key field's max_length; `keys` limits which are made.
+        `cache`, a dict the caller keeps over a batch, remembers each distinct name's and
+        company's key (files repeat them, and normalising them is slow)."""
+        found, get = {}, values.get
+        for key in keys:
+            sources, make, length, cached = cls._key_rule(key)
+            parts = tuple(map(get, sources))
+            if cache is None or not cached:
+                found[key] = make(*parts)[:length]
+                continue
+            try:
+                found[key] = cache[key, parts]
+            except KeyError:
+                found[key] = cache[key, parts] = make(*parts)[:length]
+        return found
+
+    @classmethod
+    @functools.cache
+    def _key_rule(cls, key):
+        """(source fields, normaliser, the key field's max_length, whether to cache)."""
+        sources, make = cls._KEY_RULES[key]
+        return sources, make, cls._meta.get_field(key).max_length, key in cls._CACHED_KEYS
+
     def refresh_keys(self):
-        """Called before every insert or save (bulk inserts included, see services)."""
-        self.email_key = duplicates.normalise_email(self.email)[:100]
-        self.phone_key = duplicates.normalise_phone(self.business_phone or self.mobile_phone)[:20]
-        self.name_key = duplicates.person_key(self.first_name, self.last_name)[:110]
-        self.company_key = duplicates.company_key(self.company_name)[:160]
+        """Called before every insert or save (bulk inserts included, see leads.bulk)."""
+        values = {name: getattr(self, name) for name in self.KEY_SOURCE_FIELDS}
+        for key, value in self.keys_for(values).items():
+            setattr(self, key, value)
 
     def save(self, *args, **kwargs):
         self.refresh_keys()
@@ -460,13 +422,16 @@ class Lead(OwnedRecord):
 
     set_open_status.alters_data = True
 
-    def mark_qualified(self):
+    def ensure_qualifiable(self):
         if self.state == State.QUALIFIED:
             raise DomainError(gettext("This lead is already qualified."))
         if self.state == State.DISQUALIFIED:
             raise DomainError(
                 gettext("This lead is disqualified: reactivate it before qualifying it.")
             )
+
+    def mark_qualified(self):
+        self.ensure_qualifiable()
         self.state, self.status = State.QUALIFIED, Status.QUALIFIED
         self.qualified_at = timezone.now()
 
@@ -495,216 +460,3 @@ class Lead(OwnedRecord):
         self.state, self.status = State.OPEN, status
 
     reopen.alters_data = True
-
-
-class LeadStatusChange(models.Model):
-    """Append-only log of every change of state or status reason (time-in-status reports)."""
-
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="status_changes")
-    from_state = models.CharField(_("from state"), max_length=20, choices=State, blank=True)
-    from_status = models.CharField(_("from status"), max_length=30, choices=Status, blank=True)
-    to_state = models.CharField(_("to state"), max_length=20, choices=State)
-    to_status = models.CharField(_("to status"), max_length=30, choices=Status)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    reason = models.TextField(_("why"), blank=True)
-
-    class Meta:
-        verbose_name = _("lead status change")
-        verbose_name_plural = _("lead status changes")
-        ordering = ["changed_at", "pk"]
-        indexes = [
-            models.Index(fields=["lead", "changed_at"], name="leads_statuslog_lead_idx"),
-            # First entries by reason: the lead list's "leads of import batch N" filter.
-            models.Index(
-                fields=["reason", "lead"],
-                condition=Q(from_state=""),
-                name="leads_statuslog_first_idx",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.from_status or '-'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise DomainError(gettext("The status log is append-only."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise DomainError(gettext("The status log is append-only."))
-
-
-class QualificationSettings(models.Model):
-    """Organisation setting (one row): which records qualifying creates by default, as
-    Dynamics' "Create account, contact and opportunity records by default"."""
-
-    create_account = models.BooleanField(_("create an account by default"), default=True)
-    create_contact = models.BooleanField(_("create a contact by default"), default=True)
-    create_opportunity = models.BooleanField(_("create an opportunity by default"), default=True)
-    default_currency = models.ForeignKey(
-        Currency,
-        verbose_name=_("currency of new opportunities"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty: the base currency."),
-    )
-
-    class Meta:
-        verbose_name = _("qualification settings")
-        verbose_name_plural = _("qualification settings")
-
-    def __str__(self):
-        return str(_("Qualification settings"))
-
-    def save(self, *args, **kwargs):
-        self.pk = 1  # a single row: editing in the admin always updates it
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls):
-        return cls.objects.get_or_create(pk=1)[0]
-
-
-class Qualification(models.Model):
-    """What one qualification (or a "disqualify but keep the contact") produced or used.
-
-    Reactivating and qualifying again adds a new row; earlier rows stay, so every record a
-    lead ever produced stays linked. The reverse relations give the other side Dynamics'
-    links: `account.lead_qualifications` (originating lead when `created_account`),
-    `opportunity.lead_qualifications` (its source leads, several when leads were qualified
-    into an existing opportunity) and the opportunity's source campaign.
-    """
-
-    class Kind(models.TextChoices):
-        QUALIFIED = "qualified", _("Qualified")
-        KEPT_CONTACT = "kept_contact", _("Disqualified, contact kept")
-
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="qualifications")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.QUALIFIED)
-    performed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    performed_at = models.DateTimeField(_("at"), default=timezone.now)
-    options = models.JSONField(_("options"), default=dict, blank=True)
-    account = models.ForeignKey(
-        Account,
-        verbose_name=_("account"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="lead_qualifications",
-    )
-    created_account = models.BooleanField(_("account created"), default=False)
-    contact = models.ForeignKey(
-        Contact,
-        verbose_name=_("contact"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="lead_qualifications",
-    )
-    created_contact = models.BooleanField(_("contact created"), default=False)
-    opportunity = models.ForeignKey(
-        Opportunity,
-        verbose_name=_("opportunity"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="lead_qualifications",
-    )
-    created_opportunity = models.BooleanField(_("opportunity created"), default=False)
-    source_campaign = models.ForeignKey(
-        Campaign,
-        verbose_name=_("source campaign"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="qualifications",
-    )
-
-    class Meta:
-        verbose_name = _("qualification")
-        verbose_name_plural = _("qualifications")
-        ordering = ["performed_at", "pk"]
-        # The reports' lead -> opportunity links and source leads per opportunity, read in
-        # order from the index alone (#8).
-        indexes = [
-            models.Index(
-                fields=["lead", "opportunity"],
-                condition=Q(kind="qualified", opportunity__isnull=False),
-                name="leads_qualification_links_idx",
-            ),
-            models.Index(
-                fields=["opportunity", "lead"],
-                condition=Q(kind="qualified", opportunity__isnull=False),
-                name="leads_qualification_opps_idx",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.lead} ({self.get_kind_display()})"
-
-    @property
-    def created_records(self):
-        """The records this qualification created, in Dynamics' order."""
-        pairs = (
-            (self.created_account, self.account),
-            (self.created_contact, self.contact),
-            (self.created_opportunity, self.opportunity),
-        )
-        return [record for created, record in pairs if created and record is not None]
-
-
-class LeadLink(models.Model):
-    """A lead associated with an account or a contact (Dynamics' accountleads_association and
-    contactleads_association: many of each per lead)."""
-
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="links")
-    account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="lead_links"
-    )
-    contact = models.ForeignKey(
-        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="lead_links"
-    )
-    linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    linked_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("lead link")
-        verbose_name_plural = _("lead links")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(account__isnull=False, contact__isnull=True)
-                | Q(account__isnull=True, contact__isnull=False),
-                name="leads_leadlink_one_target",
-            ),
-            models.UniqueConstraint(
-                fields=["lead", "account"],
-                condition=Q(account__isnull=False),
-                name="leads_leadlink_unique_account",
-            ),
-            models.UniqueConstraint(
-                fields=["lead", "contact"],
-                condition=Q(contact__isnull=False),
-                name="leads_leadlink_unique_contact",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.lead} ↔ {self.account or self.contact}"

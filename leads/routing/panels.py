@@ -1,13 +1,11 @@
-from django import template
+"""The lead page's "Why was this lead assigned to me?" panel (crm/panels.py): the leads app
+sits below routing and does not know it."""
 
 from crm.models import Membership
 from leads.routing.explain import describe
 from leads.routing.models import AssignmentExplanation
 
-register = template.Library()
 
-
-@register.inclusion_tag("routing/_explanation_panel.html", takes_context=True)
 def assignment_explanation(context, lead):
     """The lead page's "Why was this lead assigned to me?" panel and the Claim button.
 
