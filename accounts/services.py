@@ -4,18 +4,17 @@ from django.db import transaction
 
 from accounts.models import Account, Contact
 from crm.models import User
-from crm.services import lock_for_update, save_new_version, update_record
+from crm.services import create_record, lock_for_update, save_new_version, update_record
 
 
-@transaction.atomic
-def create_customer(*, record: Account | Contact, user: User) -> Account | Contact:
-    """Store a new account or contact (an unsaved instance from a form), stamped by `user`.
+def create_customer(
+    *, record: Account | Contact, user: User, known_relations: bool = False
+) -> Account | Contact:
+    """Store a new account or contact (an unsaved instance from a form), stamped by `user`
+    (`known_relations`: see crm.services.create_record).
 
     Duplicate warnings are the view's business (the user may "save anyway")."""
-    record.stamp(user)
-    record.full_clean()
-    record.save()
-    return record
+    return create_record(record, user, known_relations=known_relations)
 
 
 def update_customer(

@@ -17,6 +17,7 @@ from accounts.models import Account, Contact, Industry, PreferredContactMethod
 from api.concurrency import etag_for, expected_version
 from api.customers import RECORD_FIELDS, CustomerField, RecordSerializer
 from api.fields import NamedChoiceField, VisibleRelatedField
+from api.pagination import ListPagination
 from api.schema import DuplicateConflictSerializer
 from api.viewsets import IF_MATCH_HEADER, ApiView, RecordViewSet
 from capture import selectors as capture_selectors
@@ -358,6 +359,7 @@ class LeadViewSet(RecordViewSet):
     queryset = _lead_queryset()
     serializer_class = LeadSerializer
     filterset_class = LeadApiFilter
+    pagination_class = ListPagination
 
     def check_can_update(self, lead):
         lead.ensure_editable()

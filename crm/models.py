@@ -71,9 +71,7 @@ class User(AbstractUser):
     @cached_property
     def is_sales_manager(self):
         """A sales manager is a user with a manager membership in at least one active team."""
-        return self.memberships.filter(
-            role=Membership.Role.MANAGER, is_active=True, team__is_active=True
-        ).exists()
+        return bool(scope_of(self).managed_team_ids)
 
 
 class Team(models.Model):
@@ -115,30 +113,80 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} in {self.team} ({self.get_role_display()})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if "user" in self._state.fields_cache:
+            forget_scope(self.user)
+
+    def delete(self, *args, **kwargs):
+        if "user" in self._state.fields_cache:
+            forget_scope(self.user)
+        return super().delete(*args, **kwargs)
+
 
 def _active_memberships():
     return Membership.objects.filter(is_active=True, team__is_active=True)
 
 
+class _Scope:
+    """The ids visibility is decided by, for one user: their active teams, the teams they
+    manage, every member of their teams, and every member of the teams they manage."""
+
+    def __init__(self, rows, user_id):
+        # rows: (team id, member id, member's role) of every active membership of the user's
+        # active teams.
+        self.team_ids = sorted({team for team, member, _role in rows if member == user_id})
+        self.managed_team_ids = sorted(
+            {
+                team
+                for team, member, role in rows
+                if member == user_id and role == Membership.Role.MANAGER
+            }
+        )
+        self.teammate_ids = sorted({member for _team, member, _role in rows})
+        managed = set(self.managed_team_ids)
+        self.managed_member_ids = sorted({member for team, member, _ in rows if team in managed})
+
+
+def scope_of(user):
+    """The user's `_Scope`, read in one query and kept on the user object, so a request asks
+    once. Literal id lists rather than subqueries: the planner then combines the owner indexes
+    (a BitmapOr of index scans) instead of filtering every row through a hashed subplan."""
+    scope = getattr(user, "_scope", None)
+    if scope is None:
+        my_teams = _active_memberships().filter(user_id=user.pk).values("team_id")
+        rows = _active_memberships().filter(team_id__in=my_teams)
+        scope = _Scope(list(rows.values_list("team_id", "user_id", "role")), user.pk)
+        user._scope = scope
+    return scope
+
+
+def forget_scope(user):
+    """Drop the kept scope and roles (the user's memberships changed)."""
+    for name in ("_scope", "is_sales_manager"):
+        user.__dict__.pop(name, None)
+
+
 def team_ids_of(user):
-    """Subquery: ids of the active teams the user belongs to."""
-    return _active_memberships().filter(user=user).values("team_id")
+    """Ids of the active teams the user belongs to."""
+    return scope_of(user).team_ids
 
 
 def managed_team_ids_of(user):
-    """Subquery: ids of the active teams the user manages."""
-    return _active_memberships().filter(user=user, role=Membership.Role.MANAGER).values("team_id")
+    """Ids of the active teams the user manages."""
+    return scope_of(user).managed_team_ids
 
 
 def teammate_ids_of(user):
-    """Subquery: ids of every active member of the user's teams (the user included)."""
-    return _active_memberships().filter(team_id__in=team_ids_of(user)).values("user_id")
+    """Ids of every active member of the user's teams (the user included, when in a team)."""
+    return scope_of(user).teammate_ids
 
 
 class OwnedQuerySet(models.QuerySet):
     """Read vocabulary every business record shares; one place decides who sees what.
 
-    Everything is expressed as subqueries so the scope adds no queries of its own.
+    The scope's ids are read once per request (`scope_of`) and written into the query as
+    literal lists, so each owner column is served by its own index.
     """
 
     def visible_to(self, user):
@@ -146,10 +194,11 @@ class OwnedQuerySet(models.QuerySet):
             return self.none()
         if user.is_administrator:
             return self.all()
+        scope = scope_of(user)
         return self.filter(
             Q(owner_user=user)
-            | Q(owner_team_id__in=team_ids_of(user))
-            | Q(owner_user_id__in=teammate_ids_of(user))
+            | Q(owner_team_id__in=scope.team_ids)
+            | Q(owner_user_id__in=scope.teammate_ids)
         )
 
     def editable_by(self, user):
@@ -158,13 +207,11 @@ class OwnedQuerySet(models.QuerySet):
             return self.none()
         if user.is_administrator:
             return self.all()
-        managed_members = (
-            _active_memberships().filter(team_id__in=managed_team_ids_of(user)).values("user_id")
-        )
+        scope = scope_of(user)
         return self.filter(
             Q(owner_user=user)
-            | Q(owner_team_id__in=team_ids_of(user))
-            | Q(owner_user_id__in=managed_members)
+            | Q(owner_team_id__in=scope.team_ids)
+            | Q(owner_user_id__in=scope.managed_member_ids)
         )
 
     def owned_by(self, owner):

@@ -51,6 +51,24 @@ def save_new_version[R: OwnedRecord](record: R, user: User, *, validate: bool = 
     return record
 
 
+def create_record[R: OwnedRecord](record: R, user: User, *, known_relations: bool = False) -> R:
+    """Store a new business record stamped by `user`. It is validated before the transaction
+    starts, so a refusal leaves an enclosing one usable and costs no savepoint.
+
+    `known_relations`: every foreign key holds an instance the caller loaded or just created
+    and the constraints hold by construction (qualify builds the records from the lead): only
+    the field values are validated, with no query (not one per foreign key)."""
+    record.stamp(user)
+    if known_relations:
+        relations = [f.name for f in record._meta.concrete_fields if f.is_relation]
+        record.full_clean(exclude=relations, validate_constraints=False)
+    else:
+        record.full_clean()
+    with transaction.atomic(savepoint=False):  # the record and its history row, or neither
+        record.save()
+    return record
+
+
 @transaction.atomic
 def update_record[R: OwnedRecord](
     record: R, *, user: User, data: dict, expected_version: int | None = None

@@ -152,6 +152,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 # Largest attachment accepted on a note, in bytes (set the proxy's body limit a little above it).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# Lists count their rows up to this many, then say "10,000+" (an exact count of a million rows
+# under the visibility filter costs more than the page itself).
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10_000, minimum=1)
 # Production serves hashed, compressed files collected by `collectstatic`; development and
 # tests serve the source folders directly.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)

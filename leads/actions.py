@@ -31,7 +31,8 @@ class BulkAction:
 @dataclass(frozen=True)
 class RowExtra:
     """A partial shown in each row's owner cell (it gets `lead`), with the annotations it
-    reads: annotate(user) -> {name: expression}, added to the list's one query."""
+    reads: annotate(user) -> {name: expression}, added to the query that reads the page's
+    rows (after the page's ids are chosen)."""
 
     template: str
     annotate: Callable

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from crm.forms import OwnerChoiceField, VersionedModelForm, active_or_current
+from crm.lib.widgets import QuickSelect
 from crm.lookup import use_lookup
 from leads.actions import bulk_action, bulk_actions
 from leads.models import DISQUALIFY_REASONS, LEAD_FORM_FIELDS, Campaign, Lead, LeadSource
@@ -225,7 +226,7 @@ class BulkActionForm(forms.Form):
         # No owner preselected: "Assign to" without a choice is refused, not given to the
         # first user of the list.
         self.fields["owner"] = OwnerChoiceField(
-            label=_("Owner"), required=False, extra_choices=[("", "—")]
+            label=_("Owner"), required=False, extra_choices=[("", "—")], widget=QuickSelect
         )
 
     def clean(self):

@@ -4,6 +4,7 @@ and opportunity mappings, the organisation's default options and the plan that `
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -337,7 +338,41 @@ def plan_qualification(
             contact_chosen=create_contact or contact is not None,
             currency=currency,
         )
+    for model, values in (
+        (Account, plan.account_values),
+        (Contact, plan.contact_values),
+        (Opportunity, plan.opportunity_values),
+    ):
+        if values is not None:
+            check_values(model, values)
     return plan
+
+
+def check_values(model, values):
+    """Validate the lead's values a new record would get as that record's own fields (no
+    query): a stored value its form would refuse (one a bulk load wrote, say) is a
+    ValidationError naming what to correct, before anything is written, never a failed save.
+    Foreign keys are left out: they are records already loaded or about to be created."""
+    names = [name for name in values if not model._meta.get_field(name).is_relation]
+    record = model(**{name: values[name] for name in names})
+    try:
+        record.clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in names])
+    except ValidationError as error:
+        kind = model._meta.verbose_name
+        raise ValidationError(
+            {
+                name: [
+                    _("The new %(record)s cannot take the lead's %(field)s: %(message)s")
+                    % {
+                        "record": kind,
+                        "field": model._meta.get_field(name).verbose_name,
+                        "message": message,
+                    }
+                    for message in messages
+                ]
+                for name, messages in error.message_dict.items()
+            }
+        ) from error
 
 
 def _plan_opportunity(plan, *, opportunity_customer, account_chosen, contact_chosen, currency):

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -46,6 +47,16 @@ def _log_status(
     )
     if changed_at is not None:
         entry.changed_at = changed_at
+    return entry
+
+
+def _append_status(entry: LeadStatusChange) -> LeadStatusChange:
+    """Store the next status-log entry of a locked lead, closing the stay it ends (the
+    previous entry's left_at: the log's rows are never changed otherwise)."""
+    LeadStatusChange.objects.filter(lead_id=entry.lead_id, left_at__isnull=True).update(
+        left_at=entry.changed_at
+    )
+    entry.save()
     return entry
 
 
@@ -188,9 +199,11 @@ def _change_state(
     from_state, from_status = locked.state, locked.status
     transition()
     save_new_version(locked, user, validate=False)
-    _log_status(
-        locked, from_state=from_state, from_status=from_status, user=user, reason=reason
-    ).save()
+    _append_status(
+        _log_status(
+            locked, from_state=from_state, from_status=from_status, user=user, reason=reason
+        )
+    )
     return locked
 
 
@@ -299,18 +312,17 @@ def assign_lead(
 
 
 def _create_record(
-    model: type[Account | Contact | Opportunity],
-    values: dict,
-    *,
-    owner: User | Team,
-    user: User,
+    model: type[Account | Contact | Opportunity], values: dict, *, lead: Lead, user: User
 ) -> Account | Contact | Opportunity:
-    """An account, contact or opportunity through its own app's create service."""
+    """An account, contact or opportunity made from `lead`, owned by the lead's owner (a rep
+    or a team, copied by id: no query), through its own app's create service. Its foreign
+    keys are the lead's, the user's or records just loaded or created, so only its field
+    values are validated (plan_qualification checked them first, to say what to correct)."""
     record = model(**values)
-    record.owner = owner
+    record.owner_user_id, record.owner_team_id = lead.owner_user_id, lead.owner_team_id
     if model is Opportunity:
-        return create_opportunity(opportunity=record, user=user)
-    return create_customer(record=record, user=user)
+        return create_opportunity(opportunity=record, user=user, known_relations=True)
+    return create_customer(record=record, user=user, known_relations=True)
 
 
 @transaction.atomic
@@ -358,7 +370,6 @@ def qualify_lead(
         status=status,
         skip_missing=skip_missing,
     )
-    owner = locked.owner  # created records stay with the lead's owner (a rep or a team)
     qualification = Qualification(
         lead=locked,
         performed_by=user,
@@ -368,12 +379,12 @@ def qualify_lead(
     )
     account = plan.account
     if plan.account_values is not None:
-        account = _create_record(Account, plan.account_values, owner=owner, user=user)
+        account = _create_record(Account, plan.account_values, lead=locked, user=user)
         qualification.created_account = True
     contact = plan.contact
     if plan.contact_values is not None:
         values = {**plan.contact_values, "account": account}
-        contact = _create_record(Contact, values, owner=owner, user=user)
+        contact = _create_record(Contact, values, lead=locked, user=user)
         qualification.created_contact = True
     opportunity = plan.opportunity
     if plan.opportunity_values is not None:
@@ -384,20 +395,22 @@ def qualify_lead(
         values[customer._meta.model_name] = customer
         if isinstance(customer, Account) and plan.contact_values is not None:
             values["parent_contact"] = contact
-        opportunity = _create_record(Opportunity, values, owner=owner, user=user)
+        opportunity = _create_record(Opportunity, values, lead=locked, user=user)
         qualification.created_opportunity = True
     qualification.account, qualification.contact = account, contact
     qualification.opportunity = opportunity
     qualification.save()
 
     save_new_version(locked, user, validate=False)
-    _log_status(
-        locked,
-        from_state=from_state,
-        from_status=from_status,
-        user=user,
-        reason=_("Qualified"),
-    ).save()
+    _append_status(
+        _log_status(
+            locked,
+            from_state=from_state,
+            from_status=from_status,
+            user=user,
+            reason=_("Qualified"),
+        )
+    )
     return qualification
 
 
@@ -428,7 +441,7 @@ def disqualify_lead(
         if locked.existing_contact_id:
             raise DomainError(_("This lead's person is already a contact."))
         values = contact_values_from(locked, account=locked.existing_account)
-        contact = _create_record(Contact, values, owner=locked.owner, user=user)
+        contact = _create_record(Contact, values, lead=locked, user=user)
         Qualification.objects.create(
             lead=locked,
             kind=Qualification.Kind.KEPT_CONTACT,
@@ -493,6 +506,8 @@ def _for_each[T](
             done.append(action(lead))
         except DomainError as error:
             refused.append((lead, str(error)))
+        except ValidationError as error:  # a stored value a record made from it would refuse
+            refused.append((lead, " ".join(error.messages)))
     return done, refused
 
 

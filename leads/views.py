@@ -2,7 +2,6 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Account, Contact
 from crm.errors import DomainError
+from crm.lib.pagination import ListPaginator
 from leads import actions, qualification, services
 from leads.duplicates import possible_duplicates, qualification_duplicates
 from leads.exports import export_rows
@@ -40,10 +40,23 @@ def _filtered(request):
     view = request.GET.get("view", "mine")
     if view not in views:
         view = "mine"
-    leads = Lead.objects.visible_to(request.user).for_list()
-    leads = apply_saved_view(leads, view, request.user)
+    leads = apply_saved_view(Lead.objects.visible_to(request.user), view, request.user)
     filterset = LeadFilter(request.GET, queryset=leads.order_by("-created_at", "-pk"))
     return view, filterset
+
+
+def _row_decoration(user):
+    """What a row shows beyond its columns, applied to the page's rows only (never to the
+    rows OFFSET skips): owner, source and campaign joined, can_edit, and other apps'
+    annotations (routing's Claim button)."""
+
+    def decorate(leads):
+        return leads.for_list().annotate(
+            can_edit=Exists(Lead.objects.editable_by(user).filter(pk=OuterRef("pk"))),
+            **actions.row_annotations(user),
+        )
+
+    return decorate
 
 
 @require_GET
@@ -55,12 +68,10 @@ def lead_list(request):
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, _("Some filters were not understood and are ignored."))
         leads = filterset.queryset
-    leads = leads.annotate(
-        can_edit=Exists(Lead.objects.editable_by(request.user).filter(pk=OuterRef("pk"))),
-        # What other apps show in a row (routing's Claim button), in the page's one query.
-        **actions.row_annotations(request.user),
+    paginator = ListPaginator(leads, per_page, decorate=_row_decoration(request.user))
+    page = paginator.get_page(
+        request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")
     )
-    page = Paginator(leads, per_page).get_page(request.GET.get("page"))
     return render(
         request,
         "leads/lead_list.html",
@@ -216,6 +227,9 @@ def lead_qualify(request, pk):
             plan = qualification.plan_qualification(lead=lead, user=request.user, **form.options())
         except DomainError as error:
             problem = str(error)
+        except ValidationError as error:  # a stored value the lead's form would refuse
+            problem = " ".join(error.messages)
+            status = 400 if request.method == "POST" and "confirm" in request.POST else 200
         if request.method == "POST" and "confirm" in request.POST and plan is not None:
             try:
                 qualified = services.qualify_lead(
@@ -231,6 +245,8 @@ def lead_qualify(request, pk):
                     messages.error(request, str(error))
                     return redirect(lead)
                 problem, status = str(error), 409
+            except ValidationError as error:
+                problem, status = " ".join(error.messages), 400
             else:
                 created = qualified.created_records
                 messages.success(

@@ -6,18 +6,17 @@ from decimal import Decimal
 from django.db import transaction
 
 from crm.models import User
-from crm.services import lock_for_update, save_new_version, update_record
+from crm.services import create_record, lock_for_update, save_new_version, update_record
 from opportunities.models import Opportunity
 from opportunities.signals import opportunity_closed, opportunity_reopened
 
 
-@transaction.atomic
-def create_opportunity(*, opportunity: Opportunity, user: User) -> Opportunity:
-    """Store a new opportunity (an unsaved instance, e.g. from a form), stamped by `user`."""
-    opportunity.stamp(user)
-    opportunity.full_clean()
-    opportunity.save()
-    return opportunity
+def create_opportunity(
+    *, opportunity: Opportunity, user: User, known_relations: bool = False
+) -> Opportunity:
+    """Store a new opportunity (an unsaved instance, e.g. from a form), stamped by `user`
+    (`known_relations`: see crm.services.create_record)."""
+    return create_record(opportunity, user, known_relations=known_relations)
 
 
 def update_opportunity(

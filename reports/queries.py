@@ -478,6 +478,7 @@ def funnel_counts(*, user, criteria):
         Qualification.Kind.QUALIFIED,
         *narrow_params,
     ]
+    # leads_statuslog_contacted_idx: these entries alone, in lead order.
     logged_sql = (
         f"(SELECT DISTINCT s.lead_id FROM {_table(LeadStatusChange)} s WHERE s.to_status = %s)"
     )
@@ -509,23 +510,20 @@ WAITING_STATUSES = ("new", "contacted")
 
 
 def _stays_sql(*, user, criteria, now):
-    """Each stay of a lead in a status: (k1, k2, status, seconds) from the status log."""
+    """Each stay of a lead in a status: (k1, k2, status, seconds) from the status log. A stay
+    ends at its entry's left_at (written with the next entry), so each is one row of
+    leads_statuslog_stay_idx: no window over the whole log, read in lead order."""
     leads_sql, leads_params, narrowing = _scope(user, criteria)
     narrow, narrow_params = _narrowed("s.lead_id", narrowing)
     join, k1, k2 = _group_key(criteria.by)
-    log = (
-        "(SELECT s.lead_id, s.to_status, s.changed_at, LEAD(s.changed_at) OVER"
-        " (PARTITION BY s.lead_id ORDER BY s.changed_at, s.id) AS next_at"
-        f" FROM {_table(LeadStatusChange)} s WHERE 1 = 1{narrow})"
-    )
-    seconds = seconds_between("COALESCE(c.next_at, %s)", "c.changed_at")
+    seconds = seconds_between("COALESCE(s.left_at, %s)", "s.changed_at")
     sql = (
-        f"SELECT {k1} AS k1, {k2} AS k2, c.to_status AS status, {seconds} AS seconds"
-        f" FROM {log} c JOIN {leads_sql} l ON l.id = c.lead_id{join}"
-        " WHERE c.next_at IS NOT NULL OR c.to_status IN (%s, %s)"
+        f"SELECT {k1} AS k1, {k2} AS k2, s.to_status AS status, {seconds} AS seconds"
+        f" FROM {_table(LeadStatusChange)} s JOIN {leads_sql} l ON l.id = s.lead_id{join}"
+        f" WHERE (s.left_at IS NOT NULL OR s.to_status IN (%s, %s)){narrow}"
     )
     now = connection.ops.adapt_datetimefield_value(now)
-    return sql, [now, *narrow_params, *leads_params, *WAITING_STATUSES]
+    return sql, [now, *leads_params, *WAITING_STATUSES, *narrow_params]
 
 
 def time_in_status(*, user, criteria, now=None):

@@ -2,6 +2,7 @@
 
 from accounts.duplicates import account_matches, contact_matches
 from accounts.tests.factories import AccountFactory, ContactFactory
+from crm.models import scope_of
 
 
 def test_acme_inc_matches_acme_comma_inc(alice):
@@ -100,6 +101,7 @@ def test_the_contact_check_is_one_query(alice, django_assert_num_queries):
     acme = AccountFactory(owner_user=alice, name="Acme")
     ContactFactory(owner_user=alice, first_name="Anna", last_name="Hansen", account=acme)
     alice.is_administrator  # noqa: B018 (cached: the scope check then adds no query)
+    scope_of(alice)  # the user's teams, read once per request (visible_to)
     with django_assert_num_queries(1):  # candidates, with their account joined
         matches = contact_matches(user=alice, first_name="Anna", last_name="Hansen", account=acme)
         [str(match.record.account) for match in matches]
@@ -144,5 +146,6 @@ def test_the_strongest_keys_win_when_candidates_overflow(alice, monkeypatch):
 def test_the_account_check_is_one_query(alice, django_assert_num_queries):
     AccountFactory(owner_user=alice, name="Acme Nordic", phone="33881100")
     alice.is_administrator  # noqa: B018 (cached: the scope check then adds no query)
+    scope_of(alice)  # the user's teams, read once per request (visible_to)
     with django_assert_num_queries(1):
         account_matches(user=alice, name="Nordic Acme", phone="33881100", email="a@acme.example")

@@ -133,9 +133,9 @@ class TestTimelineButtons:
             _inquiry(account, alice, title=f"Inquiry {number}")
         url = reverse("activities:timeline", args=[account._meta.label_lower, account.pk])
         as_alice.get(url, headers=HX)
-        # session, user, administrator?, the account, COUNT, the page, the inquiries
-        # (with the "may edit" subquery)
-        with django_assert_num_queries(7):
+        # session, user, administrator?, the user's teams (visible_to), the account, COUNT,
+        # the page, the inquiries (with the "may edit" subquery)
+        with django_assert_num_queries(8):
             response = as_alice.get(url, headers=HX)
         assert response.content.count(b'data-testid="inquiry-actions"') == 5
 

@@ -79,10 +79,10 @@ class TestTimelineView:
     ):
         _bulk_activities(account, alice, count)
         as_alice.get(timeline_url(account), headers=HX)  # warms the content type cache
-        # 1 session, 2 user, 3 "is the user an administrator" (visible_to), 4 the account
-        # (scoped by visible_to), 5 COUNT of the union, 6 the union's page, 7 the page's
-        # activities with owner and author joined
-        with django_assert_num_queries(7):
+        # 1 session, 2 user, 3 "is the user an administrator" (visible_to), 4 the user's
+        # teams (visible_to), 5 the account (scoped by visible_to), 6 COUNT of the union,
+        # 7 the union's page, 8 the page's activities with owner and author joined
+        with django_assert_num_queries(8):
             response = as_alice.get(timeline_url(account), headers=HX)
         assert response.content.count(b'data-testid="timeline-entry"') == min(count, 20)
 
@@ -94,9 +94,9 @@ class TestTimelineView:
             services.add_note(regarding=account, user=alice, text=f"Note {number}")
             services.add_inquiry(regarding=account, user=alice, data={"title": f"Q {number}"})
         as_alice.get(timeline_url(account), headers=HX)
-        # session, user, administrator?, account, COUNT, union page, then one query each for
-        # the page's activities, notes and inquiries
-        with django_assert_num_queries(9):
+        # session, user, administrator?, the user's teams, account, COUNT, union page, then
+        # one query each for the page's activities, notes and inquiries
+        with django_assert_num_queries(10):
             as_alice.get(timeline_url(account) + "?page=1", headers=HX)
 
 

@@ -200,9 +200,9 @@ def test_the_account_list_costs_the_same_queries_for_1_and_for_50_rows(
     client = api_as(alice)
     for rows in (1, 49):
         AccountFactory.create_batch(rows, owner_user=alice)
-        # token joined with its user, the administrator check (groups), count, page, the
-        # qualifications that created them (originating lead)
-        with django_assert_num_queries(5):
+        # token joined with its user, the administrator check (groups), the user's teams
+        # (visibility), count, page, the qualifications that created them (originating lead)
+        with django_assert_num_queries(6):
             response = client.get("/api/v1/accounts/", {"page_size": 200})
         assert response.status_code == 200
     assert response.json()["count"] == 50
@@ -384,9 +384,9 @@ def test_the_opportunity_list_costs_the_same_queries_for_1_and_for_50_rows(
     client = api_as(alice)
     for rows in (1, 49):
         OpportunityFactory.create_batch(rows, owner_user=alice, account=acme)
-        # token joined with its user, the administrator check (groups), count, page with
-        # currencies joined, the qualifications (source leads)
-        with django_assert_num_queries(5):
+        # token joined with its user, the administrator check (groups), the user's teams
+        # (visibility), count, page with currencies joined, the qualifications (source leads)
+        with django_assert_num_queries(6):
             response = client.get("/api/v1/opportunities/", {"page_size": 200})
         assert response.status_code == 200
 

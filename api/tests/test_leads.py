@@ -257,9 +257,10 @@ def test_the_lead_list_costs_the_same_queries_for_1_and_for_50_rows(
         for lead in LeadFactory.build_batch(rows):
             lead.owner = alice
             lead.save()
-        # token joined with its user, the administrator check (groups), count, page with
-        # sources joined, qualifications prefetch, links prefetch
-        with django_assert_num_queries(6):
+        # token joined with its user, the administrator check (groups), the user's teams and
+        # teammates (visibility), count (capped), the page's ids, its leads with sources
+        # joined, qualifications prefetch, links prefetch
+        with django_assert_num_queries(8):
             response = client.get("/api/v1/leads/", {"page_size": 200})
         assert response.status_code == 200
     assert response.json()["count"] == 50

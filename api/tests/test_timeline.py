@@ -134,8 +134,9 @@ def test_the_note_list_costs_the_same_queries_for_1_and_for_50_rows(
     for rows in (1, 49):
         for index in range(rows):
             services.add_note(regarding=lead, user=alice, text=f"Note {index}")
-        # token joined with its user, the administrator check (groups), count, page
-        with django_assert_num_queries(4):
+        # token joined with its user, the administrator check (groups), the user's teams
+        # (visibility), count, page
+        with django_assert_num_queries(5):
             response = client.get("/api/v1/notes/", {"page_size": 200})
         assert response.status_code == 200
     assert response.json()["count"] == 50

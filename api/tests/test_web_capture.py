@@ -65,11 +65,12 @@ class TestApi:
                 fingerprint=f"{number}" * 64,
                 possible_duplicates=[{"type": "lead", "id": match.pk, "name": "M"}],
             )
-        # token, administrator?, count, page (submission and form joined), qualifications,
-        # links (the list's 6), and one query for which of the page's matches alice may see
-        with django_assert_num_queries(7) as captured:
+        # token, administrator?, the user's teams, count (capped), the page's ids, the page
+        # (submission and form joined), qualifications, links (the list's 8), and one query
+        # for which of the page's matches alice may see
+        with django_assert_num_queries(9) as captured:
             body = client.get("/api/v1/leads/").json()
         flagged = [lead for lead in body["results"] if lead["web_capture"]]
         assert len(flagged) == 3
         assert all(len(lead["web_capture"]["duplicates"]) == 1 for lead in flagged)
-        assert len(captured) == 7
+        assert len(captured) == 9

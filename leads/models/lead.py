@@ -20,6 +20,7 @@ from leads.models.choices import (
     State,
     Status,
 )
+from leads.models.list_indexes import LIST_INDEXES
 from leads.models.sources import Campaign, LeadSource
 from opportunities.models import (
     BudgetStatus,
@@ -255,8 +256,17 @@ class Lead(OwnedRecord):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["state", "status"], name="leads_lead_state_idx"),
-            models.Index(fields=["owner_user", "state"], name="leads_lead_owner_user_idx"),
-            models.Index(fields=["owner_team", "state"], name="leads_lead_owner_team_idx"),
+            # An owner's (or a queue's) leads in a state, newest first: "my open leads" and
+            # its count read the index alone; the visibility filter's BitmapOr uses both.
+            models.Index(
+                fields=["owner_user", "state", "-created_at", "-id"],
+                name="leads_lead_owner_user_idx",
+            ),
+            models.Index(
+                fields=["owner_team", "state", "-created_at", "-id"],
+                name="leads_lead_owner_team_idx",
+            ),
+            *LIST_INDEXES,
             # Every column the lead source report counts, groups or filters leads by, creation
             # first (a date range is a range of it): the report at a million leads is an
             # index-only scan of this instead of a read of the whole table (#8). It replaces the

@@ -29,6 +29,10 @@ class LeadStatusChange(models.Model):
         related_name="+",
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    # When the lead left the status this entry put it in: the next entry's changed_at,
+    # written with that entry (None while the stay runs), so a stay's length is read off
+    # one row and the time-in-status report needs no window over the whole log.
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True, editable=False)
     reason = models.TextField(_("why"), blank=True)
 
     class Meta:
@@ -42,6 +46,17 @@ class LeadStatusChange(models.Model):
                 fields=["reason", "lead"],
                 condition=Q(from_state=""),
                 name="leads_statuslog_first_idx",
+            ),
+            # Time in status: every stay of the leads in scope, read from the index alone.
+            models.Index(
+                fields=["lead", "to_status", "changed_at", "left_at"],
+                name="leads_statuslog_stay_idx",
+            ),
+            # The funnel's "reached Contacted" (in lead order, no sort).
+            models.Index(
+                fields=["lead"],
+                condition=Q(to_status="contacted"),
+                name="leads_statuslog_contacted_idx",
             ),
         ]
 

@@ -62,7 +62,8 @@ def claim_refusals(refused):
 
 def claimable(user):
     """The row's Claim button: an open lead in the queue of one of the viewer's active teams.
-    The viewer's team ids are a subquery of the list's one query, not a query per row."""
+    The viewer's team ids are read once per request (crm.models.scope_of), not per row; the
+    list computes it for the rows of the page only."""
     return {
         "can_claim": ExpressionWrapper(
             Q(state=State.OPEN, owner_team_id__in=team_ids_of(user)),

@@ -363,7 +363,11 @@ class AssignmentExplanation(models.Model):
         verbose_name = _("assignment explanation")
         verbose_name_plural = _("assignment explanations")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["lead", "-created_at"], name="routing_expl_lead_idx")]
+        indexes = [
+            models.Index(fields=["lead", "-created_at"], name="routing_expl_lead_idx"),
+            # A user's assignments of the last days: the home page's "recently assigned".
+            models.Index(fields=["owner_user", "-created_at"], name="routing_expl_owner_idx"),
+        ]
 
     def __str__(self):
         return f"{self.lead_id}: {self.get_outcome_display()}"

@@ -98,11 +98,12 @@ class TestList:
         self, as_alice, alice, rows, django_assert_num_queries
     ):
         LeadFactory.create_batch(rows, owner_user=alice)
-        # 1 session, 2 user, 3 is_administrator (groups), 4 is_sales_manager (saved views),
-        # 5 count, 6 page of leads (owner, source, campaign joined; can_edit a subquery),
-        # 7-8 filter form choices (sources, campaigns), 9-10 owner choices of the filter
-        # (users, teams), 11-12 owner choices of the bulk form (users, teams), 13 team choices
-        with django_assert_num_queries(13):
+        # 1 session, 2 user, 3 is_administrator (groups), 4 the user's teams and teammates
+        # (visibility and is_sales_manager), 5 count (capped), 6 the page's ids, 7 the page's
+        # leads (owner, source, campaign joined; can_edit a subquery), 8-9 filter form choices
+        # (sources, campaigns), 10-11 owner choices of the filter (users, teams), 12-13 owner
+        # choices of the bulk form (users, teams), 14 team choices
+        with django_assert_num_queries(14):
             response = as_alice.get(url("list"), {"per_page": "50"})
         assert len(response.context["page"]) == rows
 

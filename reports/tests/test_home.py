@@ -422,3 +422,37 @@ def test_a_lead_assigned_by_hand_is_recently_assigned_to_its_new_owner(alice, bo
         rows = dashboards.recently_assigned(bob)
     assert [row.topic for row in rows] == ["Handed to Bob"]
     assert str(rows[0].assigned_how) == "Assigned by hand"
+
+
+def test_a_manager_with_thousands_of_open_leads_gets_her_home_page(client, manager):
+    """The recently assigned tile starts from this week's explanation rows of the user
+    (routing_expl_owner_idx) and joins their leads: no subquery per open lead."""
+    from django.test.utils import CaptureQueriesContext
+
+    from leads.models import Lead
+    from leads.routing.models import AssignmentExplanation
+    from leads.services import create_leads
+
+    leads = create_leads(
+        leads=[Lead(last_name=f"Lead {n}", owner_user=manager) for n in range(3000)],
+        created_by=manager,
+    )
+    AssignmentExplanation.objects.bulk_create(
+        AssignmentExplanation(
+            lead=lead,
+            owner_user=manager,
+            outcome=AssignmentExplanation.Outcome.RULE,
+            created_at=NOW - datetime.timedelta(minutes=n),
+        )
+        for n, lead in enumerate(leads)
+    )
+    client.force_login(manager)
+
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+        response = client.get(HOME)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="recently-assigned-lead"') == 10
+    (tile,) = [q["sql"] for q in queries if "routing_assignmentexplanation" in q["sql"]]
+    assert tile.count("SELECT") == 1  # one join, no correlated subquery
+    assert "LIMIT 50" in tile

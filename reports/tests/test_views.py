@@ -233,15 +233,16 @@ def test_the_report_page_query_count_does_not_grow_with_the_data(
     as_manager.get(LEAD_SOURCES)  # warm the content type cache
     # session, user, owner filter choices (users, teams), is_administrator (groups),
     # lead counts, opportunity counts, labels (sources), team filter choices, sources,
-    # campaigns, is_sales_manager (the navbar's Imports entry)
+    # campaigns, the user's teams (visible_to; is_sales_manager, the navbar's Imports entry,
+    # reads them too)
     with django_assert_num_queries(12 + SETTINGS):
         as_manager.get(LEAD_SOURCES)
     # the same, with two label queries (users and teams) for the owner grouping
     with django_assert_num_queries(13 + SETTINGS):
         as_manager.get(LEAD_SOURCES, {"by": "owner"})
-    # CSV: session, user, is_administrator, the two aggregates, labels: no form to render,
-    # so no choices are read
-    with django_assert_num_queries(6 + SETTINGS):
+    # CSV: session, user, is_administrator, the user's teams (visible_to), the two
+    # aggregates, labels: no form to render, so no choices are read
+    with django_assert_num_queries(7 + SETTINGS):
         as_manager.get(LEAD_SOURCES, {"format": "csv"})
 
 

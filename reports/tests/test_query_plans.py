@@ -1,0 +1,147 @@
+"""The plans of the pages' list, count, search and report queries at 100,000 generated leads
+(bench/generate.py) on PostgreSQL, with the planner's default settings: none may read the
+lead table or the status log by a sequential scan, or run a subquery per row. A regression is
+caught here without timing anything. Skipped on SQLite.
+
+Each named query is the SQL a page runs, captured through the test client (so the test follows
+the views, whatever builds their querysets), then explained with EXPLAIN (ANALYZE, FORMAT
+JSON) after the settings the page set for it (reports.queries.aggregate_settings)."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.postgres
+
+LEADS = 100_000
+WATCHED_TABLES = {"leads_lead", "leads_leadstatuschange"}
+# A subquery may run once per row shown (a page holds at most 100 rows), never per lead.
+MOST_LOOPS_OF_A_SUBPLAN = 100
+
+# name: (persona, URL, which of its queries: "count", "rows" (the others) or "all").
+QUERIES = {
+    "lead list, page rows, as a rep": ("rep", "/leads/", "rows"),
+    "lead list, page rows, as a manager": ("manager", "/leads/", "rows"),
+    "lead list, page rows, as the admin": ("admin", "/leads/", "rows"),
+    "lead list, count, as the admin": ("admin", "/leads/", "count"),
+    "lead list sorted by company, as a manager": ("manager", "/leads/?sort=company_name", "all"),
+    "lead list sorted by company, as the admin": ("admin", "/leads/?sort=company_name", "all"),
+    "lead list sorted by name, as a manager": ("manager", "/leads/?sort=last_name", "all"),
+    "lead list search (q=hansen), as a rep": ("rep", "/leads/?q=hansen", "all"),
+    "lead list search (q=hansen), as the admin": ("admin", "/leads/?q=hansen", "all"),
+    "API lead search (q=hansen), as a rep": ("rep", "/api/v1/leads/?q=hansen", "all"),
+    "API lead list, page rows, as a rep": ("rep", "/api/v1/leads/", "rows"),
+    "API lead list, page rows, as a manager": ("manager", "/api/v1/leads/", "rows"),
+    "API lead list, as the admin": ("admin", "/api/v1/leads/", "all"),
+    "funnel, as a manager": ("manager", "/reports/funnel/", "all"),
+    "home tiles, as a rep": ("rep", "/", "all"),
+    "home tiles, as a manager": ("manager", "/", "all"),
+    "home tiles, as the admin": ("admin", "/", "all"),
+}
+# Named queries whose plans still fail (issue 14 is fixing them), left out of the assertions:
+NOT_YET = {
+    # The capped count (LIMIT 10,001) of a rep's or a manager's leads, a quarter of the table
+    # here: some ANALYZE samples make it an early-stopping Seq Scan of leads_lead.
+    "lead list, count, as a rep": ("rep", "/leads/", "count"),
+    "lead list, count, as a manager": ("manager", "/leads/", "count"),
+    "API lead list, count, as a rep": ("rep", "/api/v1/leads/", "count"),
+    # Seq Scan on leads_leadstatuschange: the stays of every lead in scope.
+    "time in status, as a manager": ("manager", "/reports/time-in-status/", "all"),
+    # Seq Scans on leads_leadstatuschange and leads_lead.
+    "time in status, as the admin": ("admin", "/reports/time-in-status/", "all"),
+    # Seq Scan on leads_lead: the funnel's counts of every lead (GROUPING SETS by source).
+    "funnel, as the admin": ("admin", "/reports/funnel/", "all"),
+}
+USERNAMES = {"rep": "bigrep", "manager": "bigmanager", "admin": "benchadmin"}
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """100,000 leads and all that hangs off them, committed once for the module (and ANALYZEd
+    by the generator, as autovacuum would have), flushed at the end."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.generate import generate
+
+    with django_db_blocker.unblock():
+        generate(LEADS, out=lambda line: None)
+        try:
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def _watched(sql):
+    tables = set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', sql))
+    return sql.lstrip().upper().startswith(("SELECT", "WITH")) and bool(tables & WATCHED_TABLES)
+
+
+def _captured(persona, url):
+    """The SQL one request of the page ran, in order."""
+    from crm.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=USERNAMES[persona]))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def _problems(plan, loops=1):
+    """What the plan does that the test forbids, one line each."""
+    found = []
+    relation = plan.get("Relation Name")
+    if plan["Node Type"] == "Seq Scan" and relation in WATCHED_TABLES:
+        found.append(f"Seq Scan on {relation}")
+    if plan.get("Parent Relationship") == "SubPlan":
+        runs = plan.get("Actual Loops", 0)
+        if runs > MOST_LOOPS_OF_A_SUBPLAN:
+            found.append(f"{plan.get('Subplan Name', 'SubPlan')} ran {runs:,} times (per row)")
+    for child in plan.get("Plans", []):
+        found += _problems(child)
+    return found
+
+
+def _explain(statements, index):
+    """EXPLAIN ANALYZE of statements[index] after the set_config calls before it (the
+    settings the page ran it with), in a transaction rolled back at once."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for earlier in statements[:index]:
+            if "set_config(" in earlier:
+                cursor.execute(earlier)
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statements[index]}")
+        (document,) = cursor.fetchone()
+        transaction.set_rollback(True)
+    return (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+
+
+def plan_problems(name, spec):
+    """(how many queries were explained, [(name, problem, SQL)]) of a named query."""
+    persona, url, which = spec
+    statements = _captured(persona, url)
+    checked, found = 0, []
+    for index, sql in enumerate(statements):
+        if "set_config(" in sql or not _watched(sql):
+            continue
+        is_count = "COUNT(" in sql.upper()
+        if which == "count" and not is_count or which == "rows" and is_count:
+            continue
+        checked += 1
+        for problem in _problems(_explain(statements, index)):
+            found.append((name, problem, sql[:300]))
+    return checked, found
+
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_the_plan_reads_indexes_and_runs_no_subquery_per_row(generated, db, name):
+    checked, problems = plan_problems(name, QUERIES[name])
+    # A spec matching no query (a renamed URL, a count that moved) would pass silently.
+    assert checked, f"{name}: the page ran no query of the lead table or the status log"
+    assert problems == []
