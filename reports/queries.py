@@ -350,9 +350,14 @@ def _links_table():
         f" (SELECT q.opportunity_id, q.lead_id FROM {_table(Qualification)} q WHERE {condition}"
         " GROUP BY q.opportunity_id, q.lead_id) s GROUP BY s.opportunity_id HAVING COUNT(*) > 1"
     )
+    # The few opportunities with several leads, computed once: as a plain derived table,
+    # PostgreSQL may put it inside a nested loop and aggregate every link again per outer row
+    # (57 times, 3.7 s, on a manager's home page at 1,000,000 leads).
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     sql = (
-        "SELECT p.lead_id, p.opportunity_id, COALESCE(m.n, 1) AS n"
-        f" FROM ({pairs}) p LEFT JOIN ({several}) m ON m.opportunity_id = p.opportunity_id"
+        f"WITH several AS {materialized}({several})"
+        " SELECT p.lead_id, p.opportunity_id, COALESCE(m.n, 1) AS n"
+        f" FROM ({pairs}) p LEFT JOIN several m ON m.opportunity_id = p.opportunity_id"
     )
     return f"({sql})", [Qualification.Kind.QUALIFIED, Qualification.Kind.QUALIFIED]
 
