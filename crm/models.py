@@ -172,11 +172,6 @@ def team_ids_of(user):
     return scope_of(user).team_ids
 
 
-def managed_team_ids_of(user):
-    """Ids of the active teams the user manages."""
-    return scope_of(user).managed_team_ids
-
-
 def teammate_ids_of(user):
     """Ids of every active member of the user's teams (the user included, when in a team)."""
     return scope_of(user).teammate_ids
