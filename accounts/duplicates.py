@@ -78,7 +78,14 @@ def account_matches(*, user, name="", email="", phone="", website="", exclude_pk
             reasons.append(_similar_name_reason(similarity))
             score = max(score, similarity)
         if reasons:
-            matches.append(Match(record=account, score=score, reasons=tuple(reasons)))
+            # The same e-mail address or the same normalised name (legal form, case and
+            # accents aside) is this company; a similar name or a shared phone only may not be.
+            sure = (email_key and account.email_key == email_key) or (
+                name_key and account.name_key == name_key[:160]
+            )
+            matches.append(
+                Match(record=account, score=score, reasons=tuple(reasons), sure=bool(sure))
+            )
     return rank_matches(matches, limit=limit)
 
 
@@ -136,5 +143,13 @@ def contact_matches(
             reasons.append(_similar_name_reason(similarity))
             score = max(score, similarity)
         if reasons:
-            matches.append(Match(record=contact, score=score, reasons=tuple(reasons)))
+            # The same e-mail address, or the same phone number and the same name: this
+            # person. A similar name at the same company may be a colleague.
+            same_phone = bool(phone_keys & {contact.phone_key, contact.mobile_key} - {""})
+            sure = (email_key and contact.email_key == email_key) or (
+                same_phone and name_key and contact.name_key == name_key[:110]
+            )
+            matches.append(
+                Match(record=contact, score=score, reasons=tuple(reasons), sure=bool(sure))
+            )
     return rank_matches(matches, limit=limit)

@@ -1,7 +1,8 @@
 """Every API error is JSON: field messages (400), 404 for what the user cannot see, 409 for a
-refused state change (DomainError), 412 for a stale `If-Match` (StaleRecord)."""
+refused state change (DomainError), 412 for a stale `If-Match` (StaleRecord), 413 for a body
+over DATA_UPLOAD_MAX_MEMORY_SIZE."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -24,9 +25,18 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "payload_too_large"
+
+
 def exception_handler(exc, context):
     # StaleRecord is a DomainError too, so it is tested first.
-    if isinstance(exc, StaleRecord):
+    if isinstance(exc, RequestDataTooBig):
+        # Django's DATA_UPLOAD_MAX_MEMORY_SIZE, hit while DRF reads the body.
+        exc = PayloadTooLarge()
+    elif isinstance(exc, StaleRecord):
         exc = PreconditionFailed(str(exc))
     elif isinstance(exc, DomainError):
         exc = Conflict(str(exc))

@@ -195,7 +195,7 @@ class Timeline:
 def _lookup_tables(cursor, *, sql, users, teams):
     """Small tables of people, companies and owners with their keys made by the app's own
     normalisers (Lead.keys_for): the big INSERTs join them by number."""
-    from crm.lib import duplicates
+    from crm.lib import duplicates, search
     from leads.models import Lead
 
     people, companies = [], []
@@ -203,7 +203,10 @@ def _lookup_tables(cursor, *, sql, users, teams):
         for last in LAST_NAMES:
             keys = Lead.keys_for({"first_name": first, "last_name": last}, keys=["name_key"])
             local = duplicates.normalise_name(f"{first} {last}").replace(" ", ".")
-            people.append((len(people), first, last, local, keys["name_key"]))
+            people.append(
+                (len(people), first, last, local, keys["name_key"],
+                 f"{search.fold(first)} {search.fold(last)}")
+            )  # fmt: skip
     for word in COMPANY_WORDS:
         for trade in COMPANY_TRADES:
             form = LEGAL_FORMS[len(companies) % len(LEGAL_FORMS)]
@@ -213,24 +216,24 @@ def _lookup_tables(cursor, *, sql, users, teams):
             domain = f"{key.replace(' ', '-')}.example"
             companies.append(
                 (len(companies), name, key, key.partition(" ")[0][:60],
-                 duplicates.sound_key(key)[:160], domain, city, country)
+                 duplicates.sound_key(key)[:160], domain, city, country, search.fold(name))
             )  # fmt: skip
     owners = [(i, user_id, team_id) for i, (user_id, team_id) in enumerate(users)]
     cursor.execute(
         "CREATE TEMP TABLE bench_person (i integer PRIMARY KEY, first_name text,"
-        " last_name text, local text, name_key text)"
+        " last_name text, local text, name_key text, search text)"
     )
     cursor.execute(
         "CREATE TEMP TABLE bench_company (i integer PRIMARY KEY, name text, key text,"
-        " token text, sound text, domain text, city text, country text)"
+        " token text, sound text, domain text, city text, country text, search text)"
     )
     cursor.execute(
         "CREATE TEMP TABLE bench_owner (i integer PRIMARY KEY, user_id int, team_id int)"
     )
     cursor.execute("CREATE TEMP TABLE bench_team (i integer PRIMARY KEY, team_id int)")
-    cursor.executemany("INSERT INTO bench_person VALUES (%s, %s, %s, %s, %s)", people)
+    cursor.executemany("INSERT INTO bench_person VALUES (%s, %s, %s, %s, %s, %s)", people)
     cursor.executemany(
-        "INSERT INTO bench_company VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", companies
+        "INSERT INTO bench_company VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", companies
     )
     cursor.executemany("INSERT INTO bench_owner VALUES (%s, %s, %s)", owners)
     cursor.executemany("INSERT INTO bench_team VALUES (%s, %s)", list(enumerate(teams)))
@@ -317,6 +320,7 @@ def _lead_values(sql, tl, org, *, sources, base):
     big_id = org["reps"][0][0]
     phone = f"(20000000 + ({g} * 7919) % 70000000)"
     email = f"p.local || '.' || {g} || '@' || c.domain"
+    email_or_blank = f"CASE WHEN {g} % 10 = 9 THEN '' ELSE {email} END"
     owner_user = (
         f"CASE WHEN {tl.is_big(g)} THEN {big_id} WHEN {tl.in_team_queue(g)} THEN NULL"
         " ELSE o.user_id END"
@@ -335,7 +339,7 @@ def _lead_values(sql, tl, org, *, sources, base):
         "website": f"CASE WHEN {g} % 2 = 0 THEN 'https://www.' || c.domain ELSE '' END",
         "industry": f"CASE WHEN {g} % 4 = 0 THEN NULL ELSE 1 + ({g} * 11) % 33 END",
         "number_of_employees": f"CASE WHEN {g} % 3 = 0 THEN NULL ELSE 1 + ({g} * 13) % 5000 END",
-        "email": f"CASE WHEN {g} % 10 = 9 THEN '' ELSE {email} END",
+        "email": email_or_blank,
         "email_key": f"CASE WHEN {g} % 10 = 9 THEN '' ELSE {email} END",
         "business_phone": f"'+45 ' || {phone}",
         "phone_key": f"'+45' || {phone}",
@@ -355,6 +359,11 @@ def _lead_values(sql, tl, org, *, sources, base):
         "first_contact_at": f"CASE WHEN {tl.has_activity(g)} THEN {sql.ts(tl.contacted(g))} END",
         "qualified_at": f"CASE WHEN {status} = 'qualified' THEN {sql.ts(tl.closed(g))} END",
         "name_key": "p.name_key",
+        # Lead.search_text (crm.lib.search.search_text): names, company, e-mail, topic folded,
+        # then the business and the (blank) mobile phone as digits.
+        "search_text": f"p.search || ' ' || c.search || ' ' || ({email_or_blank})"
+        f" || ' ' || CASE WHEN {g} % 5 < 2 THEN 'enquiry from ' || c.search ELSE '' END"
+        f" || ' 45' || {phone} || ' '",
         "company_key": "c.key",
         "owner_user_id": owner_user,
         "owner_team_id": f"CASE WHEN NOT {tl.is_big(g)} AND {tl.in_team_queue(g)}"

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from capture.forms import WebFormAdminForm
+from capture.forms import HONEYPOT_FIELD, WebFormAdminForm, lead_form_class
 from capture.models import Submission, WebForm
 
 
@@ -21,11 +23,97 @@ class WebFormAdmin(admin.ModelAdmin):
         (_("After submitting"), {"fields": ["thank_you_url", "thank_you_message"]}),
         (_("Embedding"), {"fields": ["allowed_origins"]}),
     ]
+    publish_fieldset = (
+        _("Put it on your website"),
+        {"fields": ["public_url", "preview_link", "embed_iframe", "embed_form"]},
+    )
+    readonly_fields = ["public_url", "preview_link", "embed_iframe", "embed_form"]
+
+    def get_fieldsets(self, request, obj=None):
+        # The address and snippets exist once the form is saved (its key is then fixed).
+        return [*self.fieldsets, self.publish_fieldset] if obj else self.fieldsets
+
+    def get_changeform_initial_data(self, request):
+        # A new form creates its leads as the administrator setting it up, unless changed.
+        return {"created_by": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        pattern = f"{settings.SITE_URL}{reverse('capture:form', args=['KEY'])}"
+        form.base_fields["key"].help_text = gettext(
+            "Part of the form's public URL, %(url)s: changing it breaks every link and "
+            "website embedding the form."
+        ) % {"url": pattern.replace("KEY", "<key>")}
+        return form
+
+    @staticmethod
+    def absolute_url(web_form):
+        return f"{settings.SITE_URL}{reverse('capture:form', args=[web_form.key])}"
 
     @admin.display(description=_("public address"))
     def public_link(self, web_form):
         url = reverse("capture:form", args=[web_form.key])
         return format_html('<a href="{}">{}</a>', url, url)
+
+    @admin.display(description=_("public URL"))
+    def public_url(self, web_form):
+        return format_html('<code data-testid="public-url">{}</code>', self.absolute_url(web_form))
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, web_form):
+        url = reverse("capture:form", args=[web_form.key])
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener" data-testid="preview-link">{}</a>',
+            url,
+            gettext("Open the form as visitors see it"),
+        )
+
+    @admin.display(description=_("embed as an iframe"))
+    def embed_iframe(self, web_form):
+        snippet = format_html(
+            '<iframe src="{}" title="{}" width="100%" height="640" loading="lazy"></iframe>',
+            self.absolute_url(web_form),
+            web_form.title or web_form.name,
+        )
+        return self._snippet(
+            snippet,
+            "embed-iframe",
+            gettext("Your website must be listed under allowed origins to show it."),
+        )
+
+    @admin.display(description=_("embed as HTML form markup"))
+    def embed_form(self, web_form):
+        form = lead_form_class(web_form)()
+        rows = format_html_join(
+            "\n", "  <p>{} {}</p>", ((field.label_tag(), field) for field in form)
+        )
+        snippet = format_html(
+            '<form method="post" action="{}">\n{}\n'
+            '  <p hidden><label>{} <input type="text" name="{}" tabindex="-1" '
+            'autocomplete="off"></label></p>\n'
+            '  <button type="submit">{}</button>\n</form>',
+            self.absolute_url(web_form),
+            rows,
+            gettext("Leave this field empty"),
+            HONEYPOT_FIELD,
+            gettext("Send"),
+        )
+        return self._snippet(
+            snippet,
+            "embed-form",
+            gettext("Style it as you like; keep the field names and the hidden empty field."),
+        )
+
+    @staticmethod
+    def _snippet(markup, testid, note):
+        # Shown as text to copy (escaped once more), never rendered.
+        return format_html(
+            '<pre class="embed-snippet" data-testid="{}"><code>{}</code></pre>'
+            '<p class="help">{}</p>',
+            testid,
+            str(markup),
+            note,
+        )
 
 
 @admin.register(Submission)

@@ -161,3 +161,26 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.web_form} → {self.lead}"
+
+
+class SubmissionGuard(models.Model):
+    """The database's idempotency guard for web form submissions: inserted in the same
+    transaction as the lead, so of two identical submissions at once (any process) the
+    second waits for the first and then fails the unique constraint: it is the same
+    submission (capture.services.submit_web_form). `bucket` numbers the idempotency window
+    the submission arrived in."""
+
+    web_form = models.ForeignKey(WebForm, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    bucket = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["web_form", "fingerprint", "bucket"], name="submission_guard_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.web_form_id}:{self.fingerprint[:12]}@{self.bucket}"

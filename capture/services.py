@@ -6,43 +6,25 @@ import json
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.http import HttpRequest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.services import add_note
-from capture.models import UTM_FIELDS, Submission, WebForm
+from capture.models import UTM_FIELDS, Submission, SubmissionGuard, WebForm
+from crm import ratelimit
 from crm.lib.duplicates import normalise_email
 from leads.duplicates import possible_duplicates
 from leads.services import create_lead
 
-
-def client_ip(request: HttpRequest) -> str:
-    """The submitting client's address. A client can write any X-Forwarded-For, so it is only
-    read behind a proxy we run (CAPTURE_TRUST_X_FORWARDED_FOR), and then only the last entry,
-    the one that proxy appended."""
-    if settings.CAPTURE_TRUST_X_FORWARDED_FOR:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR", "")
+client_ip = ratelimit.client_ip
 
 
 def over_rate_limit(ip: str) -> bool:
-    """Count this submission for `ip` in the configured cache (shared by every process when
-    the cache is Redis); True once the per-minute limit is passed."""
-    minute = int(timezone.now().timestamp() // 60)
-    key = f"capture:rate:{ip}:{minute}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=120)
-        count = 1
-    return count > settings.CAPTURE_RATE_LIMIT_PER_MINUTE
+    """Count this submission for `ip` in the store every process shares (crm.ratelimit:
+    the database, or Redis when CACHE_URL is one); True once the per-minute limit is
+    passed."""
+    return ratelimit.hit(f"capture:{ip}", limit=settings.CAPTURE_RATE_LIMIT_PER_MINUTE, window=60)
 
 
 def fingerprint(web_form: WebForm, values: dict) -> str:
@@ -79,29 +61,47 @@ def submit_web_form(
     *, web_form: WebForm, values: dict, tracking: dict
 ) -> tuple[Submission | None, bool]:
     """Store one submission. Returns (submission, created): a repeat of a submission
-    accepted within CAPTURE_IDEMPOTENCY_WINDOW seconds returns that one (None while the first
-    is still being stored) with created=False."""
+    accepted within CAPTURE_IDEMPOTENCY_WINDOW seconds returns that one with created=False.
+
+    Two identical submissions at once (a double click, served by two workers) both insert the
+    same SubmissionGuard row in their transaction; the database makes the second wait for
+    the first and then fail the unique constraint, and it answers with the first's
+    submission."""
     key = fingerprint(web_form, values)
     window = settings.CAPTURE_IDEMPOTENCY_WINDOW
     if window:
         recent = _recent_submission(web_form, key)
         if recent is not None:
             return recent, False
-        # A double click sends two requests at once: the cache's atomic add() lets one in;
-        # the other is the same submission (its lead may not be committed yet: None).
-        guard = f"capture:submitting:{key}"
-        if not cache.add(guard, 1, timeout=window):
-            return _recent_submission(web_form, key), False
     try:
         return _store(web_form=web_form, values=values, tracking=tracking, key=key), True
-    except Exception:
-        if window:
-            cache.delete(guard)
-        raise
+    except _AlreadySubmitted:
+        # The first one committed (the database waited for it): answer with it.
+        return _recent_submission(web_form, key), False
+
+
+class _AlreadySubmitted(Exception):
+    pass
+
+
+def _guard(web_form: WebForm, key: str) -> None:
+    """Claim (form, fingerprint, window) in the current transaction; _AlreadySubmitted when
+    an identical submission claimed it first."""
+    bucket = int(timezone.now().timestamp() // settings.CAPTURE_IDEMPOTENCY_WINDOW)
+    try:
+        with transaction.atomic():  # a savepoint, so the outer transaction can roll back
+            SubmissionGuard.objects.create(web_form=web_form, fingerprint=key, bucket=bucket)
+    except IntegrityError as error:
+        raise _AlreadySubmitted from error
+    # This submission's guards of windows that ended guard nothing (its Submission rows answer
+    # repeats). Only its own: rows no concurrent transaction can be deleting at the same time.
+    SubmissionGuard.objects.filter(web_form=web_form, fingerprint=key, bucket__lt=bucket).delete()
 
 
 @transaction.atomic
 def _store(*, web_form: WebForm, values: dict, tracking: dict, key: str) -> Submission:
+    if settings.CAPTURE_IDEMPOTENCY_WINDOW:
+        _guard(web_form, key)
     user = web_form.created_by
     data = {**values, "source": web_form.source, "campaign": web_form.campaign}
     matches = possible_duplicates(user=user, data=values)

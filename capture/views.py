@@ -66,7 +66,7 @@ def _submitted_data(request):
         return request.POST
     try:
         body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return None
     if not isinstance(body, dict):
         return None

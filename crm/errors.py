@@ -14,7 +14,7 @@ class StaleRecord(DomainError):
     def __init__(self, record):
         self.record = record
         who = record.modified_by or _("someone else")
-        when = formats.date_format(timezone.localtime(record.modified_at), "DATETIME_FORMAT")
+        when = formats.date_format(timezone.localtime(record.modified_at), "SHORT_DATETIME_FORMAT")
         super().__init__(
             _(
                 "%(who)s changed this record at %(when)s, after you opened it. "

@@ -31,6 +31,21 @@ class InviteUserForm(forms.ModelForm):
         self.fields["email"].help_text = _("The invitation to set a password is sent here.")
 
 
+LONG_TEXT = 100
+
+
+def say_max_lengths(form):
+    """Tell how long a long text may be ("Up to 300 characters."): the browser's maxlength
+    stops typing without a word and a paste is cut there, so the limit must be visible.
+    Short fields (names, phone numbers) show their end as soon as it is reached."""
+    for field in form.fields.values():
+        limit = getattr(field, "max_length", None)
+        if not limit or limit < LONG_TEXT or isinstance(field.widget, forms.HiddenInput):
+            continue
+        hint = _("Up to %(limit)s characters.") % {"limit": limit}
+        field.help_text = f"{field.help_text} {hint}" if field.help_text else hint
+
+
 class VersionedModelForm(forms.ModelForm):
     """A model form that carries the record's version, so a stale edit can be refused.
 
@@ -43,6 +58,7 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+        say_max_lengths(self)
 
     def changed_values(self):
         """The model field values to write (everything but the version marker)."""

@@ -5,7 +5,10 @@ search box plus radio buttons. The page holds only the chosen record (and "none"
 optional field); typing asks `lookup` (htmx GET) for at most LOOKUP_LIMIT visible records,
 returned as more radio buttons of the same name, so picking one is plain form input and the
 chosen id is posted (and round-trips) without any script of ours. static/js/lookup.js only
-keeps Enter in the search box from submitting the whole form.
+keeps Enter in the search box from submitting the whole form, and the search box's change
+event out of it (typing is not a choice). The search box sets every htmx setting a form
+around it could pass down (hx-select, hx-swap, hx-select-oob, ...): a lookup never inherits
+its form's, as it did once on the qualify page, whose preview hx-select emptied the results.
 
 The field keeps its ModelChoiceField validation against its own queryset (always scoped with
 visible_to(user)): an id the user may not see is "not found", never accepted.

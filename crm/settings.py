@@ -1,6 +1,7 @@
 """Settings for the CRM, read from the environment (see README.md, "Configuration")."""
 
 import zoneinfo
+from datetime import timedelta as _timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "crm",
+    "axes",
     "activities",
     "accounts",
     "opportunities",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "crm.middleware.UserTimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -118,6 +121,9 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"
+# ModelBackend, reading the request user's administrator role in the same query.
+# axes first: it refuses a locked-out log-in before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "crm.backends.UserBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -142,6 +148,10 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
     raise ImproperlyConfigured(f"TIME_ZONE is not a known time zone: {TIME_ZONE!r}.") from None
 USE_I18N = True
 USE_TZ = True
+# One date, date-and-time and number format per language (crm/formats/<lang>/formats.py).
+# Amounts are grouped by thousands in the readable filters (crm/templatetags/readable.py),
+# not by USE_THOUSAND_SEPARATOR, which would also group ids rendered into URLs and inputs.
+FORMAT_MODULE_PATH = ["crm.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -218,7 +228,8 @@ TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 
 # The public web address, used in links inside e-mails sent from background tasks.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL it follows PORT, so `make run` on another port links to that port.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}").rstrip("/")
 
 # Content Security Policy: no inline scripts or styles anywhere.
 SECURE_CSP = {
@@ -256,9 +267,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.KnownParametersFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [],
@@ -299,6 +310,22 @@ CAPTURE_RATE_LIMIT_PER_MINUTE = env_int("CAPTURE_RATE_LIMIT_PER_MINUTE", 10, min
 # Only behind a proxy we run: then the last X-Forwarded-For entry is the client's address.
 CAPTURE_TRUST_X_FORWARDED_FOR = env_bool("CAPTURE_TRUST_X_FORWARDED_FOR", False)
 
+# Login throttling (django-axes): LOGIN_LOCKOUT_FAILURES wrong passwords for one username from
+# one address lock that pair for LOGIN_LOCKOUT_MINUTES. Counted in the database (every process
+# sees it); the address is crm.ratelimit.client_ip (X-Forwarded-For only behind our proxy).
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = _timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "crm.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "crm.ratelimit.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+PASSWORD_RESET_RATE_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_RATE_LIMIT_PER_HOUR", 5, minimum=1)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -322,4 +349,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's default LOGGING gives the "django" logger its own console handler; with ours on
+    # the root logger every line (the db_worker's "django.tasks" ones too) was printed twice.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

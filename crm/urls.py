@@ -10,6 +10,7 @@ admin.site.index_title = _("Configuration: users, teams, sources, routing rules"
 
 urlpatterns = [
     path("", include("reports.urls")),
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("profile/", views.profile, name="profile"),
     path("lookup/<slug:kind>/", lookup.lookup, name="lookup"),

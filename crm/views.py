@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -26,8 +27,29 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("home")
     reset_url_token = "set-password"
     post_reset_login = True
+    post_reset_login_backend = "crm.backends.UserBackend"  # axes is a backend too
 
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, _("Welcome! Your password is set."))
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, throttled per client address (PASSWORD_RESET_RATE_LIMIT_PER_HOUR
+    requests an hour, counted in the store every process shares) so it cannot be used to
+    flood an inbox or probe addresses."""
+
+    def post(self, request, *args, **kwargs):
+        from crm import ratelimit
+
+        address = ratelimit.client_ip(request)
+        limit = settings.PASSWORD_RESET_RATE_LIMIT_PER_HOUR
+        if ratelimit.hit(f"password-reset:{address}", limit=limit, window=3600):
+            form = self.get_form()
+            form.add_error(
+                None,
+                _("Too many password reset requests from your address. Try again in an hour."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)

@@ -51,8 +51,8 @@ def test_bulk_qualify_skips_the_account_of_a_lead_without_a_company(
     page.goto(f"{live_server.url}/leads/")
     page.locator(f'input[name="leads"][value="{lead.pk}"]').check()
     page.get_by_label("Action").select_option("qualify")
-    page.once("dialog", lambda dialog: dialog.accept())  # "Apply this action to ...?"
     page.get_by_role("button", name="Apply to selected").click()
+    page.get_by_test_id("bulk-confirm").get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_text("1 lead qualified.")).to_be_visible()
     expect(

@@ -86,7 +86,7 @@ def test_a_leads_history_and_links_follow_it_onto_the_new_account(
 
     # Qualify into a new account and contact.
     page.get_by_role("link", name="Qualify", exact=True).click()
-    expect(page.get_by_test_id("qualify-preview")).to_contain_text("New account")
+    expect(page.get_by_test_id("qualify-preview")).to_contain_text("Create a new account")
     page.get_by_label("Create an opportunity").uncheck()
     page.get_by_role("button", name="Qualify", exact=True).click()
     expect(page.get_by_test_id("lead-state")).to_have_text("Qualified")

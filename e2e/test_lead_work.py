@@ -25,8 +25,13 @@ def bulk_select(page, name):
 
 def apply_bulk(page):
     bulk = page.get_by_test_id("bulk-form")
-    page.once("dialog", lambda dialog: dialog.accept())  # "Apply this action to ...?"
-    bulk.get_by_role("button", name="Apply to selected").click()
+    with page.expect_navigation():
+        bulk.get_by_role("button", name="Apply to selected").click()
+    # A valid choice asks first, on its own page ("Disqualify 2 leads as …"); a refused one
+    # (no reason, no owner) is back on the list with its message.
+    if page.get_by_test_id("bulk-confirm").count():
+        with page.expect_navigation():
+            page.get_by_test_id("bulk-confirm").get_by_role("button", name="Confirm").click()
 
 
 def test_a_lost_update_on_a_lead_is_refused_with_a_message(page, live_server, login, alice):

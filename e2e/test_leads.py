@@ -60,9 +60,9 @@ def test_qualify_a_lead_walk_through(page, live_server, login, alice, screenshot
     # Qualify the first into a new account and contact, no opportunity.
     page.goto(f"{live_server.url}{first.get_absolute_url()}")
     page.get_by_role("link", name="Qualify", exact=True).click()
-    expect(page.get_by_test_id("qualify-preview")).to_contain_text("New account")
+    expect(page.get_by_test_id("qualify-preview")).to_contain_text("Create a new account")
     page.get_by_label("Create an opportunity").uncheck()
-    expect(page.get_by_test_id("qualify-preview")).not_to_contain_text("New opportunity")
+    expect(page.get_by_test_id("qualify-preview")).not_to_contain_text("Create a new opportunity")
     expect(page.get_by_test_id("qualify-preview")).to_contain_text("Fabrikam A/S")
     screenshot("lead-qualify")
     page.get_by_role("button", name="Qualify", exact=True).click()
@@ -88,8 +88,8 @@ def test_qualify_a_lead_walk_through(page, live_server, login, alice, screenshot
     page.get_by_role("link", name="Qualify", exact=True).click()
     expect(page.get_by_label("Create an account")).not_to_be_checked()
     page.get_by_label("Create a contact").uncheck()
-    expect(page.get_by_test_id("qualify-preview")).to_contain_text("Account: use Contoso Ltd")
-    expect(page.get_by_test_id("qualify-preview")).to_contain_text("New opportunity")
+    expect(page.get_by_test_id("qualify-preview")).to_contain_text("Use Contoso Ltd")
+    expect(page.get_by_test_id("qualify-preview")).to_contain_text("Create a new opportunity")
     page.get_by_role("button", name="Qualify", exact=True).click()
     expect(page.get_by_test_id("lead-state")).to_have_text("Qualified")
 

@@ -57,10 +57,10 @@ def test_a_manager_reads_the_funnel_by_source_then_by_team_and_downloads_it(
     # By source (the default): carol's W4 is not North's, so Web has 4 leads, not 5.
     expect(row_headers(table)).to_have_text(["Trade Show", "Web", "(none)"])
     expect(cells_of(table, "Trade Show").locator("td")).to_have_text(
-        ["3", "2 (−33.3 %)", "2 (−0.0 %)", "2 (−0.0 %)", "1 (−50.0 %)"]
+        ["3", "2 (−33.3 %)", "2 (0.0 %)", "2 (0.0 %)", "1 (−50.0 %)"]
     )
     expect(cells_of(table, "Web").locator("td")).to_have_text(
-        ["4", "2 (−50.0 %)", "2 (−0.0 %)", "2 (−0.0 %)", "1 (−50.0 %)"]
+        ["4", "2 (−50.0 %)", "2 (0.0 %)", "2 (0.0 %)", "1 (−50.0 %)"]
     )
     # Nothing drops from an empty step: no percentage after the first 0.
     expect(cells_of(table, "(none)").locator("td")).to_have_text(
@@ -68,7 +68,7 @@ def test_a_manager_reads_the_funnel_by_source_then_by_team_and_downloads_it(
     )
     # O1 is won through W1 and T1: two leads reached "won".
     expect(cells_of(table, "Total", section="tfoot").locator("td")).to_have_text(
-        ["9", "5 (−44.4 %)", "4 (−20.0 %)", "4 (−0.0 %)", "2 (−50.0 %)"]
+        ["9", "5 (−44.4 %)", "4 (−20.0 %)", "4 (0.0 %)", "2 (−50.0 %)"]
     )
     expect(page.get_by_test_id("report-chart")).to_have_attribute("data-chart-ready", "true")
 
@@ -80,7 +80,7 @@ def test_a_manager_reads_the_funnel_by_source_then_by_team_and_downloads_it(
     expect(page).to_have_url(re.compile(r"[?&]by=team"))
     expect(row_headers(table)).to_have_text(["North"])
     expect(cells_of(table, "North").locator("td")).to_have_text(
-        ["9", "5 (−44.4 %)", "4 (−20.0 %)", "4 (−0.0 %)", "2 (−50.0 %)"]
+        ["9", "5 (−44.4 %)", "4 (−20.0 %)", "4 (0.0 %)", "2 (−50.0 %)"]
     )
 
     # Narrow to Web leads created from 3 March: W2 (e-mailed, qualified into O2, still open),
@@ -89,7 +89,7 @@ def test_a_manager_reads_the_funnel_by_source_then_by_team_and_downloads_it(
     page.get_by_label("Created from").fill("2026-03-03")
     page.get_by_role("button", name="Apply").click()
     expect(cells_of(table, "North").locator("td")).to_have_text(
-        ["3", "1 (−66.7 %)", "1 (−0.0 %)", "1 (−0.0 %)", "0 (−100.0 %)"]
+        ["3", "1 (−66.7 %)", "1 (0.0 %)", "1 (0.0 %)", "0 (−100.0 %)"]
     )
     filename, rows = download_csv(page)
     assert filename == "funnel-team-report.csv"
@@ -198,10 +198,10 @@ def test_a_manager_opens_the_untouched_leads_behind_her_tile(
     # Oldest change first: Q1 was last changed on 4 March, N1 on 6 March (its call).
     q1, n1 = known["leads"]["Q1"], known["leads"]["N1"]
     expect(rows.nth(0).locator("td")).to_have_text(
-        [q1.display_topic, "North", "Web", "03/04/2026"]
+        [q1.display_topic, "North", "Web", "4 Mar 2026"]
     )
     expect(rows.nth(1).locator("td")).to_have_text(
-        [n1.display_topic, "Alice Adams", "—", "03/06/2026"]
+        [n1.display_topic, "Alice Adams", "—", "6 Mar 2026"]
     )
 
     rows.nth(1).get_by_role("link").click()

@@ -75,7 +75,7 @@ def test_edit_close_as_won_reopen_and_close_as_lost(page, live_server, login, al
     page.get_by_role("button", name="Close opportunity").click()
     expect(page.get_by_role("alert")).to_contain_text("Opportunity closed as won.")
     expect(page.get_by_test_id("actual-value")).to_have_text("EUR 13,750.50")
-    expect(page.locator("dd", has_text="05/02/2031")).to_be_visible()
+    expect(page.locator("dd", has_text="2 May 2031")).to_be_visible()
     expect(page.get_by_text("Signed after the demo")).to_be_visible()
     expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
     deal.refresh_from_db()

@@ -38,7 +38,6 @@ def test_bob_claims_leads_from_the_north_queue_on_the_list(
     for lead in others:
         page.locator(f'input[name="leads"][value="{lead.pk}"]').check()
     page.get_by_label("Action").select_option("claim")
-    page.once("dialog", lambda dialog: dialog.accept())  # "Apply this action to ...?"
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_text("Claimed 2 leads.")).to_be_visible()
     expect(page.get_by_test_id("lead-table").get_by_test_id("claim-row")).to_have_count(0)

@@ -26,6 +26,9 @@ class BulkAction:
     label: Any
     run: Callable
     pick: str = "editable"
+    # confirm(count) -> what will happen, shown before running it ("Claim 3 leads…");
+    # None runs at once.
+    confirm: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,20 @@ class RowExtra:
 _actions: dict[str, BulkAction] = {}
 _buttons: list[str] = []
 _row_extras: list[RowExtra] = []
+
+
+_automatic_owner_checks: list[Callable] = []
+
+
+def register_automatic_owner(check: Callable) -> None:
+    """check() -> bool: whether a new lead typed in by hand should get its owner from the
+    rules by default (routing: an active rule exists)."""
+    if check not in _automatic_owner_checks:
+        _automatic_owner_checks.append(check)
+
+
+def automatic_owner_by_default() -> bool:
+    return any(check() for check in _automatic_owner_checks)
 
 
 def register_bulk_action(action: BulkAction) -> None:

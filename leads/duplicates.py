@@ -84,9 +84,17 @@ def possible_duplicates(*, user, data, exclude_pk=None):
     ]
 
 
+def _only_sure(matches):
+    """The record of the one sure match, None when there is none or more than one (then
+    the user chooses among the suggestions)."""
+    sure = [match.record for match in matches if match.sure]
+    return sure[0] if len(sure) == 1 else None
+
+
 def qualification_duplicates(*, user, lead):
-    """Accounts and contacts like the ones qualifying `lead` would create."""
-    return {
+    """Accounts and contacts like the ones qualifying `lead` would create, and the one that
+    is a sure match of each (`sure_account`, `sure_contact`), which the page preselects."""
+    found = {
         "accounts": account_matches(
             user=user,
             name=lead.company_name,
@@ -107,3 +115,6 @@ def qualification_duplicates(*, user, lead):
         if lead.last_name
         else [],
     }
+    found["sure_account"] = _only_sure(found["accounts"])
+    found["sure_contact"] = _only_sure(found["contacts"])
+    return found

@@ -5,7 +5,7 @@ from accounts.models import Account, Contact
 from crm.forms import OwnerChoiceField, VersionedModelForm, active_or_current
 from crm.lib.widgets import QuickSelect
 from crm.lookup import use_lookup
-from leads.actions import bulk_action, bulk_actions
+from leads.actions import automatic_owner_by_default, bulk_action, bulk_actions
 from leads.models import DISQUALIFY_REASONS, LEAD_FORM_FIELDS, Campaign, Lead, LeadSource
 from opportunities.models import Currency, Opportunity
 
@@ -32,6 +32,10 @@ class LeadForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         instance = self.instance
+        # None of the three is required alone (no asterisk), but one of them is (Lead.clean).
+        self.fields["last_name"].help_text = _(
+            "A last name, a company name or an e-mail address: at least one of the three."
+        )
         self.fields["source"].queryset = active_or_current(
             LeadSource.objects.all(), instance.source_id
         )
@@ -50,8 +54,16 @@ class LeadForm(VersionedModelForm):
             self.fields["owner"] = OwnerChoiceField(
                 label=_("Owner"),
                 extra_choices=[(AUTO_OWNER, _("Automatic (routing rules)"))],
+                help_text=_(
+                    "Automatic: the routing rules choose the owner when the lead is saved. "
+                    "Choose a person to give the lead to them instead."
+                ),
             )
-            self.fields["owner"].initial = OwnerChoiceField.value_for(user)
+            # Routing decides by default when it has an active rule; a person can still be
+            # chosen (the field's help says what each choice does).
+            self.fields["owner"].initial = (
+                AUTO_OWNER if automatic_owner_by_default() else OwnerChoiceField.value_for(user)
+            )
 
     def owner_and_route(self):
         """(owner or None, route?) for create_lead."""
@@ -71,11 +83,14 @@ class QualifyForm(forms.Form):
         required=False,
         empty_label=_("None: create one or none"),
     )
+    add_estimated_value = forms.BooleanField(
+        label=_("Add the lead's estimated value to the opportunity's"), required=False
+    )
     account = forms.ModelChoiceField(
-        label=_("Use an existing account"), queryset=Account.objects.none(), required=False
+        label=_("…or use this existing account"), queryset=Account.objects.none(), required=False
     )
     contact = forms.ModelChoiceField(
-        label=_("Use an existing contact"), queryset=Contact.objects.none(), required=False
+        label=_("…or use this existing contact"), queryset=Contact.objects.none(), required=False
     )
     opportunity_customer = forms.ChoiceField(
         label=_("Opportunity's customer"),
@@ -102,11 +117,15 @@ class QualifyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user, self.lead = user, lead
         self.fields["existing_opportunity"].queryset = (
-            Opportunity.objects.visible_to(user).open().order_by("topic")
+            Opportunity.objects.visible_to(user).open().select_related("account").order_by("topic")
         )
         use_lookup(self.fields["existing_opportunity"], "opportunity")
         self.fields["account"].queryset = Account.objects.visible_to(user).active()
         self.fields["contact"].queryset = Contact.objects.visible_to(user).active()
+        use_lookup(self.fields["account"], "account")
+        use_lookup(self.fields["contact"], "contact")
+        if lead.estimated_value is None:
+            del self.fields["add_estimated_value"]
         customers = [("", _("Automatic"))]
         if lead.existing_account_id:
             customers.append((f"account:{lead.existing_account_id}", lead.existing_account))
@@ -132,6 +151,7 @@ class QualifyForm(forms.Form):
         lead's company name, a contact its last name (unless an existing one is chosen).
         Bulk qualify skips them instead (services.qualify_leads)."""
         cleaned = super().clean()
+        self._prefer_existing(cleaned)
         lead_cannot = not self.lead.can_make_account
         if cleaned.get("create_account") and not cleaned.get("account") and lead_cannot:
             self.add_error(
@@ -151,6 +171,36 @@ class QualifyForm(forms.Form):
                 ),
             )
         return cleaned
+
+    def _prefer_existing(self, cleaned):
+        """Choosing an existing record wins over creating one: its "create" box is unticked,
+        in the data too, so the page (and its htmx refresh) shows what will happen. An
+        existing opportunity's customer account is the account used unless one is chosen
+        (or the lead has one): a second lead of the company makes no second account."""
+        opportunity = cleaned.get("existing_opportunity")
+        changed = {}
+        if (
+            opportunity is not None
+            and opportunity.account_id
+            and not cleaned.get("account")
+            and not self.lead.existing_account_id
+            and opportunity.account.is_visible_to(self.user)
+        ):
+            cleaned["account"] = opportunity.account
+            changed["account"] = str(opportunity.account_id)
+        for box, chosen in (
+            ("create_account", cleaned.get("account")),
+            ("create_contact", cleaned.get("contact")),
+            ("create_opportunity", opportunity),
+        ):
+            if chosen is not None and cleaned.get(box):
+                cleaned[box] = False
+                changed[box] = ""
+        if changed:
+            data = self.data.copy()
+            for name, value in changed.items():
+                data[name] = value
+            self.data = data
 
     def options(self):
         """Keyword arguments for plan_qualification / qualify_lead."""
@@ -183,18 +233,24 @@ class AssignForm(forms.Form):
 
 
 class BulkActionForm(forms.Form):
+    # No browser-side "required": the bar's other buttons (Claim in a row, Apply routing
+    # rules) submit this form elsewhere without an action; the server says what is missing.
+    use_required_attribute = False
     ACTIONS = [
         ("qualify", _("Qualify (default options)")),
         ("disqualify", _("Disqualify")),
         ("assign", _("Assign to")),
     ]
     # This app's actions, then those other apps registered (leads/actions.py: routing's Claim).
+    # Starts with no action chosen: a stray click on "Apply" must not qualify anything.
     action = forms.ChoiceField(
         label=_("Action"),
         choices=lambda: [
+            ("", "—"),
             *BulkActionForm.ACTIONS,
             *((action.key, action.label) for action in bulk_actions()),
         ],
+        error_messages={"required": _("Choose an action.")},
     )
     leads = forms.ModelMultipleChoiceField(
         queryset=Lead.objects.none(),

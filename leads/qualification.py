@@ -3,8 +3,12 @@ and opportunity mappings, the organisation's default options and the plan that `
 (leads.services) executes and the qualify page previews."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q, Subquery
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -81,30 +85,47 @@ def opportunity_values_from(lead, *, currency, source_campaign=None):
 
 def qualification_defaults():
     """The organisation's default options (QualificationSettings), for bulk qualify."""
-    settings = QualificationSettings.load()
+    organisation = QualificationSettings.load()
     return {
-        "create_account": settings.create_account,
-        "create_contact": settings.create_contact,
-        "create_opportunity": settings.create_opportunity,
+        "create_account": organisation.create_account,
+        "create_contact": organisation.create_contact,
+        "create_opportunity": organisation.create_opportunity,
     }
 
 
-def defaults_for(lead):
+def defaults_for(lead, *, sure_account=None, sure_contact=None):
     """The organisation's defaults, less what the lead has already or cannot make: what the
-    qualify page starts from."""
+    qualify page starts from. A sure match (leads.duplicates.qualification_duplicates) is
+    used instead of creating its twin; the user may still choose another or a new one. The
+    lead's estimated value is offered to an existing opportunity when it has one."""
     defaults = qualification_defaults()
     if lead.existing_account_id or not lead.can_make_account:
         defaults["create_account"] = False
     if lead.existing_contact_id or not lead.can_make_contact:
         defaults["create_contact"] = False
+    if sure_account is not None and not lead.existing_account_id:
+        defaults["account"], defaults["create_account"] = sure_account.pk, False
+    if sure_contact is not None and not lead.existing_contact_id:
+        defaults["contact"], defaults["create_contact"] = sure_contact.pk, False
+    if lead.estimated_value is not None:
+        defaults["add_estimated_value"] = True
     return defaults
 
 
 def _default_currency():
-    settings = QualificationSettings.objects.select_related("default_currency").first()
-    if settings and settings.default_currency:
-        return settings.default_currency
-    return Currency.objects.base()
+    """The settings' currency of new opportunities, else the base currency, in one query (the
+    qualify page and the qualification each ask)."""
+    chosen = QualificationSettings.objects.order_by("pk").values("default_currency_id")[:1]
+    candidates = Currency.objects.annotate(chosen_id=Subquery(chosen)).filter(
+        Q(pk=F("chosen_id")) | Q(code=settings.BASE_CURRENCY)
+    )
+    rows = list(candidates)
+    for currency in rows:
+        if currency.pk == currency.chosen_id:
+            return currency
+    if not rows:
+        raise Currency.DoesNotExist(f"No base currency {settings.BASE_CURRENCY!r}.")
+    return rows[0]
 
 
 # The plan ------------------------------------------------------------------------------------
@@ -138,6 +159,9 @@ class QualificationPlan:
     source_campaign: Campaign | None = None
     skipped: list = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    # (added, before, after): the lead's estimated value added to the existing opportunity.
+    value_added: tuple | None = None
+    value_not_added: str = ""  # why the value asked to be added is not
 
     @property
     def can_make_account(self):
@@ -164,6 +188,13 @@ class QualificationPlan:
         return {kind: SKIPPED_REASONS[kind] for kind in kinds}
 
     @property
+    def value_added_text(self):
+        """ "Adds 12,000 to Fabrikam deal: 30,000 -> 42,000", or ""."""
+        if self.value_added is None:
+            return ""
+        return describe_value_added(self.opportunity, self.value_added, done=False)
+
+    @property
     def creates_anything(self):
         return any(
             values is not None
@@ -171,13 +202,21 @@ class QualificationPlan:
         )
 
     def display_blocks(self):
-        """What the qualify page shows: each record, new (its values, labelled) or existing,
-        what the lead cannot make, and the source campaign."""
+        """What the qualify page shows, in plain words for each record: "Create a new
+        account" (its values, labelled), "Use Contoso Ltd" (an existing one) or "No
+        account"; what the lead cannot make, and the source campaign."""
         blocks = []
-        for title, model, record, values in (
-            (_("Account"), Account, self.account, self.account_values),
-            (_("Contact"), Contact, self.contact, self.contact_values),
-            (_("Opportunity"), Opportunity, self.opportunity, self.opportunity_values),
+        not_made = self.not_made
+        for kind, title, model, record, values in (
+            ("account", _("Account"), Account, self.account, self.account_values),
+            ("contact", _("Contact"), Contact, self.contact, self.contact_values),
+            (
+                "opportunity",
+                _("Opportunity"),
+                Opportunity,
+                self.opportunity,
+                self.opportunity_values,
+            ),
         ):
             if values is not None:
                 rows = _display_rows(model, self._shown_values(model, values))
@@ -188,11 +227,23 @@ class QualificationPlan:
                         else self.customer
                     )
                     rows.insert(0, (_("Customer"), customer))
-                blocks.append({"title": _("New %(kind)s") % {"kind": title.lower()}, "rows": rows})
+                blocks.append(
+                    {
+                        "kind": title,
+                        "title": _("Create a new %(kind)s") % {"kind": title.lower()},
+                        "rows": rows,
+                    }
+                )
             elif record is not None:
-                title = _("%(kind)s: use %(record)s") % {"kind": title, "record": record}
-                blocks.append({"title": title})
-        for reason in self.not_made.values():
+                block = {"kind": title, "title": _("Use %(record)s") % {"record": record}}
+                if model is Opportunity:
+                    block["notes"] = [
+                        text for text in (self.value_added_text, self.value_not_added) if text
+                    ]
+                blocks.append(block)
+            elif kind not in not_made:
+                blocks.append({"kind": title, "title": _("No %(kind)s") % {"kind": title.lower()}})
+        for reason in not_made.values():
             blocks.append({"title": reason, "skipped": True})
         if self.source_campaign:
             campaign = _("Source campaign: %(campaign)s") % {"campaign": self.source_campaign}
@@ -211,6 +262,23 @@ class QualificationPlan:
         ):
             values["parent_contact"] = _("the new contact")
         return values
+
+
+def describe_value_added(opportunity, value_added, *, done):
+    """ "Adds 12,000 to Fabrikam deal: 30,000 -> 42,000" (the preview), "Added …" (done)."""
+    added, before, after = (_amount(Decimal(value)) for value in value_added)
+    text = (
+        _("Added %(added)s to %(opportunity)s: %(before)s -> %(after)s")
+        if done
+        else _("Adds %(added)s to %(opportunity)s: %(before)s -> %(after)s")
+    )
+    return text % {"added": added, "opportunity": opportunity, "before": before, "after": after}
+
+
+def _amount(value):
+    """A money amount as people read it: grouped, decimals only when there are any."""
+    places = 0 if value == value.to_integral_value() else 2
+    return number_format(value, decimal_pos=places, force_grouping=True)
 
 
 def _display_rows(model, values):
@@ -243,6 +311,7 @@ def plan_qualification(
     source_campaign=None,
     status=Status.QUALIFIED,
     skip_missing=False,
+    add_estimated_value=False,
 ):
     """Check the options against the lead and work out the records (no writes).
 
@@ -256,7 +325,10 @@ def plan_qualification(
     An account needs the lead's company name and a contact its last name. Asked for
     explicitly, a record the lead cannot make is refused; with `skip_missing` (bulk qualify
     with the default options, as Dynamics does) it is left out and named in `plan.skipped`,
-    as long as something is still created."""
+    as long as something is still created.
+
+    `add_estimated_value` with an existing opportunity: the lead's estimated value is added
+    to the opportunity's (`plan.value_added`), when both are in the same currency."""
     if status not in (Status.QUALIFIED, "", None):
         raise DomainError(_("A qualified lead's status reason is Qualified."))
     if create_opportunity and existing_opportunity is not None:
@@ -303,6 +375,8 @@ def plan_qualification(
     }
     if plan.skipped:
         plan.options["skipped"] = list(plan.skipped)
+    if add_estimated_value and existing_opportunity is not None:
+        plan.options["add_estimated_value"] = True
 
     if account is not None:
         plan.account = account
@@ -330,6 +404,8 @@ def plan_qualification(
         if not existing_opportunity.is_open:
             raise DomainError(_("Leads can only be qualified into an open opportunity."))
         plan.opportunity = existing_opportunity
+        if add_estimated_value and lead.estimated_value:
+            _plan_value_added(plan, currency=currency)
     elif create_opportunity:
         _plan_opportunity(
             plan,
@@ -373,6 +449,22 @@ def check_values(model, values):
                 for name, messages in error.message_dict.items()
             }
         ) from error
+
+
+def _plan_value_added(plan, *, currency):
+    """The lead's estimated value (in the currency its own opportunity would get) added to
+    the existing opportunity's: refused, with the reason shown, in another currency."""
+    currency = currency or _default_currency()
+    opportunity = plan.opportunity
+    if opportunity.currency_id != currency.pk:
+        plan.value_not_added = _(
+            "The lead's estimated value is in %(currency)s and %(opportunity)s in another "
+            "currency: it is not added."
+        ) % {"currency": currency.code, "opportunity": opportunity}
+        return
+    before = opportunity.estimated_value or Decimal(0)
+    added = plan.lead.estimated_value
+    plan.value_added = (added, before, before + added)
 
 
 def _plan_opportunity(plan, *, opportunity_customer, account_chosen, contact_chosen, currency):

@@ -3,7 +3,15 @@
 from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.models import Account, Contact
-from leads.models import Lead, LeadLink, Qualification, Status
+from crm.lib import search
+from leads.models import (
+    Lead,
+    LeadLink,
+    LeadStatusChange,
+    Qualification,
+    Status,
+    import_batch_of,
+)
 
 FOLLOW_UPS_SHOWN = 5
 LINK_CANDIDATES_SHOWN = 20
@@ -88,17 +96,10 @@ def record_leads(record, user):
 
 
 def search_leads(queryset, text):
-    """Leads matching every word of `text` in a name, company, e-mail, phone or topic."""
-    for word in text.split():
-        queryset = queryset.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(company_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(business_phone__icontains=word)
-            | Q(mobile_phone__icontains=word)
-            | Q(topic__icontains=word)
-        )
+    """Leads matching every term of `text` in a name, company, e-mail, phone or topic: the lead
+    search index (leads.search; accents and case folded, phones by their digits)."""
+    for term in search.search_terms(text):
+        queryset = queryset.filter(search_text__contains=term)
     return queryset
 
 
@@ -114,3 +115,15 @@ def link_candidates(record, user, text=""):
         .select_related("owner_user", "owner_team")
         .order_by("-created_at", "-pk")[:LINK_CANDIDATES_SHOWN]
     )
+
+
+def import_batch_of_lead(lead):
+    """The number of the import batch that created `lead`, or None (one query): its first
+    status-log entry says so (leads.models.import_batch_reason)."""
+    reason = (
+        LeadStatusChange.objects.filter(lead=lead, from_state="")
+        .order_by("changed_at", "pk")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return import_batch_of(reason or "")

@@ -342,12 +342,17 @@ def qualify_lead(
     source_campaign: Campaign | None = None,
     status: str | None = Status.QUALIFIED,
     skip_missing: bool = False,
+    add_estimated_value: bool = False,
 ) -> Qualification:
     """QualifyLead: create (or use) account, contact and opportunity, all or nothing.
 
     The lead row is locked first: of concurrent requests one qualifies, the others then see
     a qualified lead and are refused. The options are plan_qualification's. Returns the
-    Qualification; `qualification.created_records` lists what was created."""
+    Qualification; `qualification.created_records` lists what was created.
+
+    `add_estimated_value` with an existing opportunity adds the lead's estimated value to
+    it (a new version of the opportunity, under its row lock); `qualification.value_added`
+    is (added, before, after), or None."""
     locked = lock_for_update(lead)
     from_state, from_status = locked.state, locked.status
     # The state before the version: the second of two clicks (or of two tabs) is told the
@@ -369,6 +374,7 @@ def qualify_lead(
         source_campaign=source_campaign,
         status=status,
         skip_missing=skip_missing,
+        add_estimated_value=add_estimated_value,
     )
     qualification = Qualification(
         lead=locked,
@@ -397,6 +403,15 @@ def qualify_lead(
             values["parent_contact"] = contact
         opportunity = _create_record(Opportunity, values, lead=locked, user=user)
         qualification.created_opportunity = True
+    qualification.value_added = None
+    if plan.value_added is not None:
+        opportunity, qualification.value_added = _add_estimated_value(
+            opportunity, lead=locked, user=user
+        )
+        qualification.options = {
+            **qualification.options,
+            "value_added": [str(value) for value in qualification.value_added],
+        }
     qualification.account, qualification.contact = account, contact
     qualification.opportunity = opportunity
     qualification.save()
@@ -412,6 +427,22 @@ def qualify_lead(
         )
     )
     return qualification
+
+
+def _add_estimated_value(
+    opportunity: Opportunity, *, lead: Lead, user: User
+) -> tuple[Opportunity, tuple]:
+    """Add the lead's estimated value to the opportunity's. Locked and re-read: two leads
+    qualified into one opportunity at once both count, neither overwrites the other."""
+    locked = lock_for_update(opportunity)
+    before = locked.estimated_value or 0
+    locked.estimated_value = before + lead.estimated_value
+    locked._change_reason = _("Estimated value of lead %(lead)s added") % {"lead": lead}
+    # Only the value changed: validate it alone (its digits), not every foreign key again.
+    others = [f.name for f in Opportunity._meta.fields if f.name != "estimated_value"]
+    locked.clean_fields(exclude=others)
+    save_new_version(locked, user, validate=False)
+    return locked, (lead.estimated_value, before, locked.estimated_value)
 
 
 @transaction.atomic

@@ -28,8 +28,8 @@ from leads.forms import (
     QualifyForm,
     RecordLinkForm,
 )
-from leads.models import Lead, LeadLink, State, Status
-from leads.selectors import link_candidates
+from leads.models import DISQUALIFY_REASONS, Lead, LeadLink, State, Status
+from leads.selectors import import_batch_of_lead, link_candidates
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -149,6 +149,9 @@ def _detail_context(request, lead):
             "linked_at", "pk"
         ),
         "link_form": LinkForm(user=request.user) if lead.can_edit else None,
+        # Called by the template only for a qualified lead without a qualification (one
+        # an import created qualified): "Qualified by import #N".
+        "import_batch": lambda: import_batch_of_lead(lead),
     }
 
 
@@ -215,11 +218,17 @@ def lead_qualify(request, pk):
     except DomainError as error:
         messages.error(request, str(error))
         return redirect(lead)
-    # A GET is bound to the defaults too, so the preview shows at once.
+    # A GET is bound to the defaults too (a sure duplicate preselected), so the preview shows
+    # at once. A confirmed POST that qualifies never looks for duplicates.
+    duplicates = None
     if request.method == "POST":
         data = request.POST
     else:
-        data = {**qualification.defaults_for(lead), "source_campaign": lead.campaign_id or ""}
+        duplicates = qualification_duplicates(user=request.user, lead=lead)
+        defaults = qualification.defaults_for(
+            lead, sure_account=duplicates["sure_account"], sure_contact=duplicates["sure_contact"]
+        )
+        data = {**defaults, "source_campaign": lead.campaign_id or ""}
     form = QualifyForm(data, user=request.user, lead=lead)
     plan, problem, status = None, None, 200
     if form.is_valid():
@@ -254,6 +263,14 @@ def lead_qualify(request, pk):
                     _("Lead qualified. Created: %(records)s.")
                     % {"records": ", ".join(str(r) for r in created) or _("nothing new")},
                 )
+                if qualified.value_added is not None:
+                    messages.success(
+                        request,
+                        qualification.describe_value_added(
+                            qualified.opportunity, qualified.value_added, done=True
+                        )
+                        + ".",
+                    )
                 return redirect(lead)
     elif request.method == "POST" and "confirm" in request.POST:
         status = 400  # a preview refresh (htmx) stays 200 so the problems are swapped in
@@ -263,7 +280,7 @@ def lead_qualify(request, pk):
         "plan": plan,
         "preview": plan.display_blocks() if plan else [],
         "problem": problem,
-        "duplicates": qualification_duplicates(user=request.user, lead=lead),
+        "duplicates": duplicates or qualification_duplicates(user=request.user, lead=lead),
     }
     return render(request, "leads/lead_qualify.html", context, status=status)
 
@@ -376,6 +393,52 @@ def _skipped_notes(qualifications, *, shown=5):
     return notes
 
 
+def _bulk_summary(data, count):
+    """What the bulk action will do, in one sentence (None: it runs without asking)."""
+    action = data["action"]
+    if action == "qualify":
+        options = qualification.qualification_defaults()
+        made = [
+            text
+            for key, text in (
+                ("create_account", _("an account")),
+                ("create_contact", _("a contact")),
+                ("create_opportunity", _("an opportunity")),
+            )
+            if options[key]
+        ]
+        if not made:
+            return ngettext(
+                "Qualify %(n)s lead, creating no records.",
+                "Qualify %(n)s leads, creating no records.",
+                count,
+            ) % {"n": count}
+        records = made[-1]
+        if len(made) > 1:
+            first = ", ".join(made[:-1])
+            records = _("%(first)s and %(last)s") % {"first": first, "last": records}
+        return ngettext(
+            "Qualify %(n)s lead, creating %(records)s for it.",
+            "Qualify %(n)s leads, creating %(records)s for each.",
+            count,
+        ) % {"n": count, "records": records}
+    if action == "disqualify":
+        reason = dict(DISQUALIFY_REASONS).get(data["status"], data["status"])
+        return ngettext(
+            "Disqualify %(n)s lead as “%(reason)s”.",
+            "Disqualify %(n)s leads as “%(reason)s”.",
+            count,
+        ) % {"n": count, "reason": reason}
+    if action == "assign":
+        return ngettext(
+            "Give %(n)s lead to %(owner)s.", "Give %(n)s leads to %(owner)s.", count
+        ) % {"n": count, "owner": data["owner"]}
+    registered = actions.bulk_action(action)
+    if registered and registered.confirm:
+        return registered.confirm(count)
+    return None
+
+
 @require_POST
 def lead_bulk(request):
     form = BulkActionForm(request.POST, user=request.user)
@@ -388,6 +451,14 @@ def lead_bulk(request):
         return redirect(back)
     data, user = form.cleaned_data, request.user
     leads = list(data["leads"])
+    if request.POST.get("step") == "confirm":
+        summary = _bulk_summary(data, len(leads))
+        if summary:  # what will happen to how many: the user confirms on the next page
+            return render(
+                request,
+                "leads/lead_bulk_confirm.html",
+                {"summary": summary, "leads": leads, "form": form, "back": back},
+            )
     skipped_notes = []
     if data["action"] == "qualify":
         done, refused = services.qualify_leads(leads=leads, user=user)

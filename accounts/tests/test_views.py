@@ -71,9 +71,9 @@ def test_the_account_list_query_count_does_not_grow(
     as_alice, alice, rows, django_assert_num_queries
 ):
     AccountFactory.create_batch(rows, owner_user=alice)
-    # session, user, administrator check, navbar's sales-manager check,
+    # session, user, navbar's sales-manager check,
     # page count, page rows (owner joined)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         as_alice.get(reverse("accounts:account_list"))
 
 
@@ -114,7 +114,7 @@ def test_the_account_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     OpportunityFactory.create_batch(rows, owner_user=alice, account=account)
     AccountFactory.create_batch(rows, owner_user=alice, parent_account=account)
     as_alice.get(account.get_absolute_url())  # warm process caches (content types)
-    # session, user, administrator check, navbar's sales-manager check,
+    # session, user, navbar's sales-manager check,
     # account (+ can_edit, owner, parent, modifier joined; the numbers of contacts,
     # opportunities and child accounts counted in the same query),
     # contacts, opportunities (currency joined), child accounts, the leads panel (leads'
@@ -122,7 +122,7 @@ def test_the_account_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     # activities timeline (count; it reads the originating leads' timelines through in the
     # same query).
     # leads/tests/test_record_leads.py counts the page with 1 and 50 leads.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         as_alice.get(account.get_absolute_url())
 
 
@@ -357,9 +357,9 @@ def test_the_contact_list_query_count_does_not_grow(
 ):
     account = AccountFactory(owner_user=alice)
     ContactFactory.create_batch(rows, owner_user=alice, account=account)
-    # session, user, administrator check, navbar's sales-manager check,
+    # session, user, navbar's sales-manager check,
     # page count, page rows (account and owner joined)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = as_alice.get(reverse("accounts:contact_list"))
     assert len(response.context["page"].object_list) == min(rows, 25)
 
@@ -390,13 +390,13 @@ def test_the_contact_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     contact = ContactFactory(owner_user=alice, account=AccountFactory(owner_user=alice))
     OpportunityFactory.create_batch(rows, owner_user=alice, contact=contact)
     as_alice.get(contact.get_absolute_url())  # warm process caches (content types)
-    # session, user, administrator check, navbar's sales-manager check,
+    # session, user, navbar's sales-manager check,
     # contact (+ can_edit, account, owner, modifier),
     # opportunities (currency joined), the leads panel (leads' record_leads tag:
     # originating leads, lead links, leads from this customer), the activities timeline
     # (count; it reads the originating leads' timelines through in the same query).
     # leads/tests/test_record_leads.py counts the page with 1 and 50 leads.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         as_alice.get(contact.get_absolute_url())
 
 

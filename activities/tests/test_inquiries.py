@@ -135,7 +135,7 @@ class TestTimelineButtons:
         as_alice.get(url, headers=HX)
         # session, user, administrator?, the user's teams (visible_to), the account, COUNT,
         # the page, the inquiries (with the "may edit" subquery)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             response = as_alice.get(url, headers=HX)
         assert response.content.count(b'data-testid="inquiry-actions"') == 5
 

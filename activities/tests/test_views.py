@@ -79,10 +79,10 @@ class TestTimelineView:
     ):
         _bulk_activities(account, alice, count)
         as_alice.get(timeline_url(account), headers=HX)  # warms the content type cache
-        # 1 session, 2 user, 3 "is the user an administrator" (visible_to), 4 the user's
-        # teams (visible_to), 5 the account (scoped by visible_to), 6 COUNT of the union,
-        # 7 the union's page, 8 the page's activities with owner and author joined
-        with django_assert_num_queries(8):
+        # 1 session, 2 user (and whether an administrator), 3 the user's
+        # teams (visible_to), 4 the account (scoped by visible_to), 5 COUNT of the union,
+        # 6 the union's page, 7 the page's activities with owner and author joined
+        with django_assert_num_queries(7):
             response = as_alice.get(timeline_url(account), headers=HX)
         assert response.content.count(b'data-testid="timeline-entry"') == min(count, 20)
 
@@ -96,7 +96,7 @@ class TestTimelineView:
         as_alice.get(timeline_url(account), headers=HX)
         # session, user, administrator?, the user's teams, account, COUNT, union page, then
         # one query each for the page's activities, notes and inquiries
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             as_alice.get(timeline_url(account) + "?page=1", headers=HX)
 
 
@@ -479,8 +479,8 @@ class TestMyActivities:
     ):
         _bulk_activities(account, alice, count)
         # session, user, activities, their accounts (one query per regarding model), and the
-        # navbar's two role checks (is_administrator, is_sales_manager)
-        with django_assert_num_queries(6):
+        # navbar's two role checks (is_sales_manager)
+        with django_assert_num_queries(5):
             as_alice.get(reverse("activities:mine"))
 
     def test_the_navbar_links_to_it(self, as_alice):

@@ -66,6 +66,30 @@ def test_a_body_that_is_not_json_is_a_415_and_broken_json_a_400(api_as, alice):
     assert response.status_code in {302, 200}  # an HTML page, not the API
 
 
+def test_a_deeply_nested_json_body_is_a_json_400(api_as, alice):
+    client = api_as(alice)
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/leads/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested too deep" in response.json()["detail"]
+
+
+def test_an_oversized_body_is_a_json_413(api_as, alice, settings):
+    client = api_as(alice)
+    body = '{"last_name": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + '"}'
+    response = client.post("/api/v1/leads/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"] == "The request body is too large."
+
+
+def test_an_unknown_query_parameter_is_a_400_naming_it(api_as, alice):
+    client = api_as(alice)
+    response = client.get("/api/v1/leads/", {"statsu": "open", "page_size": 5})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Unknown query parameters: statsu."}
+    assert client.get("/api/v1/leads/", {"page_size": 5, "page": 1}).status_code == 200
+
+
 def test_the_schema_is_public_openapi_3(api_client):
     response = api_client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200

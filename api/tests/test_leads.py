@@ -178,8 +178,16 @@ def test_create_with_bad_input_is_a_400_and_stores_nothing(api_as, alice):
     response = client.post("/api/v1/leads/", {"topic": "No name, company or e-mail"})
     assert response.status_code == 400
     assert response.json() == {
-        "non_field_errors": ["Enter at least a last name, a company name or an e-mail address."]
+        "last_name": ["Enter at least a last name, a company name or an e-mail address."]
     }
+    assert not Lead.objects.exists()
+
+
+def test_an_over_long_text_is_a_400_with_the_fields_limit_not_cut(api_as, alice):
+    response = api_as(alice).post("/api/v1/leads/", {"last_name": "X", "topic": "x" * 301})
+
+    assert response.status_code == 400
+    assert response.json() == {"topic": ["Ensure this field has no more than 300 characters."]}
     assert not Lead.objects.exists()
 
 

@@ -127,6 +127,14 @@ def test_invalid_json_input_is_a_400_and_stores_nothing(client, web_form):
     assert not Lead.objects.exists()
 
 
+def test_a_deeply_nested_json_body_is_the_forms_own_400(client, web_form):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(url(web_form), body, content_type="application/json")
+    assert response.status_code == 400
+    assert "detail" in response.json()
+    assert not Lead.objects.exists()
+
+
 def test_invalid_form_input_re_renders_with_messages(client, web_form):
     response = client.post(url(web_form), {"first_name": "Ida", "utm_source": "ads"})
     assert response.status_code == 400

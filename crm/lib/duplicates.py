@@ -203,11 +203,14 @@ class Match:
     """A likely duplicate: the matching record, a score 0..100 and why it matched.
 
     `reasons` are short, translated phrases shown to the user ("same e-mail address").
+    `sure`: the same record beyond doubt (the same e-mail address, the same normalised name,
+    or phone and name), so a form may preselect it; the others stay suggestions.
     """
 
     record: object
     score: int
     reasons: tuple = field(default_factory=tuple)
+    sure: bool = False
 
 
 def rank_matches(matches, *, limit=10):

@@ -24,6 +24,7 @@ from leads.models.lead import (
     LeadQuerySet,
     _sections,
     _status_condition,
+    import_batch_of,
     import_batch_reason,
 )
 from leads.models.sources import (
@@ -49,6 +50,7 @@ __all__ = [
     "LEAD_EXPORT_FIELDS",
     "LeadQuerySet",
     "_status_condition",
+    "import_batch_of",
     "import_batch_reason",
     "Lead",
     "LeadStatusChange",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact, Industry, PreferredContactMethod
 from crm.errors import DomainError
-from crm.lib import duplicates
+from crm.lib import duplicates, search
 from crm.models import OwnedQuerySet, OwnedRecord
 from leads.models.choices import (
     STATUSES_BY_STATE,
@@ -58,6 +58,12 @@ LEAD_SECTIONS = {
     ],
     "customer": ["existing_account", "existing_contact"],
 }
+
+
+# What the lead search (leads.selectors.search_leads) looks in, in the order of Lead.search_text.
+SEARCHED_FIELDS = (
+    "first_name", "last_name", "company_name", "email", "topic", "business_phone", "mobile_phone"
+)  # fmt: skip
 
 
 def _sections(names):
@@ -108,6 +114,13 @@ def import_batch_reason(batch_id):
     import batch creates: how a lead knows its batch (the lead list's `import` filter). Here,
     not in leads.imports, because the lead list (in this app) reads it too."""
     return f"Import batch #{batch_id}"
+
+
+def import_batch_of(reason):
+    """The batch number in an import_batch_reason, or None for any other reason."""
+    prefix = import_batch_reason("")
+    number = reason.removeprefix(prefix) if reason.startswith(prefix) else ""
+    return int(number) if number.isdigit() else None
 
 
 class Lead(OwnedRecord):
@@ -230,8 +243,11 @@ class Lead(OwnedRecord):
     phone_key = models.CharField(max_length=20, blank=True, editable=False)
     name_key = models.CharField(max_length=110, blank=True, editable=False)
     company_key = models.CharField(max_length=160, blank=True, editable=False)
+    # The lead search index (crm.lib.search): names, company, e-mail and topic folded, phones as
+    # digits; kept like the keys above, a trigram GIN index on PostgreSQL (migration 0010).
+    search_text = models.TextField(blank=True, editable=False)
 
-    KEY_FIELDS = ("email_key", "phone_key", "name_key", "company_key")
+    KEY_FIELDS = ("email_key", "phone_key", "name_key", "company_key", "search_text")
     # How each key is made (Lead.keys_for): the fields it is read from, and the normaliser.
     _KEY_RULES = {
         "email_key": (("email",), lambda email: duplicates.normalise_email(email)),
@@ -244,6 +260,12 @@ class Lead(OwnedRecord):
             lambda first, last: duplicates.person_key(first, last),
         ),
         "company_key": (("company_name",), lambda name: duplicates.company_key(name)),
+        "search_text": (
+            SEARCHED_FIELDS,
+            lambda first, last, company, email, topic, business, mobile: search.search_text(
+                (first, last, company, email, topic), (business, mobile)
+            ),
+        ),
     }
     _CACHED_KEYS = {"name_key", "company_key"}  # names and companies repeat down a file
     KEY_SOURCE_FIELDS = tuple(name for sources, _make in _KEY_RULES.values() for name in sources)
@@ -411,8 +433,14 @@ class Lead(OwnedRecord):
     def clean(self):
         super().clean()
         if not (self.last_name or self.company_name or self.email):
+            # On the first of the three fields, once: a form then shows it beside them (and,
+            # the field having an error, skips the check constraint that says the same).
             raise ValidationError(
-                gettext("Enter at least a last name, a company name or an e-mail address.")
+                {
+                    "last_name": gettext(
+                        "Enter at least a last name, a company name or an e-mail address."
+                    )
+                }
             )
 
     # Guarded one-row transitions; services call them on the locked row and write the log.

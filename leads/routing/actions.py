@@ -10,12 +10,14 @@ from crm.models import team_ids_of
 from leads.actions import (
     BulkAction,
     RowExtra,
+    register_automatic_owner,
     register_bulk_action,
     register_bulk_button,
     register_row_extra,
 )
 from leads.models import State
 from leads.routing import services
+from leads.routing.models import AssignmentRule
 
 
 def claim_selected(request, leads):
@@ -72,6 +74,10 @@ def claimable(user):
     }
 
 
+def active_rule_exists():
+    return AssignmentRule.objects.filter(is_active=True).exists()
+
+
 def register():
     # Claim chooses among the leads the user sees: one a teammate took since the list was
     # shown is no longer the user's to change, yet is reported ("already taken by …").
@@ -83,5 +89,6 @@ def register():
             pick="visible",
         )
     )
+    register_automatic_owner(active_rule_exists)
     register_bulk_button("routing/_apply_button.html")
     register_row_extra(RowExtra(template="routing/_claim_row.html", annotate=claimable))

@@ -66,8 +66,8 @@ def test_the_preview_blocks_label_the_new_records_and_name_the_campaign(alice):
 
     titles = [block["title"] for block in blocks]
     assert titles == [
-        "New account",
-        "New opportunity",
+        "Create a new account",
+        "Create a new opportunity",
         "No contact: the lead has no last name.",
         "Source campaign: Spring fair",
     ]

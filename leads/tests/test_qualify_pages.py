@@ -27,8 +27,8 @@ class TestQualifyPage:
 
         content = response.content.decode()
         assert response.status_code == 200
-        assert "New account" in content and "New contact" in content
-        assert "New opportunity" in content and "Fabrikam A/S" in content
+        assert "Create a new account" in content and "Create a new contact" in content
+        assert "Create a new opportunity" in content and "Fabrikam A/S" in content
         assert not Account.objects.exists()
 
     def test_the_preview_names_choices_and_flags_as_words(self, as_alice, alice):
@@ -149,7 +149,7 @@ class TestQualifyPage:
         assert response.context["form"]["create_account"].value() is False
         assert response.context["form"]["create_contact"].value() is True
         assert "No account: the lead has no company name." in content
-        assert "New contact" in content and "the new contact" in content
+        assert "Create a new contact" in content and "the new contact" in content
 
     def test_asking_for_an_account_without_a_company_name_is_a_form_error(self, as_alice, alice):
         lead = make_lead(owner=alice, company_name="")

@@ -22,18 +22,18 @@ def _stored_with_bad_contact_method(lead):
     return Lead.objects.get(pk=lead.pk)
 
 
-def test_qualifying_into_all_three_records_takes_fifteen_queries(
+def test_qualifying_into_all_three_records_takes_fourteen_queries(
     alice, bob, django_assert_num_queries
 ):
     lead = make_lead(owner=alice, campaign=CampaignFactory())
 
     # lock the lead (a fresh row), its campaign (the opportunity's source campaign), the
-    # organisation's qualification settings, the base currency; account, contact and
-    # opportunity each an insert and its history row; the qualification; the lead's update
-    # and history row; the stay it ends (left_at), the new status-log entry. No query per
-    # foreign key (the records are the lead's, the user's or just created) and no savepoint
-    # but the test's own (2).
-    with django_assert_num_queries(15 + 2):
+    # currency of new opportunities (the settings' or else the base one: one query); account,
+    # contact and opportunity each an insert and its history row; the qualification; the
+    # lead's update and history row; the stay it ends (left_at), the new status-log entry.
+    # No query per foreign key (the records are the lead's, the user's or just created) and
+    # no savepoint but the test's own (2).
+    with django_assert_num_queries(14 + 2):
         qualification = services.qualify_lead(lead=lead, user=bob, **ALL_THREE)
 
     account, contact, opportunity = qualification.created_records

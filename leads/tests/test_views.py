@@ -98,12 +98,12 @@ class TestList:
         self, as_alice, alice, rows, django_assert_num_queries
     ):
         LeadFactory.create_batch(rows, owner_user=alice)
-        # 1 session, 2 user, 3 is_administrator (groups), 4 the user's teams and teammates
-        # (visibility and is_sales_manager), 5 count (capped), 6 the page's ids, 7 the page's
-        # leads (owner, source, campaign joined; can_edit a subquery), 8-9 filter form choices
-        # (sources, campaigns), 10-11 owner choices of the filter (users, teams), 12-13 owner
-        # choices of the bulk form (users, teams), 14 team choices
-        with django_assert_num_queries(14):
+        # 1 session, 2 user (and whether an administrator), 3 the user's teams and teammates
+        # (visibility and is_sales_manager), 4 count (capped), 5 the page's ids, 6 the page's
+        # leads (owner, source, campaign joined; can_edit a subquery), 7-8 filter form choices
+        # (sources, campaigns), 9-10 owner choices of the filter (users, teams), 11-12 owner
+        # choices of the bulk form (users, teams), 13 team choices
+        with django_assert_num_queries(13):
             response = as_alice.get(url("list"), {"per_page": "50"})
         assert len(response.context["page"]) == rows
 
@@ -150,15 +150,15 @@ class TestDetail:
         lead = make_lead(owner=alice)
         services.qualify_lead(lead=lead, user=alice, create_account=True, create_contact=True)
         as_alice.get(url("detail", lead))  # warms the content-type cache the timeline uses
-        # 1 session, 2 user, 3 is_administrator (groups), 4 the lead (owner, source,
+        # 1 session, 2 user (and whether an administrator), 3 the lead (owner, source,
         # campaign, existing account and contact, created/modified by joined; can_edit a
-        # subquery), 5 is_sales_manager (navbar), 6 the routing explanation panel, 7 the web
-        # form panel's submission (its form joined; capture's template tag), 8 qualifications
-        # (records joined), 9 links (records and who linked joined; the link form's account
-        # and contact fields are lookups that list nothing), then the timeline: 10 COUNT,
-        # 11 the union's page, 12 the page's status changes (who changed them joined; the
+        # subquery), 4 is_sales_manager (navbar), 5 the routing explanation panel, 6 the web
+        # form panel's submission (its form joined; capture's template tag), 7 qualifications
+        # (records joined), 8 links (records and who linked joined; the link form's account
+        # and contact fields are lookups that list nothing), then the timeline: 9 COUNT,
+        # 10 the union's page, 11 the page's status changes (who changed them joined; the
         # status log is a kind of timeline entry).
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             response = as_alice.get(url("detail", lead))
         assert response.status_code == 200
 

@@ -41,9 +41,9 @@ def test_the_list_query_count_does_not_grow(
     contact = ContactFactory(owner_user=alice)
     OpportunityFactory.create_batch(rows, owner_user=alice, account=acme)
     OpportunityFactory.create_batch(rows, owner_user=alice, contact=contact)
-    # session, user, administrator check, navbar's sales-manager check,
+    # session, user, navbar's sales-manager check,
     # page count, page rows (customer, currency, owner joined), the campaign filter's choices
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = as_alice.get(reverse("opportunities:list"))
     assert len(response.context["page"].object_list) == min(2 * rows, 25)
 
@@ -84,12 +84,12 @@ def test_the_detail_shows_the_customer_and_actions(as_alice, deal):
 
 def test_the_detail_query_count_is_fixed(as_alice, deal, django_assert_num_queries):
     as_alice.get(deal.get_absolute_url())  # warm process caches (content types)
-    # session, user, administrator check, navbar's sales-manager check,
+    # session, user, navbar's sales-manager check,
     # opportunity (+ can_edit, customer, currency, owner,
     # modifier joined), the leads panel (leads' record_leads tag: source leads, their
     # links), the activities timeline (count; it reads the source leads' timelines through
     # in the same query). leads/tests/test_record_leads.py counts it with 1 and 50 leads.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         as_alice.get(deal.get_absolute_url())
 
 

@@ -161,12 +161,12 @@ def test_a_reps_home_query_count_is_the_same_for_one_lead_and_fifty(
     LeadFactory(owner_user=alice)
     client.get(HOME)
     # session, user, teams, opportunities, accounts, contacts, leads by status, follow-ups,
-    # new this week, activities due, recently assigned, team queues, is_administrator
-    # (groups), is_sales_manager
-    with django_assert_num_queries(14):
+    # new this week, activities due, recently assigned, team queues,
+    # is_sales_manager
+    with django_assert_num_queries(13):
         client.get(HOME)
     LeadFactory.create_batch(49, owner_user=alice)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         client.get(HOME)
 
 
@@ -178,7 +178,7 @@ def test_a_managers_home_query_count(client, manager, known, django_assert_num_q
         # labels), open leads by owner, team queues, untouched; on PostgreSQL the report also
         # sets its aggregate settings and, inside the test's transaction, restores them
         extra = 2 if connection.vendor == "postgresql" else 0
-        with django_assert_num_queries(20 + extra):
+        with django_assert_num_queries(19 + extra):
             client.get(HOME)
 
 
@@ -314,12 +314,12 @@ def test_a_reps_home_query_count_with_assigned_and_queued_leads(
     _routed(created_by=bob, at=NOW - DAY, topic="Queued 0", country="Sweden")
     with time_machine.travel(NOW, tick=True):
         client.get(HOME)
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(13):
             assert "Mine 0" in client.get(HOME).content.decode()
     for n in range(1, 20):
         _routed(created_by=bob, at=NOW - DAY, topic=f"Mine {n}")
         _routed(created_by=bob, at=NOW - DAY, topic=f"Queued {n}", country="Sweden")
-    with time_machine.travel(NOW, tick=True), django_assert_num_queries(14):
+    with time_machine.travel(NOW, tick=True), django_assert_num_queries(13):
         body = client.get(HOME).content.decode()
     assert body.count('data-testid="recently-assigned-lead"') == 10
 

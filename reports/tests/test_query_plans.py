@@ -36,7 +36,17 @@ QUERIES = {
     "lead list sorted by name, as a manager": ("manager", "/leads/?sort=last_name", "all"),
     "lead list search (q=hansen), as a rep": ("rep", "/leads/?q=hansen", "all"),
     "lead list search (q=hansen), as the admin": ("admin", "/leads/?q=hansen", "all"),
+    "lead list search (q=hansen), as a manager": ("manager", "/leads/?q=hansen", "all"),
+    "lead list search (q=hansen sorted by company), as the admin": (
+        "admin",
+        "/leads/?q=hansen&sort=company_name",
+        "all",
+    ),
     "API lead search (q=hansen), as a rep": ("rep", "/api/v1/leads/?q=hansen", "all"),
+    "API lead search (q=hansen), as a manager": ("manager", "/api/v1/leads/?q=hansen", "all"),
+    "API lead search (q=hansen), as the admin": ("admin", "/api/v1/leads/?q=hansen", "all"),
+    # A less common term (one company word of 30): the trigram index or an index walk.
+    "lead list search (q=kobber), as the admin": ("admin", "/leads/?q=kobber", "all"),
     "API lead list, page rows, as a rep": ("rep", "/api/v1/leads/", "rows"),
     "API lead list, page rows, as a manager": ("manager", "/api/v1/leads/", "rows"),
     "API lead list, as the admin": ("admin", "/api/v1/leads/", "all"),

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from crm.templatetags.readable import count, money, percent
 from reports.tests.factories import build_known_data
 
 LEAD_SOURCES = reverse("reports:lead_sources")
@@ -39,15 +40,16 @@ def csv_table(text):
 # The page, the CSV and the command agree ---------------------------------------------------
 
 
-def test_the_page_shows_every_group_and_the_totals(as_admin, known):
+def test_the_page_shows_every_group_and_the_totals(as_admin, known, settings):
     response = as_admin.get(LEAD_SOURCES)
 
     assert response.status_code == 200
     rows = page_table(response.content.decode())
     assert [row[0] for row in rows] == ["Trade Show", "Web", "(none)", "Total"]
-    assert rows[1][:6] == ["Web", "5", "2", "2", "1", "0.6667"]
+    assert rows[1][:6] == ["Web", "5", "2", "2", "1", "66.7 %"]
     assert rows[-1][:11] == [
-        "Total", "10", "3", "4", "3", "0.5714", "0.4000", "3", "1", "3000.00", "1",
+        "Total", "10", "3", "4", "3", "57.1 %", "40.0 %", "3", "1",
+        f"{settings.BASE_CURRENCY} 3,000.00", "1",
     ]  # fmt: skip
     assert 'id="lead-source-chart"' in response.content.decode()
 
@@ -68,8 +70,13 @@ def test_the_csv_download_has_the_issue_header_and_the_pages_numbers(as_admin, k
         on_page = page[row[0]]
         value = dict(zip(header, row, strict=True))
         # Page columns: label, leads, open, qualified, disqualified, rate, share, opps, won,
-        # won value, lost, open value, days, hours ("—" where the CSV is empty).
-        shown = [value[c] or "—" for c in (
+        # won value, lost, open value, days, hours ("—" where the CSV is empty); rates as
+        # percentages and values as money on the page.
+        readable = {"qualification_rate": percent, "qualified_share": percent}
+        readable |= {"won_value": money, "open_value": money}
+        readable |= dict.fromkeys(("leads", "open", "qualified", "disqualified"), count)
+        readable |= dict.fromkeys(("opportunities", "won", "lost"), count)
+        shown = [(readable.get(c, str)(value[c]) if value[c] else "—") for c in (
             "leads", "open", "qualified", "disqualified", "qualification_rate",
             "qualified_share", "opportunities", "won", "won_value", "lost", "open_value",
             "avg_days_to_qualification", "avg_hours_to_first_contact",
@@ -231,18 +238,18 @@ def test_the_report_page_query_count_does_not_grow_with_the_data(
     as_manager, known, django_assert_num_queries
 ):
     as_manager.get(LEAD_SOURCES)  # warm the content type cache
-    # session, user, owner filter choices (users, teams), is_administrator (groups),
+    # session, user (administrator or not), owner filter choices (users, teams),
     # lead counts, opportunity counts, labels (sources), team filter choices, sources,
     # campaigns, the user's teams (visible_to; is_sales_manager, the navbar's Imports entry,
     # reads them too)
-    with django_assert_num_queries(12 + SETTINGS):
+    with django_assert_num_queries(11 + SETTINGS):
         as_manager.get(LEAD_SOURCES)
     # the same, with two label queries (users and teams) for the owner grouping
-    with django_assert_num_queries(13 + SETTINGS):
+    with django_assert_num_queries(12 + SETTINGS):
         as_manager.get(LEAD_SOURCES, {"by": "owner"})
-    # CSV: session, user, is_administrator, the user's teams (visible_to), the two
+    # CSV: session, user (administrator or not), the user's teams (visible_to), the two
     # aggregates, labels: no form to render, so no choices are read
-    with django_assert_num_queries(7 + SETTINGS):
+    with django_assert_num_queries(6 + SETTINGS):
         as_manager.get(LEAD_SOURCES, {"format": "csv"})
 
 
@@ -261,3 +268,17 @@ def test_the_report_query_count_is_the_same_for_one_lead_and_fifty(
     LeadFactory.create_batch(49, owner_user=alice)
     with django_assert_num_queries(len(one.captured_queries)):
         as_admin.get(LEAD_SOURCES)
+
+
+def test_the_funnel_page_shows_drop_offs_as_percentages_and_no_minus_zero(as_admin, known):
+    html = as_admin.get(reverse("reports:funnel")).content.decode()
+
+    table = html.split('data-testid="funnel-table"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)
+    total = [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", rows[-1], flags=re.S)
+    ]
+    assert total[0] == "Total"
+    assert total[1:] == ["10", "5 (−50.0 %)", "4 (−20.0 %)", "4 (0.0 %)", "2 (−50.0 %)"]
+    assert "−0.0" not in html

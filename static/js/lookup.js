@@ -7,3 +7,15 @@ document.addEventListener("keydown", function (event) {
     if (window.htmx) window.htmx.trigger(box, "search");
   }
 });
+
+// Typing a search is not a choice: the search box's own change event (on blur) stays out of
+// its form, so a form refreshing on change (the qualify preview) waits for a record chosen.
+document.addEventListener(
+  "change",
+  function (event) {
+    if (event.target.matches && event.target.matches("[data-lookup-search]")) {
+      event.stopPropagation();
+    }
+  },
+  true,
+);

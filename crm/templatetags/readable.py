@@ -1,0 +1,80 @@
+"""`{% load readable %}`: numbers, money and phone numbers as people read them.
+
+Everything goes through Django's localisation (the active language's format module,
+crm/formats/<lang>/formats.py) so a new language only adds its formats and translations.
+Amounts are grouped by thousands here, not by USE_THOUSAND_SEPARATOR, so ids and versions
+rendered with `{{ }}` into URLs, inputs and data attributes stay machine-readable."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+def grouped(value, decimals):
+    """The number rounded half up to `decimals` places in the active language's separators,
+    grouped by thousands (Django's floatformat with "g")."""
+    return floatformat(value, f"{decimals}g")
+
+
+@register.filter
+def money(value, currency=None):
+    """`{{ amount|money:currency }}` -> "EUR 1,234,567.50". `currency` is a Currency (its
+    code is used) or an ISO code; without one, the organisation's base currency. Empty for
+    no amount, so `|default:"—"` works."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    code = getattr(currency, "code", currency) or settings.BASE_CURRENCY
+    # Translators: an amount of money; reorder for languages that write the code after it.
+    return _("%(currency)s %(amount)s") % {"currency": code, "amount": grouped(amount, 2)}
+
+
+@register.filter
+def percent(value, whole=1):
+    """`{{ rate|percent }}` for a fraction (0.6667 -> "66.7 %"), `{{ points|percent:100 }}`
+    for a value already in percent. One decimal; empty for no value."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    points = number * 100 / Decimal(whole)
+    # Translators: a percentage.
+    return _("%(value)s %%") % {"value": grouped(points, 1)}
+
+
+@register.filter
+def count(value):
+    """`{{ n|count }}` -> "12,345": a count grouped by thousands."""
+    number = _decimal(value)
+    return "" if number is None else grouped(number, 0)
+
+
+_NOT_DIALLED = re.compile(r"[^\d+]")
+
+
+@register.filter
+def tel(value):
+    """`{{ phone|tel }}` -> a `tel:` link showing the number as typed; empty for none."""
+    if not value or not str(value).strip():
+        return ""
+    shown = str(value).strip()
+    dialled = _NOT_DIALLED.sub("", shown)
+    dialled = dialled[:1] + dialled[1:].replace("+", "")
+    if not dialled.strip("+"):
+        return shown
+    return format_html('<a href="tel:{}" class="tel">{}</a>', dialled, shown)
