@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -40,10 +40,11 @@ class WebFormAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         pattern = f"{settings.SITE_URL}{reverse('capture:form', args=['KEY'])}"
+        # The admin renders help text as HTML: the placeholder is escaped to show.
         form.base_fields["key"].help_text = gettext(
             "Part of the form's public URL, %(url)s: changing it breaks every link and "
             "website embedding the form."
-        ) % {"url": pattern.replace("KEY", "<key>")}
+        ) % {"url": escape(pattern.replace("KEY", "<key>"))}
         return form
 
     @staticmethod
@@ -111,7 +112,7 @@ class WebFormAdmin(admin.ModelAdmin):
             '<pre class="embed-snippet" data-testid="{}"><code>{}</code></pre>'
             '<p class="help">{}</p>',
             testid,
-            str(markup),
+            escape(markup),  # escape() escapes safe strings too
             note,
         )
 

@@ -202,7 +202,9 @@ def test_a_second_lead_of_the_company_qualifies_into_the_first_ones_opportunity(
     preview = page.get_by_test_id("qualify-preview")
     expect(preview).to_contain_text(f"Use {opportunity.account}")
     expect(preview).to_contain_text(f"Use {opportunity}")
-    expect(preview).to_contain_text(f"Adds 12,000 to {opportunity}: 30,000 -> 42,000")
+    expect(preview).to_contain_text(
+        f"Adds EUR 12,000.00 to {opportunity}: EUR 30,000.00 → EUR 42,000.00"
+    )
     expect(
         page.get_by_label("Add the lead's estimated value to the opportunity's")
     ).to_be_checked()
@@ -210,7 +212,9 @@ def test_a_second_lead_of_the_company_qualifies_into_the_first_ones_opportunity(
     page.get_by_role("button", name="Qualify", exact=True).click()
 
     expect(page.get_by_test_id("lead-state")).to_have_text("Qualified")
-    expect(page.get_by_text(f"Added 12,000 to {opportunity}: 30,000 -> 42,000.")).to_be_visible()
+    expect(
+        page.get_by_text(f"Added EUR 12,000.00 to {opportunity}: EUR 30,000.00 → EUR 42,000.00.")
+    ).to_be_visible()
     assert Account.objects.count() == 1 and Opportunity.objects.count() == 1
     opportunity.refresh_from_db()
     assert opportunity.estimated_value == Decimal("42000")

@@ -57,18 +57,42 @@ def test_a_manager_reads_the_funnel_by_source_then_by_team_and_downloads_it(
     # By source (the default): carol's W4 is not North's, so Web has 4 leads, not 5.
     expect(row_headers(table)).to_have_text(["Trade Show", "Web", "(none)"])
     expect(cells_of(table, "Trade Show").locator("td")).to_have_text(
-        ["3", "2 (−33.3 %)", "2 (0.0 %)", "2 (0.0 %)", "1 (−50.0 %)"]
+        [
+            "3",
+            "2 (66.7 % of the previous step)",
+            "2 (100.0 % of the previous step)",
+            "2 (100.0 % of the previous step)",
+            "1 (50.0 % of the previous step)",
+        ]
     )
     expect(cells_of(table, "Web").locator("td")).to_have_text(
-        ["4", "2 (−50.0 %)", "2 (0.0 %)", "2 (0.0 %)", "1 (−50.0 %)"]
+        [
+            "4",
+            "2 (50.0 % of the previous step)",
+            "2 (100.0 % of the previous step)",
+            "2 (100.0 % of the previous step)",
+            "1 (50.0 % of the previous step)",
+        ]
     )
-    # Nothing drops from an empty step: no percentage after the first 0.
+    # No percentage of an empty step: a dash after the first 0.
     expect(cells_of(table, "(none)").locator("td")).to_have_text(
-        ["2", "1 (−50.0 %)", "0 (−100.0 %)", "0", "0"]
+        [
+            "2",
+            "1 (50.0 % of the previous step)",
+            "0 (0.0 % of the previous step)",
+            "0 (—)",
+            "0 (—)",
+        ]
     )
     # O1 is won through W1 and T1: two leads reached "won".
     expect(cells_of(table, "Total", section="tfoot").locator("td")).to_have_text(
-        ["9", "5 (−44.4 %)", "4 (−20.0 %)", "4 (0.0 %)", "2 (−50.0 %)"]
+        [
+            "9",
+            "5 (55.6 % of the previous step)",
+            "4 (80.0 % of the previous step)",
+            "4 (100.0 % of the previous step)",
+            "2 (50.0 % of the previous step)",
+        ]
     )
     expect(page.get_by_test_id("report-chart")).to_have_attribute("data-chart-ready", "true")
 
@@ -80,7 +104,13 @@ def test_a_manager_reads_the_funnel_by_source_then_by_team_and_downloads_it(
     expect(page).to_have_url(re.compile(r"[?&]by=team"))
     expect(row_headers(table)).to_have_text(["North"])
     expect(cells_of(table, "North").locator("td")).to_have_text(
-        ["9", "5 (−44.4 %)", "4 (−20.0 %)", "4 (0.0 %)", "2 (−50.0 %)"]
+        [
+            "9",
+            "5 (55.6 % of the previous step)",
+            "4 (80.0 % of the previous step)",
+            "4 (100.0 % of the previous step)",
+            "2 (50.0 % of the previous step)",
+        ]
     )
 
     # Narrow to Web leads created from 3 March: W2 (e-mailed, qualified into O2, still open),
@@ -89,13 +119,19 @@ def test_a_manager_reads_the_funnel_by_source_then_by_team_and_downloads_it(
     page.get_by_label("Created from").fill("2026-03-03")
     page.get_by_role("button", name="Apply").click()
     expect(cells_of(table, "North").locator("td")).to_have_text(
-        ["3", "1 (−66.7 %)", "1 (0.0 %)", "1 (0.0 %)", "0 (−100.0 %)"]
+        [
+            "3",
+            "1 (33.3 % of the previous step)",
+            "1 (100.0 % of the previous step)",
+            "1 (100.0 % of the previous step)",
+            "0 (0.0 % of the previous step)",
+        ]
     )
     filename, rows = download_csv(page)
     assert filename == "funnel-team-report.csv"
     assert rows == [
         ["team", *FUNNEL_HEADER],
-        ["North", "3", "1", "1", "1", "0", "66.7", "0.0", "0.0", "100.0"],
+        ["North", "3", "1", "1", "1", "0", "33.3", "100.0", "100.0", "0.0"],
     ]
 
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Subquery
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Account, Contact
 from crm.errors import DomainError
+from crm.templatetags.readable import money
 from leads.models import Campaign, Lead, QualificationSettings, Status
 from opportunities.models import Currency, Opportunity
 
@@ -161,6 +161,7 @@ class QualificationPlan:
     options: dict = field(default_factory=dict)
     # (added, before, after): the lead's estimated value added to the existing opportunity.
     value_added: tuple | None = None
+    value_added_currency: Currency | None = None  # the opportunity's (and the lead value's)
     value_not_added: str = ""  # why the value asked to be added is not
 
     @property
@@ -189,10 +190,12 @@ class QualificationPlan:
 
     @property
     def value_added_text(self):
-        """ "Adds 12,000 to Fabrikam deal: 30,000 -> 42,000", or ""."""
+        """ "Adds EUR 12,000.00 to Fabrikam deal: EUR 30,000.00 → EUR 42,000.00", or ""."""
         if self.value_added is None:
             return ""
-        return describe_value_added(self.opportunity, self.value_added, done=False)
+        return describe_value_added(
+            self.opportunity, self.value_added, done=False, currency=self.value_added_currency
+        )
 
     @property
     def creates_anything(self):
@@ -264,21 +267,24 @@ class QualificationPlan:
         return values
 
 
-def describe_value_added(opportunity, value_added, *, done):
-    """ "Adds 12,000 to Fabrikam deal: 30,000 -> 42,000" (the preview), "Added …" (done)."""
-    added, before, after = (_amount(Decimal(value)) for value in value_added)
+def describe_value_added(opportunity, value_added, *, done, currency):
+    """ "Adds EUR 12,000.00 to Fabrikam deal: EUR 30,000.00 → EUR 42,000.00" (the preview),
+    "Added …" (done); `currency` is the opportunity's (None: the base currency)."""
+    added, before, after = (money(Decimal(value), currency) for value in value_added)
     text = (
-        _("Added %(added)s to %(opportunity)s: %(before)s -> %(after)s")
+        _("Added %(added)s to %(opportunity)s: %(before)s → %(after)s")
         if done
-        else _("Adds %(added)s to %(opportunity)s: %(before)s -> %(after)s")
+        else _("Adds %(added)s to %(opportunity)s: %(before)s → %(after)s")
     )
     return text % {"added": added, "opportunity": opportunity, "before": before, "after": after}
 
 
-def _amount(value):
-    """A money amount as people read it: grouped, decimals only when there are any."""
-    places = 0 if value == value.to_integral_value() else 2
-    return number_format(value, decimal_pos=places, force_grouping=True)
+# Amounts shown with their currency: the opportunity's, else (the account) the base currency.
+MONEY_FIELDS = {
+    (Account, "annual_revenue"),
+    (Opportunity, "estimated_value"),
+    (Opportunity, "budget_amount"),
+}
 
 
 def _display_rows(model, values):
@@ -288,7 +294,9 @@ def _display_rows(model, values):
         if value in (None, "", False):
             continue
         model_field = model._meta.get_field(name)
-        if model_field.choices:
+        if (model, name) in MONEY_FIELDS:
+            value = money(value, values.get("currency"))
+        elif model_field.choices:
             value = dict(model_field.flatchoices).get(value, value)
         elif value is True:
             value = _("Yes")
@@ -465,6 +473,7 @@ def _plan_value_added(plan, *, currency):
     before = opportunity.estimated_value or Decimal(0)
     added = plan.lead.estimated_value
     plan.value_added = (added, before, before + added)
+    plan.value_added_currency = currency
 
 
 def _plan_opportunity(plan, *, opportunity_customer, account_chosen, contact_chosen, currency):

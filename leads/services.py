@@ -171,10 +171,13 @@ def create_leads(
     if notify:
         for lead in leads:
             routed = id(lead) not in chosen and route
+            # Routed back to the person who typed it in (no rule matched): no e-mail about a
+            # lead they have just created themselves.
+            routed_to_creator = lead.owner_user_id is not None and lead.owner == created_by
             _send_assigned_on_commit(
                 lead,
                 owner=lead.owner,
-                assigned_by=None if routed else created_by,
+                assigned_by=None if routed and not routed_to_creator else created_by,
                 reason="routed" if routed else "created",
             )
     return leads

@@ -267,7 +267,10 @@ def lead_qualify(request, pk):
                     messages.success(
                         request,
                         qualification.describe_value_added(
-                            qualified.opportunity, qualified.value_added, done=True
+                            qualified.opportunity,
+                            qualified.value_added,
+                            done=True,
+                            currency=plan.value_added_currency,
                         )
                         + ".",
                     )

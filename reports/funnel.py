@@ -2,8 +2,8 @@
 
 A lead counts in every step it reached: contacted (a completed call or e-mail, the Contacted
 status, or qualified), qualified (ever, even if reactivated since), opportunity (a
-qualification fed one) and won (one of those was won). Drop-off is the share of the previous
-step's leads that did not reach the next one.
+qualification fed one) and won (one of those was won). Each step after the first also shows
+its conversion: the share of the previous step's leads that reached it.
 """
 
 from dataclasses import dataclass, field
@@ -34,20 +34,23 @@ class FunnelRow:
 
     @property
     def steps(self):
-        """[(step, label, count, drop-off % from the previous step or None)]."""
+        """[(step, label, count, % of the previous step's count)]; the % is None for the
+        first step and after an empty step (the template tells them apart by position)."""
         result, previous = [], None
         for name, label in STEPS:
             count = self.counts.get(name, 0)
-            result.append((name, label, count, drop_off(previous, count)))
+            result.append((name, label, count, conversion(previous, count)))
             previous = count
         return result
 
 
-def drop_off(previous, count):
-    if previous is None or not previous:
+def conversion(previous, count):
+    """The percentage of the previous step's leads that reached this one (one decimal);
+    None for the first step (`previous` None) and after an empty step."""
+    if not previous:
         return None
-    lost = Decimal(previous - count) * 100 / Decimal(previous)
-    return lost.quantize(PERCENT, rounding=ROUND_HALF_UP)
+    reached = Decimal(count) * 100 / Decimal(previous)
+    return reached.quantize(PERCENT, rounding=ROUND_HALF_UP)
 
 
 def build_funnel(rows, labels):
@@ -71,9 +74,15 @@ def funnel_report(*, user, criteria):
 
 
 def csv_header(by):
-    """The group, each step's count, then each step's drop-off from the previous one (%)."""
+    """The group, each step's count, then each later step's count as a percentage of the
+    previous step's (empty after an empty step)."""
     steps = [name for name, _label in STEPS]
-    return [by, *steps, *(f"{name}_drop_off_percent" for name in steps[1:])]
+    previous = steps[:-1]
+    return [
+        by,
+        *steps,
+        *(f"{name}_percent_of_{before}" for name, before in zip(steps[1:], previous, strict=True)),
+    ]
 
 
 def csv_rows(by, rows):
@@ -81,9 +90,9 @@ def csv_rows(by, rows):
     yield csv_header(by)
     for row in rows:
         steps = row.steps
-        counts = [str(count) for _name, _label, count, _drop in steps]
-        drops = ["" if drop is None else str(drop) for _n, _l, _c, drop in steps[1:]]
-        yield [neutralise(row.label), *counts, *drops]
+        counts = [str(count) for _name, _label, count, _rate in steps]
+        rates = ["" if rate is None else str(rate) for _n, _l, _c, rate in steps[1:]]
+        yield [neutralise(row.label), *counts, *rates]
 
 
 def chart_data(totals):

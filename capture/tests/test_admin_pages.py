@@ -26,7 +26,9 @@ def test_the_key_is_explained_as_part_of_the_public_url(as_admin, settings):
     response = as_admin.get(reverse("admin:capture_webform_add"))
     help_text = response.context["adminform"].form.fields["key"].help_text
     assert "public URL" in help_text
-    assert "https://crm.example.com/capture/<key>/" in help_text
+    assert "https://crm.example.com/capture/&lt;key&gt;/" in help_text
+    # The admin shows help text as HTML: the placeholder must be escaped to be seen.
+    assert "capture/&lt;key&gt;/" in response.content.decode()
 
 
 def test_adding_a_form_with_the_default_owner(as_admin, admin_user):
@@ -62,13 +64,16 @@ def test_the_change_page_shows_the_public_url_preview_and_embed_snippets(
         start = page.index(f'data-testid="{testid}"><code>') + len(testid) + 21
         return html.unescape(page[start : page.index("</code>", start)])
 
+    # Shown as text to copy, never as a live iframe or form inside the admin's own form.
+    assert "&lt;iframe src=" in page and "<iframe" not in page
+    assert "&lt;form method=" in page and 'name="fax_number_confirm"' not in page
     iframe = snippet("embed-iframe")
     assert iframe.startswith(f'<iframe src="{url}" title="Spring fair"')
     markup = snippet("embed-form")
     assert markup.startswith(f'<form method="post" action="{url}">')
     for name in web_form.fields:
         assert f'name="{name}"' in markup
-    assert 'name="fax_number_confirm"' in markup  # the honeypot, hidden
+    assert 'name="fax_number_confirm"' in markup  # the honeypot, hidden (as text on the page)
     assert "<script" not in page.split('data-testid="embed-form"')[1].split("</pre>")[0]
 
     # The markup really posts: the public view accepts exactly these fields.

@@ -8,6 +8,7 @@ rows, and `?after=<id>` / `?before=<id>` continue from a row without skipping an
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connections
 from django.db.models import Q
 from django.utils.functional import cached_property
 
@@ -128,13 +129,15 @@ class ListPaginator(Paginator):
             total = self.object_list.order_by().count()
             if bottom >= total:
                 raise EmptyPage(self.error_messages["no_results"])
+        if total == 0:
+            return self._page([], number, False, False)  # nothing to read
         if total is not None and bottom > total // 2:
             # Nearer the end: read the reversed order from the end, OFFSET stays small.
             top = min(bottom + self.per_page, total)
-            reverse = self._ids(self.object_list.reverse())[total - top : total - bottom]
+            reverse = self._slice(self.object_list.reverse(), total - top, total - bottom)
             ids = list(reverse)[::-1]
             return self._page(ids, number, top < total, number > 1)
-        ids = list(self._ids(self.object_list)[bottom : bottom + self.per_page + 1])
+        ids = self._slice(self.object_list, bottom, bottom + self.per_page + 1)
         has_next = len(ids) > self.per_page
         return self._page(ids[: self.per_page], number, has_next, number > 1)
 
@@ -147,6 +150,31 @@ class ListPaginator(Paginator):
 
     def _ids(self, queryset):
         return queryset.values_list("pk", flat=True)
+
+    def _slice(self, queryset, start, stop):
+        """Ids of rows [start:stop]. Counted under the cap on PostgreSQL, the matching rows
+        (at most `cap`) are read by the filter's index first and sorted after: walking the sort
+        order's index, the planner may read a million entries for a few matches (5 s for an
+        owner with no leads, sorted by company, at 1,000,000 leads)."""
+        ordering = _sort_columns(queryset)
+        vendor = connections[queryset.db].vendor
+        if vendor != "postgresql" or self.capped or ordering is None:
+            return list(self._ids(queryset)[start:stop])
+        names = [name for name, _descending in ordering]
+        sql, params = queryset.order_by().values_list("pk", *names).query.sql_with_params()
+        columns = ", ".join(f"c{i}" for i in range(len(names) + 1))
+        order = ", ".join(
+            f"c{i} {'DESC' if descending else 'ASC'}"
+            for i, (_name, descending) in enumerate(ordering, start=1)
+        )
+        # OFFSET 0 keeps the derived table a fence: filtered first, then sorted.
+        query = (
+            f"SELECT c0 FROM ({sql} OFFSET 0) AS t({columns})"
+            f" ORDER BY {order} LIMIT {int(stop - start)} OFFSET {int(start)}"
+        )
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(query, params)
+            return [row[0] for row in cursor.fetchall()]
 
     def _page(self, ids, number, has_next, has_previous):
         if self.decorate is None:
@@ -185,6 +213,23 @@ class ListPaginator(Paginator):
         if forward:
             return self._page(ids, None, more, True)
         return self._page(ids[::-1], None, True, more)
+
+
+def _sort_columns(queryset):
+    """[(column's field name, descending)] the queryset is sorted by (reversed or not), or None
+    when it is sorted by something else (a join, an expression)."""
+    names = queryset.query.order_by or queryset.model._meta.ordering
+    if not names:
+        return None
+    columns = []
+    for name in names:
+        if not isinstance(name, str) or "__" in name or "?" in name:
+            return None
+        descending = name.startswith("-") != (not queryset.query.standard_ordering)
+        field_name = name.lstrip("-")
+        field_name = queryset.model._meta.pk.name if field_name == "pk" else field_name
+        columns.append((field_name, descending))
+    return columns
 
 
 def _ordering(queryset):

@@ -145,3 +145,35 @@ def test_every_offered_sort_has_an_index_ending_with_the_id():
     for field, _param in ORDERING:
         name = SORT_INDEXES[field]
         assert indexes[name].fields == [*SORT_COLUMNS.get(field, [field]), "id"], field
+
+
+class TestFewMatches:
+    """Under the cap the count is exact: an empty list reads no rows, and on PostgreSQL the
+    few matching rows are read by the filter first and sorted after (not by walking the sort
+    order's index past every other row)."""
+
+    def test_an_empty_list_reads_no_rows(self, as_alice, thirty, carol):
+        with CaptureQueriesContext(connection) as queries:
+            response = as_alice.get(LIST, {"owner": f"user:{carol.pk}", "sort": "company_name"})
+        assert response.context["page"].object_list == []
+        page_reads = [q["sql"] for q in queries if 'ORDER BY "leads_lead".' in q["sql"]]
+        assert page_reads == []
+
+    @pytest.mark.parametrize("sort", ["company_name", "-company_name", "last_name", "-created_at"])
+    def test_every_page_is_in_the_sort_order_ties_by_id(self, alice, thirty, sort):
+        rows = Lead.objects.filter(owner_user=alice).order_by(
+            sort, "pk" if sort[0] != "-" else "-pk"
+        )
+        expected = list(rows.values_list("pk", flat=True))
+        paginator = ListPaginator(rows, 7)
+        seen = [pk for n in range(1, 6) for pk in ids(paginator.page(n))]
+        assert seen == expected
+        assert ids(paginator.get_page("last")) == expected[28:]
+
+    @pytest.mark.postgres
+    def test_on_postgresql_the_rows_are_filtered_then_sorted(self, alice, thirty):
+        rows = Lead.objects.filter(owner_user=alice).order_by("company_name", "pk")
+        with CaptureQueriesContext(connection) as queries:
+            page = ListPaginator(rows, 7).page(2)
+        assert len(page.object_list) == 7
+        assert any("OFFSET 0) AS t(" in q["sql"] for q in queries)

@@ -193,7 +193,10 @@ class TestEstimatedValueAdded:
         )
 
         assert first_view.context["form"]["add_estimated_value"].value() is True
-        assert f"Adds 12,000 to {opportunity}: 30,000 -&gt; 42,000" in refresh.content.decode()
+        assert (
+            f"Adds EUR 12,000.00 to {opportunity}: EUR 30,000.00 → EUR 42,000.00"
+            in refresh.content.decode()
+        )
 
     def test_qualifying_adds_the_value_as_a_new_version_with_history(self, as_alice, alice):
         opportunity = _first_lead_qualified(alice)
@@ -211,7 +214,10 @@ class TestEstimatedValueAdded:
         assert opportunity.version == version + 1
         assert opportunity.history.count() == history + 1
         assert opportunity.history.first().history_change_reason.startswith("Estimated value")
-        assert f"Added 12,000 to {opportunity}: 30,000 -&gt; 42,000." in response.content.decode()
+        assert (
+            f"Added EUR 12,000.00 to {opportunity}: EUR 30,000.00 → EUR 42,000.00."
+            in response.content.decode()
+        )
         options = Qualification.objects.get(lead=second).options
         assert options["value_added"] == ["12000.00", "30000.00", "42000.00"]
 

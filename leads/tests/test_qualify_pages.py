@@ -1,6 +1,8 @@
 """The qualify page and the status actions of the lead page: each with the happy path, the wrong
 method and the wrong user."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -39,6 +41,25 @@ class TestQualifyPage:
         opportunity_rows = dict(response.context["preview"][2]["rows"])
         assert opportunity_rows["Rating"] == "Warm"
         assert opportunity_rows["Decision maker identified"] == "Yes"
+
+    def test_the_preview_shows_money_with_its_currency_and_separators(self, as_alice, alice):
+        lead = make_lead(
+            owner=alice,
+            annual_revenue=Decimal("1234567.5"),
+            estimated_value=Decimal("12345.67"),
+            budget_amount=Decimal("250000"),
+        )
+
+        response = as_alice.get(url("qualify", lead))
+
+        account_rows = dict(response.context["preview"][0]["rows"])
+        opportunity_rows = dict(response.context["preview"][2]["rows"])
+        assert account_rows["Annual revenue"] == "EUR 1,234,567.50"
+        assert opportunity_rows["Estimated revenue"] == "EUR 12,345.67"
+        assert opportunity_rows["Budget amount"] == "EUR 250,000.00"
+        content = response.content.decode()
+        assert "EUR 12,345.67" in content and "EUR 250,000.00" in content
+        assert "12345.67" not in content and "250000.00" not in content
 
     def test_a_duplicate_account_is_offered_and_can_be_used(self, as_alice, alice):
         existing = Account(name="Fabrikam", owner=alice)

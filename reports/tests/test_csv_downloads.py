@@ -35,34 +35,34 @@ FUNNEL_HEADER = [
     "qualified",
     "opportunity",
     "won",
-    "contacted_drop_off_percent",
-    "qualified_drop_off_percent",
-    "opportunity_drop_off_percent",
-    "won_drop_off_percent",
+    "contacted_percent_of_created",
+    "qualified_percent_of_contacted",
+    "opportunity_percent_of_qualified",
+    "won_percent_of_opportunity",
 ]
 
 
 def test_the_funnel_csv_by_source(as_admin, known):
     assert download(as_admin, FUNNEL, {"by": "source"}) == [
         ["source", *FUNNEL_HEADER],
-        ["Trade Show", "3", "2", "2", "2", "1", "33.3", "0.0", "0.0", "50.0"],
-        ["Web", "5", "2", "2", "2", "1", "60.0", "0.0", "0.0", "50.0"],
-        # nothing to drop from after an empty step
-        ["(none)", "2", "1", "0", "0", "0", "50.0", "100.0", "", ""],
+        ["Trade Show", "3", "2", "2", "2", "1", "66.7", "100.0", "100.0", "50.0"],
+        ["Web", "5", "2", "2", "2", "1", "40.0", "100.0", "100.0", "50.0"],
+        # no percentage after an empty step
+        ["(none)", "2", "1", "0", "0", "0", "50.0", "0.0", "", ""],
     ]
 
 
 def test_the_funnel_csv_by_team_applies_the_filters_and_visibility(as_alice, known):
     assert download(as_alice, FUNNEL, {"by": "team"}) == [
         ["team", *FUNNEL_HEADER],
-        ["North", "9", "5", "4", "4", "2", "44.4", "20.0", "0.0", "50.0"],
+        ["North", "9", "5", "4", "4", "2", "55.6", "80.0", "100.0", "50.0"],
     ]
     web = LeadSource.objects.get(name="Web")
     params = {"by": "team", "source": web.pk, "created_from": "2026-03-03"}
     assert download(as_alice, FUNNEL, params) == [
         ["team", *FUNNEL_HEADER],
         # W2 (e-mailed, qualified into O2, still open), W3 and Q1 (never contacted)
-        ["North", "3", "1", "1", "1", "0", "66.7", "0.0", "0.0", "100.0"],
+        ["North", "3", "1", "1", "1", "0", "33.3", "100.0", "100.0", "0.0"],
     ]
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from reports.funnel import build_funnel, drop_off, funnel_report
+from reports.funnel import build_funnel, conversion, funnel_report
 from reports.lead_sources import lead_source_report
 from reports.queries import Criteria
 from reports.tests.factories import DAY, T0, build_known_data
@@ -23,8 +23,8 @@ def counts(row):
     return [count for _name, _label, count, _drop in row.steps]
 
 
-def drops(row):
-    return [drop for _name, _label, _count, drop in row.steps]
+def rates(row):
+    return [rate for _name, _label, _count, rate in row.steps]
 
 
 def test_the_funnel_by_source(known):
@@ -36,7 +36,7 @@ def test_the_funnel_by_source(known):
         "(none)": [2, 1, 0, 0, 0],  # N1 called
     }
     assert counts(totals) == [10, 5, 4, 4, 2]  # O1 is won through W1 and T1: both leads won
-    assert drops(totals) == [None, D("50.0"), D("20.0"), D("0.0"), D("50.0")]
+    assert rates(totals) == [None, D("50.0"), D("80.0"), D("100.0"), D("50.0")]
 
 
 def test_the_funnel_by_team_and_for_a_rep(known, alice):
@@ -50,10 +50,12 @@ def test_the_funnel_by_team_and_for_a_rep(known, alice):
     assert counts(mine) == [9, 5, 4, 4, 2]
 
 
-def test_drop_off_is_empty_after_an_empty_step():
-    assert drop_off(None, 3) is None
-    assert drop_off(0, 0) is None
-    assert drop_off(3, 1) == D("66.7")
+def test_conversion_is_the_share_reached_and_empty_after_an_empty_step():
+    assert conversion(None, 3) is None
+    assert conversion(0, 0) is None
+    assert conversion(3, 1) == D("33.3")
+    assert conversion(3, 0) == D("0.0")
+    assert conversion(4, 4) == D("100.0")
 
 
 def test_build_funnel_puts_none_last():

@@ -28,12 +28,25 @@ MOST_LOOPS_OF_A_SUBPLAN = 100
 # name: (persona, URL, which of its queries: "count", "rows" (the others) or "all").
 QUERIES = {
     "lead list, page rows, as a rep": ("rep", "/leads/", "rows"),
-    "lead list, page rows, as a manager": ("manager", "/leads/", "rows"),
-    "lead list, page rows, as the admin": ("admin", "/leads/", "rows"),
+    # Their own open leads are none (an empty list reads no rows): their team's, everyone's.
+    "lead list, page rows, as a manager": ("manager", "/leads/?view=team", "rows"),
+    "lead list, page rows, as the admin": ("admin", "/leads/?view=all", "rows"),
     "lead list, count, as the admin": ("admin", "/leads/", "count"),
-    "lead list sorted by company, as a manager": ("manager", "/leads/?sort=company_name", "all"),
-    "lead list sorted by company, as the admin": ("admin", "/leads/?sort=company_name", "all"),
-    "lead list sorted by name, as a manager": ("manager", "/leads/?sort=last_name", "all"),
+    "lead list sorted by company, as a manager": (
+        "manager",
+        "/leads/?view=team&sort=company_name",
+        "all",
+    ),
+    "lead list sorted by company, as the admin": (
+        "admin",
+        "/leads/?view=all&sort=company_name",
+        "all",
+    ),
+    "lead list sorted by name, as a manager": (
+        "manager",
+        "/leads/?view=team&sort=last_name",
+        "all",
+    ),
     "lead list search (q=hansen), as a rep": ("rep", "/leads/?q=hansen", "all"),
     "lead list search (q=hansen), as the admin": ("admin", "/leads/?q=hansen", "all"),
     "lead list search (q=hansen), as a manager": ("manager", "/leads/?q=hansen", "all"),

@@ -270,7 +270,7 @@ def test_the_report_query_count_is_the_same_for_one_lead_and_fifty(
         as_admin.get(LEAD_SOURCES)
 
 
-def test_the_funnel_page_shows_drop_offs_as_percentages_and_no_minus_zero(as_admin, known):
+def test_the_funnel_page_shows_each_step_as_a_percentage_of_the_previous_one(as_admin, known):
     html = as_admin.get(reverse("reports:funnel")).content.decode()
 
     table = html.split('data-testid="funnel-table"', 1)[1].split("</table>", 1)[0]
@@ -280,5 +280,26 @@ def test_the_funnel_page_shows_drop_offs_as_percentages_and_no_minus_zero(as_adm
         for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", rows[-1], flags=re.S)
     ]
     assert total[0] == "Total"
-    assert total[1:] == ["10", "5 (−50.0 %)", "4 (−20.0 %)", "4 (0.0 %)", "2 (−50.0 %)"]
-    assert "−0.0" not in html
+    assert total[1:] == [
+        "10",
+        "5 (50.0 % of the previous step)",
+        "4 (80.0 % of the previous step)",
+        "4 (100.0 % of the previous step)",
+        "2 (50.0 % of the previous step)",
+    ]
+    assert "−" not in table
+    none = [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", rows[-2], flags=re.S)
+    ]
+    # The first step has no percentage; a step after an empty one shows a dash.
+    assert none == [
+        "(none)",
+        "2",
+        "1 (50.0 % of the previous step)",
+        "0 (0.0 % of the previous step)",
+        "0 (—)",
+        "0 (—)",
+    ]
+    assert "percentage of the previous step's leads that reached it" in html
+    assert "drop-off" not in html

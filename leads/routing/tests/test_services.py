@@ -458,6 +458,17 @@ class TestNotification:
 
         assert mailoutbox == []
 
+    def test_a_lead_routed_back_to_the_rep_who_typed_it_in_sends_no_email(
+        self, alice, carol, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        make_rule("Swedes", carol, SWEDISH)  # no match: the creator keeps the lead
+
+        with django_capture_on_commit_callbacks(execute=True):
+            lead = routed(alice, country="Denmark")
+
+        assert lead.owner == alice
+        assert mailoutbox == []
+
     def test_a_team_queue_lead_is_announced_to_the_active_members(
         self, alice, east, eve, mailoutbox, django_capture_on_commit_callbacks
     ):
