@@ -173,7 +173,7 @@ def create_leads(
             routed = id(lead) not in chosen and route
             # Routed back to the person who typed it in (no rule matched): no e-mail about a
             # lead they have just created themselves.
-            routed_to_creator = lead.owner_user_id is not None and lead.owner == created_by
+            routed_to_creator = created_by is not None and lead.owner_user_id == created_by.pk
             _send_assigned_on_commit(
                 lead,
                 owner=lead.owner,

@@ -215,38 +215,42 @@ class ListPaginator(Paginator):
         return self._page(ids[::-1], None, True, more)
 
 
-def _sort_columns(queryset):
-    """[(column's field name, descending)] the queryset is sorted by (reversed or not), or None
-    when it is sorted by something else (a join, an expression)."""
+def _written_order(queryset):
+    """[(field name, descending)] as the queryset's order is written (its own or the model's),
+    or None when it names something else than a column of its own (a join, an expression)."""
     names = queryset.query.order_by or queryset.model._meta.ordering
-    if not names:
-        return None
     columns = []
     for name in names:
         if not isinstance(name, str) or "__" in name or "?" in name:
             return None
-        descending = name.startswith("-") != (not queryset.query.standard_ordering)
-        field_name = name.lstrip("-")
-        field_name = queryset.model._meta.pk.name if field_name == "pk" else field_name
-        columns.append((field_name, descending))
+        columns.append((name.lstrip("-"), name.startswith("-")))
     return columns
+
+
+def _sort_columns(queryset):
+    """[(column's field name, descending)] the queryset is sorted by (reversed or not), or None
+    when it is sorted by something else (a join, an expression)."""
+    columns = _written_order(queryset)
+    if not columns:
+        return None
+    pk_name, reversed_ = queryset.model._meta.pk.name, not queryset.query.standard_ordering
+    return [
+        (pk_name if name == "pk" else name, descending != reversed_)
+        for name, descending in columns
+    ]
 
 
 def _ordering(queryset):
     """[(field name, descending)] of the queryset's order, or None when a keyset cannot follow
     it (a nullable column or a join: rows are then paged by number)."""
-    names = queryset.query.order_by or queryset.model._meta.ordering
-    ordering = []
-    for name in names:
-        if not isinstance(name, str) or "__" in name or "?" in name:
+    ordering = _written_order(queryset)
+    if ordering is None:
+        return None
+    meta = queryset.model._meta
+    for name, _descending in ordering:
+        if (meta.pk if name == "pk" else meta.get_field(name)).null:
             return None
-        field_name = name.lstrip("-")
-        field = queryset.model._meta.pk if field_name == "pk" else None
-        field = field or queryset.model._meta.get_field(field_name)
-        if field.null:
-            return None
-        ordering.append((field_name, name.startswith("-")))
-    if not ordering or ordering[-1][0] not in ("pk", queryset.model._meta.pk.name):
+    if not ordering or ordering[-1][0] not in ("pk", meta.pk.name):
         return None
     return ordering
 
