@@ -1,6 +1,6 @@
 .PHONY: run test lint format bench clean
 
-# Start the app on SQLite with demo data and one background worker.
+# Start the app on SQLite with demo data, one background worker and the scheduler.
 run:
 	@bin/run
 

@@ -4,16 +4,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact, Industry
-from crm.lib.filters import IdFilter, StableOrderingFilter
+from crm.lib.filters import IdFilter, StableOrderingFilter, YesNoFilter
 
 
 class _CustomerFilter(django_filters.FilterSet):
-    mine = django_filters.BooleanFilter(
-        label=_("Only mine"), method="filter_mine", widget=django_filters.widgets.BooleanWidget
-    )
-    is_active = django_filters.BooleanFilter(
-        label=_("Active"), widget=django_filters.widgets.BooleanWidget
-    )
+    mine = YesNoFilter(label=_("Only mine"), method="filter_mine")
+    is_active = YesNoFilter(label=_("Active"))
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(owner_user=self.request.user) if value else queryset
@@ -46,15 +42,13 @@ class ContactFilter(_CustomerFilter):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     # The account's page links here ("see all"): hidden, shown as a heading.
     account = IdFilter(field_name="account_id", widget=forms.HiddenInput)
+    # Not by the account's name: a joined table's column reads no index of the contacts
+    # (issue 14: every offered sort has an index).
     ordering = StableOrderingFilter(
         label=_("Sort by"),
-        fields=[("last_name", "name"), ("account__name", "account"), ("created_at", "created")],
-        then={"last_name": ["first_name"], "account__name": ["last_name", "first_name"]},
-        field_labels={
-            "last_name": _("Name"),
-            "account__name": _("Account"),
-            "created_at": _("Created"),
-        },
+        fields=[("last_name", "name"), ("created_at", "created")],
+        then={"last_name": ["first_name"]},
+        field_labels={"last_name": _("Name"), "created_at": _("Created")},
     )
 
     class Meta:

@@ -1,5 +1,7 @@
 """Writes for accounts and contacts. Views call these; nothing else saves the records."""
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from accounts.models import Account, Contact
@@ -22,6 +24,20 @@ def update_customer(
 ) -> Account | Contact:
     """Apply an edit; a stale `expected_version` raises StaleRecord and nothing is written."""
     return update_record(record, user=user, data=data, expected_version=expected_version)
+
+
+# What deactivating a record leaves behind, from apps above (opportunities: its open deals):
+# check(record) -> a sentence or "", shown on the confirmation page before the user confirms.
+_deactivation_checks = []
+
+
+def register_deactivation_check(check: Callable[[Account | Contact], str]) -> None:
+    if check not in _deactivation_checks:
+        _deactivation_checks.append(check)
+
+
+def deactivation_warnings(record: Account | Contact) -> list[str]:
+    return [text for check in _deactivation_checks if (text := check(record))]
 
 
 @transaction.atomic

@@ -1,10 +1,10 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,11 +16,12 @@ from accounts.services import (
     activate_customer,
     create_customer,
     deactivate_customer,
+    deactivation_warnings,
     update_customer,
 )
 from crm.errors import DomainError, StaleRecord
+from crm.lib.pagination import PAGE_SIZES, list_page, page_size
 
-PAGE_SIZE = 25
 # Rows each related panel shows (the page passes it to the panels as `related_limit`); the
 # page links "see all" past it.
 RELATED_LIMIT = 50
@@ -55,8 +56,11 @@ def _filter_data(request):
     return data
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _list_context(request, queryset, *related):
+    """The page of the list (the count capped, keyset for deep pages, as the lead list's),
+    `related` joined for the page's rows only, and the page size choice."""
+    page = list_page(request, queryset, decorate=lambda rows: rows.select_related(*related))
+    return {"page": page, "per_page": page_size(request), "page_sizes": PAGE_SIZES}
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,19 @@ class _CustomerPages:
         return render(request, self.template, {"form": form, self.name: record}, status=status)
 
     def deactivate(self, request, pk):
-        return self._set_state(request, pk, deactivate_customer, self.deactivated)
+        """GET: the confirmation, with what stays behind (open deals); POST: deactivate."""
+        if request.method == "POST":
+            return self._set_state(request, pk, deactivate_customer, self.deactivated)
+        record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        if not record.is_active:  # a stale tab: say so, as the POST would
+            messages.error(request, _("%(record)s is already inactive.") % {"record": record})
+            return redirect(record)
+        context = {
+            "record": record,
+            "warnings": deactivation_warnings(record),
+            "action": request.path,
+        }
+        return render(request, "accounts/customer_deactivate.html", context)
 
     def activate(self, request, pk):
         return self._set_state(request, pk, activate_customer, self.activated)
@@ -148,10 +164,9 @@ CONTACT = _CustomerPages(
 
 @require_http_methods(["GET"])
 def account_list(request):
-    accounts = Account.objects.visible_to(request.user).select_related("owner_user", "owner_team")
     filterset = AccountFilter(
         _filter_data(request),
-        queryset=accounts.order_by("name", "pk"),
+        queryset=Account.objects.visible_to(request.user).order_by("name", "pk"),
         request=request,
     )
     return render(
@@ -159,7 +174,7 @@ def account_list(request):
         "accounts/account_list.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
+            **_list_context(request, filterset.qs, "owner_user", "owner_team"),
             "parent": _scope_record(request, Account, "parent_account"),
         },
     )
@@ -212,18 +227,17 @@ def account_create(request):
 # Edit, deactivate and activate (Dynamics SetState to Active again; same rights as
 # deactivating): the same views for accounts and contacts (_CustomerPages).
 account_edit = require_http_methods(["GET", "POST"])(ACCOUNT.edit)
-account_deactivate = require_POST(ACCOUNT.deactivate)
+account_deactivate = require_http_methods(["GET", "POST"])(ACCOUNT.deactivate)
 account_activate = require_POST(ACCOUNT.activate)
 
 
 @require_http_methods(["GET"])
 def contact_list(request):
-    contacts = Contact.objects.visible_to(request.user).select_related(
-        "account", "owner_user", "owner_team"
-    )
     filterset = ContactFilter(
         _filter_data(request),
-        queryset=contacts.order_by("last_name", "first_name", "pk"),
+        queryset=Contact.objects.visible_to(request.user).order_by(
+            "last_name", "first_name", "pk"
+        ),
         request=request,
     )
     return render(
@@ -231,7 +245,7 @@ def contact_list(request):
         "accounts/contact_list.html",
         {
             "filter": filterset,
-            "page": _page(request, filterset.qs),
+            **_list_context(request, filterset.qs, "account", "owner_user", "owner_team"),
             "account": _scope_record(request, Account, "account"),
         },
     )
@@ -273,5 +287,5 @@ def contact_create(request):
 
 
 contact_edit = require_http_methods(["GET", "POST"])(CONTACT.edit)
-contact_deactivate = require_POST(CONTACT.deactivate)
+contact_deactivate = require_http_methods(["GET", "POST"])(CONTACT.deactivate)
 contact_activate = require_POST(CONTACT.activate)

@@ -312,10 +312,12 @@ def activity_edit(request, pk):
 
 
 def _own_note_or_404(request, pk):
-    # The author may edit or delete their note, nobody else (and only while they see it).
-    return get_object_or_404(
-        Note.objects.visible_to(request.user).filter(created_by=request.user), pk=pk
-    )
+    # The author may edit or delete their note, and so may a manager of the author's team and
+    # an administrator (User.can_edit_work_of); only while they see it.
+    note = get_object_or_404(Note.objects.visible_to(request.user), pk=pk)
+    if not request.user.can_edit_work_of(note.created_by_id):
+        raise Http404
+    return note
 
 
 @require_http_methods(["GET", "POST"])

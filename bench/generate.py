@@ -14,7 +14,8 @@ owns up to 100,000 open leads (a fifth of the leads at most); `bigmanager` manag
 
 Every column gets a value the app would have stored: the model's choices, the duplicate keys
 of Lead.keys_for (computed in Python once per distinct name and company, joined in SQL), the
-report facts (first_contact_at, qualified_at) matching the activities and qualifications.
+report facts (first_contact_at, qualified_at, reached_contacted) matching the activities,
+qualifications and status log.
 A column this file does not know gets its field's default, or NULL when it may be null; a
 new NOT NULL column without a default stops the generator (so the data is never invalid).
 
@@ -358,6 +359,7 @@ def _lead_values(sql, tl, org, *, sources, base):
         "status": status,
         "first_contact_at": f"CASE WHEN {tl.has_activity(g)} THEN {sql.ts(tl.contacted(g))} END",
         "qualified_at": f"CASE WHEN {status} = 'qualified' THEN {sql.ts(tl.closed(g))} END",
+        "reached_contacted": tl.was_contacted(g),  # its status log's entry to Contacted
         "name_key": "p.name_key",
         # Lead.search_text (crm.lib.search.search_text): names, company, e-mail, topic folded,
         # then the business and the (blank) mobile phone as digits.
@@ -431,6 +433,7 @@ def generate(n_leads, *, big_open=None, out=print):
 
     from accounts.models import Account, Contact
     from activities.models import Activity
+    from leads import search as lead_search
     from leads.models import Lead, LeadSource, LeadStatusChange, Qualification
     from opportunities.models import Currency, Opportunity
 
@@ -473,9 +476,16 @@ def generate(n_leads, *, big_open=None, out=print):
         )
         base_l, base_a, base_c, base_o = map(max_id, (Lead, Account, Contact, Opportunity))
         with_clause, series = sql.series(n_leads)
+        if not sql.pg:  # the lead search's FTS5 table filled once after, not per row
+            lead_search.drop_sqlite_triggers(cursor)
         step("leads", insert_sql(Lead, _lead_values(sql, tl, org, sources=sources, base=base_l),
                                  f"FROM {series}{_joins('g', sizes)}", sql=sql,
                                  with_clause=with_clause))  # fmt: skip
+        if not sql.pg:
+            t0 = time.perf_counter()
+            lead_search.install_sqlite_index(cursor)
+            timings["search index"] = round(time.perf_counter() - t0, 1)
+            out(f"  lead search index (FTS5): filled in {timings['search index']} s")
         g = f"(l.id - {base_l})"
         new_leads = f"FROM leads_lead l WHERE l.id > {base_l}"
         who = "COALESCE(l.owner_user_id, l.created_by_id)"

@@ -128,3 +128,23 @@ def _store(*, web_form: WebForm, values: dict, tracking: dict, key: str) -> Subm
         # The visible marker: a note on the lead's timeline naming the matches.
         add_note(regarding=lead, user=user, text=_duplicate_note(matches))
     return submission
+
+
+def purge_submission_guards(*, batch_size: int = 5000) -> int:
+    """Delete the SubmissionGuard rows of idempotency windows that have ended (a periodic job,
+    capture.tasks). Rows a submission is deleting at the same moment are skipped (SKIP LOCKED),
+    so the two never wait on each other; the next run takes them. Returns how many."""
+    window = settings.CAPTURE_IDEMPOTENCY_WINDOW
+    if not window:
+        return SubmissionGuard.objects.all().delete()[0]
+    current = int(timezone.now().timestamp() // window)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ended = SubmissionGuard.objects.filter(bucket__lt=current).select_for_update(
+                skip_locked=True
+            )
+            pks = list(ended.values_list("pk", flat=True)[:batch_size])
+            if not pks:
+                return deleted
+            deleted += SubmissionGuard.objects.filter(pk__in=pks).delete()[0]

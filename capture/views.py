@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
@@ -61,20 +63,42 @@ def _wants_json(request):
     return request.content_type == "application/json"
 
 
+class BadBody(Exception):
+    """The submitted body cannot be read; the message says why (shown to the submitter)."""
+
+
 def _submitted_data(request):
-    if not _wants_json(request):
-        return request.POST
+    """The submitted fields (form-encoded, multipart or a JSON object), or BadBody. Django
+    refuses a body past DATA_UPLOAD_MAX_MEMORY_SIZE or DATA_UPLOAD_MAX_NUMBER_FIELDS and a
+    broken multipart body with an exception its handler turns into its bare 400 page; this
+    public page answers with its own."""
     try:
+        if not _wants_json(request):
+            return request.POST
         body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        return None
+    except RequestDataTooBig as error:
+        raise BadBody(_("The submission is too large.")) from error
+    except (TooManyFieldsSent, TooManyFilesSent) as error:
+        raise BadBody(_("The submission has too many fields.")) from error
+    except MultiPartParserError as error:
+        raise BadBody(_("The submission could not be read.")) from error
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        # RecursionError: nested too deep for Python's parser.
+        raise BadBody(_("The body is not a JSON object.")) from error
     if not isinstance(body, dict):
-        return None
+        raise BadBody(_("The body is not a JSON object."))
     data = QueryDict(mutable=True)
     for name, value in body.items():
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             data[name] = str(value)
     return data
+
+
+def _bad_body(request, web_form, message):
+    if _wants_json(request):
+        return JsonResponse({"detail": message}, status=400)
+    context = {"web_form": web_form, "message": message}
+    return render(request, "capture/thank_you.html", context, status=400)
 
 
 def _thank_you(request, web_form, *, created):
@@ -130,9 +154,10 @@ def _handle(request, web_form):
             {"web_form": web_form, "message": message},
             status=429,
         )
-    data = _submitted_data(request)
-    if data is None:
-        return JsonResponse({"detail": _("The body is not a JSON object.")}, status=400)
+    try:
+        data = _submitted_data(request)
+    except BadBody as error:
+        return _bad_body(request, web_form, str(error))
     if data.get(HONEYPOT_FIELD):
         # Looks like success to the bot; nothing is stored.
         return _thank_you(request, web_form, created=True)

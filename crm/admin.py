@@ -82,3 +82,7 @@ class UserAdmin(BaseUserAdmin):
         self.message_user(
             request, ngettext("%d invitation sent.", "%d invitations sent.", sent) % sent
         )
+
+
+# The background tasks' admin (failed and stale tasks, Retry): its own module, one idea.
+from crm import admin_tasks  # noqa: E402, F401

@@ -79,6 +79,13 @@ class User(AbstractUser):
         """A sales manager is a user with a manager membership in at least one active team."""
         return bool(scope_of(self).managed_team_ids)
 
+    def can_edit_work_of(self, author_id):
+        """Whether this user may change what `author_id` wrote (a note): the author, a manager
+        of a team the author is in, or an administrator. No query beyond the request's scope."""
+        if author_id == self.pk or self.is_administrator:
+            return True
+        return author_id is not None and author_id in scope_of(self).managed_member_ids
+
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -326,3 +333,31 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.window_start}: {self.count}"
+
+
+class Lease(models.Model):
+    """A named lease one process holds until `expires_at` and keeps renewing (crm.leases): the
+    lock that lets exactly one scheduler run however many machines start one. Times come from
+    the database's clock, so machines whose clocks differ still agree who holds it."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name}: {self.holder} until {self.expires_at}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one task worker (`manage.py worker`), written every
+    TASK_HEARTBEAT_SECONDS by a thread beside the tasks. A running task whose worker has not
+    beaten for TASK_LEASE_SECONDS is stale: the sweep (crm.background) retries or fails it."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.worker_id} ({self.host}:{self.pid}) at {self.beat_at}"

@@ -88,7 +88,9 @@ def lockout_response(request, original_response, credentials):
         "for %(minutes)d minutes; try again after that, or reset your password."
     ) % {"minutes": minutes}
     if request.path.startswith("/api/") or request.headers.get("HX-Request"):
-        return JsonResponse({"detail": message, "retry_after_minutes": minutes}, status=429)
-    response = render(request, "registration/locked_out.html", {"message": message}, status=429)
+        response = JsonResponse({"detail": message, "retry_after_minutes": minutes}, status=429)
+    else:
+        context = {"message": message}
+        response = render(request, "registration/locked_out.html", context, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response

@@ -98,7 +98,9 @@ TEMPLATES = [
 # Database: SQLite in the project folder unless DATABASE_URL says otherwise.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 try:
-    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))
+    # A connection kept for the next request: opening one to PostgreSQL costs a few ms, a
+    # light page's worth (gunicorn's sync workers each hold one; CONN_HEALTH_CHECKS below).
+    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
 if _database["ENGINE"] == "django.db.backends.sqlite3":
@@ -223,9 +225,25 @@ MAILERS = {"default": {"BACKEND": _email_backends[_email_backend], "OPTIONS": _e
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work: django.tasks with the database backend (a `db_worker` process runs them).
+# Background work: django.tasks with the database backend (`manage.py worker` processes run them).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# Leases (crm.background): each `manage.py worker` beats every TASK_HEARTBEAT_SECONDS; a running
+# task whose worker has not beaten for TASK_LEASE_SECONDS is stale, and the sweep (every
+# TASK_SWEEP_SECONDS) runs it again, up to TASK_MAX_ATTEMPTS in all, if it is declared safe to
+# run again, or marks it failed.
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 10, minimum=1)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=TASK_HEARTBEAT_SECONDS + 1)
+TASK_SWEEP_SECONDS = env_int("TASK_SWEEP_SECONDS", 60, minimum=1)
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3, minimum=1)
+# Periodic tasks (django-crontask, run by `manage.py scheduler`): one scheduler holds a lease
+# (a crm.Lease row, or a Redis key when CACHE_URL is Redis) renewed every
+# SCHEDULER_LEASE_SECONDS / 3; others wait and take over once it has lapsed.
+SCHEDULER_LEASE_SECONDS = env_int("SCHEDULER_LEASE_SECONDS", 30, minimum=3)
+CRONTASK = {
+    "LOCK_REFRESH_INTERVAL": max(1, SCHEDULER_LEASE_SECONDS // 3),
+    "LOCK_TIMEOUT": SCHEDULER_LEASE_SECONDS,
+}
 
 # The public web address, used in links inside e-mails sent from background tasks.
 # Without SITE_URL it follows PORT, so `make run` on another port links to that port.
@@ -325,6 +343,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 PASSWORD_RESET_RATE_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_RATE_LIMIT_PER_HOUR", 5, minimum=1)
+# API tokens one user may create an hour (the profile page's button and POST /api/token/).
+API_TOKEN_RATE_LIMIT_PER_HOUR = env_int("API_TOKEN_RATE_LIMIT_PER_HOUR", 10, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -13,6 +13,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
 os.environ.setdefault("MEDIA_ROOT", "/tmp/crm-test-media")
+# A connection per request, as before persistent ones were the default: a test database is
+# dropped at the end, which a connection kept open by a server thread would block.
+os.environ.setdefault("CONN_MAX_AGE", "0")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests and
 # live_server around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

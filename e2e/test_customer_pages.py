@@ -22,10 +22,10 @@ def test_a_rep_reactivates_and_browses_an_account(page, live_server, login, alic
     login(alice)
 
     page.goto(f"{live_server.url}/accounts/{group.pk}/")
-    expect(page.get_by_role("button", name="Deactivate")).to_have_count(0)
+    expect(page.get_by_role("link", name="Deactivate")).to_have_count(0)
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_text("Account Contoso Group activated.")).to_be_visible()
-    expect(page.get_by_role("button", name="Deactivate")).to_be_visible()
+    expect(page.get_by_role("link", name="Deactivate")).to_be_visible()
 
     # Child accounts, and the link past the panel's limit to every contact of the account.
     expect(page.get_by_test_id("child-accounts")).to_contain_text("Contoso Denmark")

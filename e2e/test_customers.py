@@ -82,7 +82,7 @@ def test_a_rep_works_with_accounts_contacts_and_opportunities(
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Probability (%)").fill("80")
     page.get_by_role("button", name="Save").click()
-    page.get_by_role("link", name="Close as won or lost").click()
+    page.get_by_role("link", name="Close as won").click()
     page.get_by_label("Won").check()
     page.get_by_label("Actual revenue").fill("27500")
     screenshot("opportunity-close")
@@ -92,7 +92,7 @@ def test_a_rep_works_with_accounts_contacts_and_opportunities(
 
     page.get_by_role("link", name="Opportunities", exact=True).click()
     page.get_by_role("link", name="Maintenance contract").click()
-    page.get_by_role("link", name="Close as won or lost").click()
+    page.get_by_role("link", name="Close as lost").click()
     page.get_by_label("Lost: Out-Sold").check()
     page.get_by_role("button", name="Close opportunity").click()
     expect(page.get_by_text("Opportunity closed as lost.")).to_be_visible()

@@ -19,6 +19,7 @@ def filter_inactive(page):
 
 def test_deactivate_an_account_and_a_contact_from_their_pages(page, live_server, login, alice):
     fabrikam = AccountFactory(owner_user=alice, name="Fabrikam A/S")
+    OpportunityFactory(owner_user=alice, account=fabrikam, topic="50 laptops")
     AccountFactory(owner_user=alice, name="Contoso Ltd")
     anna = ContactFactory(
         owner_user=alice, first_name="Anna", last_name="Hansen", account=fabrikam
@@ -30,11 +31,18 @@ def test_deactivate_an_account_and_a_contact_from_their_pages(page, live_server,
     page.get_by_role("link", name="Accounts", exact=True).click()
     expect(rows(page)).to_have_count(2)
     page.get_by_role("link", name="Fabrikam A/S").click()
+    page.get_by_role("link", name="Deactivate").click()
+    # It asks first, and says what stays behind.
+    expect(page.get_by_role("heading")).to_have_text("Deactivate Fabrikam A/S?")
+    expect(page.get_by_test_id("deactivation-warning")).to_have_text(
+        "1 open opportunity has this customer. It stays open: close it or move it to"
+        " another customer if the deal is off."
+    )
     page.get_by_role("button", name="Deactivate").click()
     expect(page.get_by_role("alert")).to_contain_text("Account Fabrikam A/S deactivated.")
     expect(page.get_by_role("heading", name="Fabrikam A/S")).to_contain_text("inactive")
     expect(page.get_by_role("button", name="Activate")).to_be_visible()
-    expect(page.get_by_role("button", name="Deactivate")).to_have_count(0)
+    expect(page.get_by_role("link", name="Deactivate")).to_have_count(0)
     fabrikam.refresh_from_db()
     assert not fabrikam.is_active and fabrikam.version == 2 and fabrikam.modified_by == alice
 
@@ -53,6 +61,8 @@ def test_deactivate_an_account_and_a_contact_from_their_pages(page, live_server,
     page.get_by_role("link", name="Contacts", exact=True).click()
     expect(rows(page)).to_have_count(2)
     page.get_by_role("link", name="Anna Hansen").click()
+    page.get_by_role("link", name="Deactivate").click()
+    expect(page.get_by_test_id("deactivation-warning")).to_have_count(0)
     page.get_by_role("button", name="Deactivate").click()
     expect(page.get_by_role("alert")).to_contain_text("Contact Anna Hansen deactivated.")
     expect(page.get_by_role("heading", name="Anna Hansen")).to_contain_text("inactive")
@@ -77,6 +87,8 @@ def test_deactivate_an_account_and_a_contact_from_their_pages(page, live_server,
     expect(page.get_by_role("alert")).to_contain_text("Contact Anna Hansen activated.")
     second = page.context.new_page()
     second.goto(f"{live_server.url}{anna.get_absolute_url()}")
+    second.get_by_role("link", name="Deactivate").click()
+    page.get_by_role("link", name="Deactivate").click()
     page.get_by_role("button", name="Deactivate").click()
     expect(page.get_by_role("alert")).to_contain_text("Contact Anna Hansen deactivated.")
     second.get_by_role("button", name="Deactivate").click()
@@ -96,6 +108,7 @@ def test_editing_a_contact_of_a_deactivated_account_keeps_its_account(
     )
     login(alice)
     page.goto(f"{live_server.url}{fabrikam.get_absolute_url()}")
+    page.get_by_role("link", name="Deactivate").click()
     page.get_by_role("button", name="Deactivate").click()
     expect(page.get_by_role("alert")).to_contain_text("deactivated")
 

@@ -17,7 +17,7 @@ def export(page):
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export CSV").click()
     download = download_info.value
-    content = Path(download.path()).read_text(encoding="utf-8")
+    content = Path(download.path()).read_text(encoding="utf-8-sig")
     return download.suggested_filename, list(csv.DictReader(io.StringIO(content)))
 
 

@@ -6,6 +6,7 @@ Every number comes from reports/tests/factories.py's known data set, as North's 
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from reports.tests.test_csv_downloads import FUNNEL_HEADER
 def open_report(page, name):
     """Reports in the main menu, then the report's tab."""
     page.get_by_role("link", name="Reports", exact=True).click()
-    expect(page.get_by_role("heading", name="Lead source effectiveness")).to_be_visible()
-    page.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+    page.get_by_test_id("report-index").get_by_role("link", name=re.compile(f"^{name}")).click()
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
 
 
@@ -31,7 +32,7 @@ def download_csv(page):
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    content = Path(download.path()).read_text(encoding="utf-8")
+    content = Path(download.path()).read_text(encoding="utf-8-sig")
     return download.suggested_filename, list(csv.reader(io.StringIO(content)))
 
 
@@ -165,6 +166,11 @@ def test_a_manager_reads_time_in_status_for_a_week_of_leads_and_downloads_it(
         ["0.25 / 0.25 (1)", "1.75 / 1.75 (1)"]
     )
     expect(cells_of(table, "Bob Berg").locator("td")).to_have_text(["1.00 / 1.00 (1)", "—"])
+    # The chart: average days over every stay of the report, one bar per status.
+    expect(page.get_by_test_id("report-chart")).to_have_attribute("data-chart-ready", "true")
+    chart = json.loads(page.locator("#time-in-status-chart").text_content())
+    assert chart["labels"] == ["New", "Contacted"]
+    assert chart["datasets"][0]["data"] == [0.63, 1.75]
 
     filename, rows = download_csv(page)
     assert filename == "time-in-status-owner-report.csv"
@@ -201,6 +207,10 @@ def test_a_manager_reads_the_disqualification_reasons_by_source_and_by_owner(
     expect(cells_of(table, "Web").locator("td")).to_have_text(["1", "1", "0", "0", "0"])
     expect(cells_of(table, "(none)").locator("td")).to_have_text(["1", "0", "0", "0", "1"])
     expect(table.locator("tfoot td")).to_have_text(["3", "1", "1", "0", "1"])
+    expect(page.get_by_test_id("report-chart")).to_have_attribute("data-chart-ready", "true")
+    chart = json.loads(page.locator("#disqualification-chart").text_content())
+    assert chart["labels"] == ["Lost", "Cannot Contact", "No Longer Interested", "Canceled"]
+    assert chart["datasets"][0]["data"] == [1, 1, 0, 1]
 
     page.get_by_label("Group by").select_option(label="Owner")
     page.get_by_role("button", name="Apply").click()
@@ -209,6 +219,22 @@ def test_a_manager_reads_the_disqualification_reasons_by_source_and_by_owner(
     expect(cells_of(table, "Alice Adams").locator("td")).to_have_text(["1", "0", "1", "0", "0"])
     expect(cells_of(table, "Bob Berg").locator("td")).to_have_text(["2", "1", "0", "0", "1"])
     expect(table.locator("tfoot td")).to_have_text(["3", "1", "1", "0", "1"])
+
+    filename, rows = download_csv(page)
+    assert filename == "disqualification-owner-report.csv"
+    assert rows == [
+        [
+            "owner",
+            "disqualified",
+            "disqualified_lost",
+            "disqualified_cannot_contact",
+            "disqualified_no_longer_interested",
+            "disqualified_canceled",
+        ],
+        ["Alice Adams", "1", "0", "1", "0", "0"],
+        ["Bob Berg", "2", "1", "0", "0", "1"],
+        ["North", "0", "0", "0", "0", "0"],
+    ]
 
 
 def test_a_manager_opens_the_untouched_leads_behind_her_tile(

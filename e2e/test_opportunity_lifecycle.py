@@ -2,7 +2,7 @@
 close as lost, and the guarded transitions when the same rep has it open in two tabs."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -65,23 +65,28 @@ def test_edit_close_as_won_reopen_and_close_as_lost(page, live_server, login, al
 
     # Close as won: the actual revenue starts at the estimate; the rep types the real one
     # and the real close date.
-    page.get_by_role("link", name="Close as won or lost").click()
+    page.get_by_role("link", name="Close as won").click()
+    expect(page.get_by_label("Won")).to_be_checked()
     expect(page.get_by_label("Actual revenue")).to_have_value("14500.00")
     expect(page.get_by_label("Actual close date")).to_have_value(date.today().isoformat())
-    page.get_by_label("Won").check()
     page.get_by_label("Actual revenue").fill("13750.50")
-    page.get_by_label("Actual close date").fill("2031-05-02")
+    # A close date in the future is refused.
+    page.get_by_label("Actual close date").fill((date.today() + timedelta(days=5)).isoformat())
+    page.get_by_role("button", name="Close opportunity").click()
+    expect(page.get_by_text("The actual close date cannot be in the future.")).to_be_visible()
+    closed_on = date.today() - timedelta(days=3)
+    page.get_by_label("Actual close date").fill(closed_on.isoformat())
     page.get_by_label("Notes").fill("Signed after the demo")
     page.get_by_role("button", name="Close opportunity").click()
     expect(page.get_by_role("alert")).to_contain_text("Opportunity closed as won.")
     expect(page.get_by_test_id("actual-value")).to_have_text("EUR 13,750.50")
-    expect(page.locator("dd", has_text="2 May 2031")).to_be_visible()
+    expect(page.locator("dd", has_text=f"{closed_on.day} {closed_on:%b %Y}")).to_be_visible()
     expect(page.get_by_text("Signed after the demo")).to_be_visible()
     expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
     deal.refresh_from_db()
     assert (deal.state, deal.status) == (Opportunity.State.WON, Opportunity.Status.WON)
     assert deal.actual_value == Decimal("13750.50")
-    assert deal.actual_close_date == date(2031, 5, 2)
+    assert deal.actual_close_date == closed_on
     assert (deal.probability, deal.sales_stage) == (100, SalesStage.CLOSE)
 
     # A closed opportunity's edit URL sends the rep back with a reason.
@@ -99,10 +104,13 @@ def test_edit_close_as_won_reopen_and_close_as_lost(page, live_server, login, al
     deal.refresh_from_db()
     assert (deal.state, deal.status) == (Opportunity.State.OPEN, Opportunity.Status.IN_PROGRESS)
     assert deal.actual_value is None and deal.actual_close_date is None
+    # Probability and stage are back to what they were while it was open.
+    assert (deal.probability, deal.sales_stage) == (70, SalesStage.PROPOSE)
 
-    # Close as lost (Canceled): the actual revenue becomes 0 whatever was typed.
-    page.get_by_role("link", name="Close as won or lost").click()
-    page.get_by_label("Lost: Canceled").check()
+    # Close as lost (Canceled): no revenue offered; the actual revenue becomes 0.
+    page.get_by_role("link", name="Close as lost").click()
+    expect(page.get_by_label("Lost: Canceled")).to_be_checked()
+    expect(page.get_by_label("Actual revenue")).to_have_value("")
     page.get_by_label("Notes").fill("Budget frozen")
     page.get_by_role("button", name="Close opportunity").click()
     expect(page.get_by_role("alert")).to_contain_text("Opportunity closed as lost.")

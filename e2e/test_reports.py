@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -14,6 +15,11 @@ def test_a_manager_filters_the_lead_source_report_sees_the_chart_and_downloads_c
     login(manager)
 
     page.get_by_role("link", name="Reports").click()
+    # The report index says what each report answers.
+    index = page.get_by_test_id("report-index")
+    expect(index.get_by_role("link")).to_have_count(5)
+    expect(index).to_contain_text("Which sources, campaigns, owners or teams bring leads")
+    index.get_by_role("link", name=re.compile("^Lead sources")).click()
     expect(page.get_by_role("heading", name="Lead source effectiveness")).to_be_visible()
     totals = page.get_by_test_id("totals-row")
     expect(totals).to_contain_text("9")  # her team's leads: all but carol's
@@ -31,7 +37,7 @@ def test_a_manager_filters_the_lead_source_report_sees_the_chart_and_downloads_c
 
     with page.expect_download() as download_info:
         page.get_by_test_id("download-csv").click()
-    content = Path(download_info.value.path()).read_text(encoding="utf-8")
+    content = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(content)))
     assert ",".join(rows[0]).startswith(
         "source,leads,open,qualified,disqualified,qualification_rate,opportunities,won,won_value"

@@ -49,9 +49,19 @@ def test_a_rep_logs_a_call_adds_a_note_with_a_pdf_and_an_inquiry_on_an_account(
     expect(timeline.get_by_test_id("timeline-entry")).to_have_count(3)
     screenshot("account-timeline")
 
-    # The filter bar narrows the list without leaving the page.
+    # The filter bar narrows the list without leaving the page; the filter is in the URL,
+    # so a reload (or a shared link) keeps it, and Back returns to everything.
     timeline.get_by_role("link", name="Notes").click()
     expect(page.get_by_test_id("timeline").get_by_test_id("timeline-entry")).to_have_count(1)
+    expect(page).to_have_url(f"{live_server.url}{account.get_absolute_url()}?timeline=note")
+    page.reload()
+    expect(page.get_by_test_id("timeline").get_by_test_id("timeline-entry")).to_have_count(1)
+    expect(page.get_by_test_id("timeline").get_by_role("link", name="Notes")).to_have_attribute(
+        "aria-current", "true"
+    )
+    page.go_back()
+    expect(page).to_have_url(f"{live_server.url}{account.get_absolute_url()}")
+    expect(page.get_by_test_id("timeline").get_by_test_id("timeline-entry")).to_have_count(3)
 
 
 def test_my_activities_lists_an_open_task_and_completes_it(page, live_server, login, alice):

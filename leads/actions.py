@@ -60,6 +60,24 @@ def automatic_owner_by_default() -> bool:
     return any(check() for check in _automatic_owner_checks)
 
 
+_owner_previews: list[Callable] = []
+
+
+def register_owner_preview(preview: Callable) -> None:
+    """preview(leads, created_by=user) -> [(owner, routed)]: who each unsaved, ownerless lead
+    would get now and whether a rule decided it (routing's dry run; an import's dry run
+    says where its rows will go). Writes nothing."""
+    if preview not in _owner_previews:
+        _owner_previews.append(preview)
+
+
+def preview_owners(leads: list, *, created_by) -> list[tuple]:
+    """[(owner, routed)] per lead: the registered preview's, else the creator's (unrouted)."""
+    for preview in _owner_previews:
+        return preview(leads, created_by=created_by)
+    return [(created_by, False) for _lead in leads]
+
+
 def register_bulk_action(action: BulkAction) -> None:
     _actions[action.key] = action
 

@@ -15,6 +15,22 @@ def ensure_lead_sources(sender, using="default", **kwargs):
         seed_sources(global_apps, using)
 
 
+def ensure_sqlite_search_index(sender, using="default", **kwargs):
+    """post_migrate (SQLite): once migration 0013 made the FTS5 search table, put back any of
+    its triggers that a later migration's rebuild of leads_lead dropped, and refill it."""
+    from django.db import connections
+
+    from leads import search
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        table_exists, triggers_exist = search.sqlite_index_state(cursor)
+        if table_exists and not triggers_exist:
+            search.install_sqlite_index(cursor)
+
+
 class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = _("Leads")
@@ -33,6 +49,9 @@ class LeadsConfig(AppConfig):
         activity_logged.connect(receivers.contact_made, dispatch_uid="leads.contact_made")
         timeline.register()
         post_migrate.connect(ensure_lead_sources, sender=self, dispatch_uid="leads.sources")
+        post_migrate.connect(
+            ensure_sqlite_search_index, sender=self, dispatch_uid="leads.sqlite_search_index"
+        )
         register_choices("source_campaign", lambda request: Campaign.objects.all())
         for record in ("accounts.Account", "accounts.Contact", "opportunities.Opportunity"):
             register_panel(

@@ -2,6 +2,10 @@
 
 from leads.models import LEAD_EXPORT_FIELDS as EXPORT_FIELDS
 
+# Every CSV download starts with it: Excel reads a file as UTF-8 only when it has one. The
+# importer skips it (utf-8-sig), so an export still re-imports cleanly.
+BOM = "\ufeff"
+
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -3,11 +3,13 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import OwnerRows
 from crm.lib.filters import StableOrderingFilter
-from crm.lib.widgets import QuickSelect
-from crm.models import Membership, Team, User, team_ids_of, teammate_ids_of
+from crm.lib.widgets import QuickSelect, QuickSelectMultiple
+from crm.models import Membership, Team, team_ids_of, teammate_ids_of
 from leads.models import (
     Campaign,
     Lead,
@@ -56,17 +58,36 @@ def apply_saved_view(queryset, view, user):
     return queryset
 
 
-def _owner_choices():
+def _owner_choices(rows):
     # Inactive owners still own leads (a report's row links to them): listed last.
     choices = {True: ([], []), False: ([], [])}
-    for kind, model, index in (("user", User, 0), ("team", Team, 1)):
-        for owner in model.objects.all():
-            choices[owner.is_active][index].append((f"{kind}:{owner.pk}", str(owner)))
+    for index, owners in ((0, rows.users), (1, rows.teams)):
+        for value, label, is_active in owners:
+            choices[is_active][index].append((value, label))
     (users, teams), (inactive_users, inactive_teams) = choices[True], choices[False]
     inactive = (
         [(_("Inactive"), inactive_users + inactive_teams)] if choices[False] != ([], []) else []
     )
     return [(_("Users"), users), (_("Teams"), teams), *inactive]
+
+
+class _OwnerChoices(BaseChoiceIterator):
+    """The owner choices, read once per filter form (validating and rendering both iterate
+    them; a plain callable would query again each time), never at import time; from the
+    view's OwnerRows when it passes one (the bulk bar reads the same)."""
+
+    def __init__(self, rows=None):
+        self.rows = rows
+        self._cache = None
+
+    def __iter__(self):
+        if self._cache is None:
+            self._cache = _owner_choices(self.rows or OwnerRows())
+        return iter(self._cache)
+
+    def __deepcopy__(self, memo):
+        # Each filter set gets its own (empty) cache.
+        return _OwnerChoices(self.rows)
 
 
 def in_team(team):
@@ -93,9 +114,33 @@ ORDERING = [
 ]
 
 
+class _ReadAtOnce(django_filters.fields.ModelChoiceIterator):
+    """The choices of a small table read by one plain query, kept by the field's queryset for
+    validating and showing alike: ModelChoiceIterator reads through `iterator()`, which on
+    PostgreSQL is a server-side cursor (DECLARE, FETCH, CLOSE) every time it is iterated."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for record in self.queryset:
+            yield self.choice(record)
+
+
+class _SmallTableField(django_filters.fields.ModelChoiceField):
+    iterator = _ReadAtOnce
+
+
+class _SmallTableFilter(django_filters.ModelChoiceFilter):
+    field_class = _SmallTableField
+
+
 class _IdsField(django_filters.fields.ModelMultipleChoiceField):
     """Ids checked to be ids before they reach the database (a huge number overflows
     SQLite's integer: a 500 instead of "not one of the choices")."""
+
+    iterator = _ReadAtOnce
 
     def _check_values(self, value):
         for pk in value:
@@ -113,29 +158,53 @@ class _TeamsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _IdsField
 
 
+class _LeadFilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A declared field's copy gives its widget a shallow copy of the choices, the filter
+        # set's own: aim the select at the field's, so one read serves validating and showing.
+        owner = self.fields.get("owner")
+        if isinstance(owner, forms.ChoiceField):  # the API's is a plain text filter
+            owner.widget.choices = owner.choices
+
+
 class LeadFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    state = django_filters.ChoiceFilter(label=_("State"), choices=State.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
-    # "null" (the "(none)" choice): leads without one, as the reports' "(none)" rows.
-    source = django_filters.ModelChoiceFilter(
-        label=_("Source"), queryset=LeadSource.objects.all(), null_label=_("(none)")
+    # Selects written without a template per option (crm/lib/widgets.py), as every select here.
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=State.choices, widget=QuickSelect
     )
-    campaign = django_filters.ModelChoiceFilter(
-        label=_("Campaign"), queryset=Campaign.objects.all(), null_label=_("(none)")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, widget=QuickSelect
+    )
+    # "null" (the "(none)" choice): leads without one, as the reports' "(none)" rows.
+    source = _SmallTableFilter(
+        label=_("Source"),
+        queryset=LeadSource.objects.all(),
+        null_label=_("(none)"),
+        widget=QuickSelect,
+    )
+    campaign = _SmallTableFilter(
+        label=_("Campaign"),
+        queryset=Campaign.objects.all(),
+        null_label=_("(none)"),
+        widget=QuickSelect,
     )
     # Several teams: leads in all of them (a report's team filter and its team row).
     team = _TeamsFilter(
         label=_("Team"),
         queryset=Team.objects.all(),
         null_label=_("(none)"),
+        widget=QuickSelectMultiple,
         method="by_team",
         field_name="owner_team",  # for the API schema's type; by_team does the filtering
     )
     owner = django_filters.ChoiceFilter(
-        label=_("Owner"), choices=_owner_choices, method="by_owner", widget=QuickSelect
+        label=_("Owner"), choices=_OwnerChoices(), method="by_owner", widget=QuickSelect
     )
-    rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Rating.choices)
+    rating = django_filters.ChoiceFilter(
+        label=_("Rating"), choices=Rating.choices, widget=QuickSelect
+    )
     created_after = django_filters.DateFilter(
         label=_("Created from"),
         field_name="created_at",
@@ -155,6 +224,14 @@ class LeadFilter(django_filters.FilterSet):
     class Meta:
         model = Lead
         fields = []
+        form = _LeadFilterForm
+
+    def __init__(self, *args, owners=None, **kwargs):
+        """`owners`: an OwnerRows the page's other forms share."""
+        super().__init__(*args, **kwargs)
+        owner = self.filters.get("owner")
+        if owners is not None and isinstance(owner, django_filters.ChoiceFilter):
+            owner.extra["choices"] = _OwnerChoices(owners)
 
     def search(self, queryset, name, value):
         return search_leads(queryset, value)

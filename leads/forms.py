@@ -251,6 +251,7 @@ class BulkActionForm(forms.Form):
             *((action.key, action.label) for action in bulk_actions()),
         ],
         error_messages={"required": _("Choose an action.")},
+        widget=QuickSelect,
     )
     leads = forms.ModelMultipleChoiceField(
         queryset=Lead.objects.none(),
@@ -262,10 +263,14 @@ class BulkActionForm(forms.Form):
         },
     )
     status = forms.ChoiceField(
-        label=_("Reason"), choices=[("", "—"), *DISQUALIFY_REASONS], required=False
+        label=_("Reason"),
+        choices=[("", "—"), *DISQUALIFY_REASONS],
+        required=False,
+        widget=QuickSelect,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, owners=None, **kwargs):
+        """`owners`: the OwnerRows the list's owner filter reads too (crm/forms.py)."""
         # Its own ids: the list's filter form beside it has "status" and "owner" fields too,
         # and each label must name its own select.
         kwargs.setdefault("auto_id", "bulk_%s")
@@ -282,7 +287,11 @@ class BulkActionForm(forms.Form):
         # No owner preselected: "Assign to" without a choice is refused, not given to the
         # first user of the list.
         self.fields["owner"] = OwnerChoiceField(
-            label=_("Owner"), required=False, extra_choices=[("", "—")], widget=QuickSelect
+            label=_("Owner"),
+            required=False,
+            extra_choices=[("", "—")],
+            widget=QuickSelect,
+            rows=owners,
         )
 
     def clean(self):

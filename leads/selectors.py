@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.models import Account, Contact
 from crm.lib import search
+from leads import search as lead_search
 from leads.models import (
     Lead,
     LeadLink,
@@ -97,10 +98,9 @@ def record_leads(record, user):
 
 def search_leads(queryset, text):
     """Leads matching every term of `text` in a name, company, e-mail, phone or topic: the lead
-    search index (leads.search; accents and case folded, phones by their digits)."""
-    for term in search.search_terms(text):
-        queryset = queryset.filter(search_text__contains=term)
-    return queryset
+    search index (leads.search: trigram GIN on PostgreSQL, FTS5 on SQLite; accents and case
+    folded, phones by their digits)."""
+    return lead_search.filter_by_terms(queryset, search.search_terms(text))
 
 
 def link_candidates(record, user, text=""):

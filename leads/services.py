@@ -50,6 +50,13 @@ def _log_status(
     return entry
 
 
+def _note_status_reached(lead: Lead) -> None:
+    """Before a lead is saved in a status its next log entry records: remember that it
+    reached Contacted (Lead.reached_contacted, what the funnel reads), once and for good."""
+    if lead.status == Status.CONTACTED:
+        lead.reached_contacted = True
+
+
 def _append_status(entry: LeadStatusChange) -> LeadStatusChange:
     """Store the next status-log entry of a locked lead, closing the stay it ends (the
     previous entry's left_at: the log's rows are never changed otherwise)."""
@@ -130,6 +137,7 @@ def create_leads(
         if not lead._state.adding:
             raise ValueError("create_leads() only stores new leads")
         lead.stamp(created_by)
+        _note_status_reached(lead)  # imported as Contacted: its first log entry says so
         if len(leads) == 1:
             lead.refresh_keys()
         if validate:
@@ -201,6 +209,7 @@ def _change_state(
     """Apply a guarded transition to a locked lead, save it and log it."""
     from_state, from_status = locked.state, locked.status
     transition()
+    _note_status_reached(locked)
     save_new_version(locked, user, validate=False)
     _append_status(
         _log_status(

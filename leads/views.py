@@ -1,4 +1,5 @@
 import csv
+import itertools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Account, Contact
 from crm.errors import DomainError
-from crm.lib.pagination import ListPaginator
+from crm.forms import OwnerRows
+from crm.lib.pagination import PAGE_SIZES, ListPaginator, page_size
 from leads import actions, qualification, services
 from leads.duplicates import possible_duplicates, qualification_duplicates
-from leads.exports import export_rows
+from leads.exports import BOM, export_rows
 from leads.filters import LeadFilter, apply_saved_view, saved_views_for
 from leads.forms import (
     AssignForm,
@@ -31,17 +33,17 @@ from leads.forms import (
 from leads.models import DISQUALIFY_REASONS, Lead, LeadLink, State, Status
 from leads.selectors import import_batch_of_lead, link_candidates
 
-PAGE_SIZES = (25, 50, 100)
 
-
-def _filtered(request):
+def _filtered(request, owners=None):
     """(saved view key, FilterSet) for the list and its export: same leads in both."""
     views = dict(saved_views_for(request.user))
     view = request.GET.get("view", "mine")
     if view not in views:
         view = "mine"
     leads = apply_saved_view(Lead.objects.visible_to(request.user), view, request.user)
-    filterset = LeadFilter(request.GET, queryset=leads.order_by("-created_at", "-pk"))
+    filterset = LeadFilter(
+        request.GET, queryset=leads.order_by("-created_at", "-pk"), owners=owners
+    )
     return view, filterset
 
 
@@ -61,9 +63,10 @@ def _row_decoration(user):
 
 @require_GET
 def lead_list(request):
-    view, filterset = _filtered(request)
-    per_page = request.GET.get("per_page", "")
-    per_page = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else 25
+    # Users and teams read once for the owner filter and the bulk bar's owner select.
+    owners = OwnerRows()
+    view, filterset = _filtered(request, owners)
+    per_page = page_size(request)
     leads = filterset.qs
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, _("Some filters were not understood and are ignored."))
@@ -82,7 +85,7 @@ def lead_list(request):
             "saved_views": saved_views_for(request.user),
             "per_page": per_page,
             "page_sizes": PAGE_SIZES,
-            "bulk_form": BulkActionForm(user=request.user),
+            "bulk_form": BulkActionForm(user=request.user, owners=owners),
             "bulk_buttons": actions.bulk_buttons(),
             "row_extras": [extra.template for extra in actions.row_extras()],
             "sort": request.GET.get("sort", ""),
@@ -105,7 +108,7 @@ def lead_export(request):
     _view, filterset = _filtered(request)
     leads = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset
     writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in export_rows(leads))
+    rows = itertools.chain([BOM], (writer.writerow(row) for row in export_rows(leads)))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'

@@ -23,12 +23,18 @@ class OpportunitiesConfig(AppConfig):
     configuration_models = {"Currency"}
 
     def ready(self):
+        from accounts.services import register_deactivation_check
         from crm.lookup import Lookup, register_lookup
         from crm.panels import register_panel
-        from opportunities.panels import customer_opportunities, new_opportunity_button
+        from opportunities.panels import (
+            customer_opportunities,
+            new_opportunity_button,
+            open_deals_warning,
+        )
 
         register_lookup("opportunity", Lookup("opportunities.Opportunity", ("topic",), "", "open"))
 
+        register_deactivation_check(open_deals_warning)
         post_migrate.connect(
             ensure_base_currency, sender=self, dispatch_uid="opportunities.base_currency"
         )

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.lib.filters import IdFilter, StableOrderingFilter
+from crm.lib.filters import IdFilter, StableOrderingFilter, YesNoFilter
 from opportunities.models import Opportunity, SalesStage
 
 # The choices of filters on relations to higher apps (the source campaign is a leads.Campaign):
@@ -27,9 +27,7 @@ class OpportunityFilter(django_filters.FilterSet):
     source_campaign = django_filters.ModelChoiceFilter(
         label=_("Source campaign"), queryset=_registered("source_campaign")
     )
-    mine = django_filters.BooleanFilter(
-        label=_("Only mine"), method="filter_mine", widget=django_filters.widgets.BooleanWidget
-    )
+    mine = YesNoFilter(label=_("Only mine"), method="filter_mine")
     # The account's or contact's page links here ("see all"): hidden, shown as a heading.
     account = IdFilter(field_name="account_id", widget=forms.HiddenInput)
     contact = IdFilter(label=_("Contact"), method="filter_contact", widget=forms.HiddenInput)

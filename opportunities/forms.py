@@ -91,9 +91,32 @@ class CloseOpportunityForm(forms.Form):
     description = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, opportunity, **kwargs):
+    def __init__(self, *args, opportunity, outcome="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["close_date"].initial = timezone.localdate()
         self.fields["expected_version"].initial = opportunity.version
-        if opportunity.estimated_value is not None:
-            self.fields["actual_value"].initial = opportunity.estimated_value
+        # "Close as won" / "Close as lost" (the record's two buttons) choose the outcome; the
+        # estimate is offered as the actual revenue of a win only (a lost deal's is 0).
+        if outcome == "lost":
+            self.fields["outcome"].initial = self.CANCELED
+        elif outcome == "won":
+            self.fields["outcome"].initial = self.WON
+            if opportunity.estimated_value is not None:
+                self.fields["actual_value"].initial = opportunity.estimated_value
+
+    def clean_close_date(self):
+        day = self.cleaned_data["close_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The actual close date cannot be in the future."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") in (self.CANCELED, self.OUT_SOLD) and cleaned.get(
+            "actual_value"
+        ):
+            self.add_error(
+                "actual_value",
+                _("A lost opportunity has no actual revenue: leave it empty."),
+            )
+        return cleaned

@@ -1,5 +1,6 @@
 """Opportunities (potential sales) and the currencies their amounts are in."""
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -273,6 +274,14 @@ class Opportunity(OwnedRecord):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at", "-pk"]
+        # One per sort the list offers (opportunities/filters.py), with the id, so ORDER BY
+        # ... LIMIT reads an index instead of sorting every visible opportunity.
+        indexes = [
+            models.Index(fields=["topic", "id"], name="opp_sort_topic_idx"),
+            models.Index(fields=["estimated_close_date", "id"], name="opp_sort_close_idx"),
+            models.Index(fields=["estimated_value", "id"], name="opp_sort_value_idx"),
+            models.Index(fields=["created_at", "id"], name="opp_sort_created_idx"),
+        ]
         constraints = [
             *OwnedRecord.Meta.constraints,
             models.CheckConstraint(
@@ -349,6 +358,12 @@ class Opportunity(OwnedRecord):
         if self.status not in self.STATUSES_BY_STATE[self.State(self.state)]:
             raise ValidationError({"status": _("The status reason does not fit the status.")})
 
+    @staticmethod
+    def _check_close_date(close_date):
+        # A day's grace: "today" where the user is may be tomorrow in the server's time zone.
+        if close_date and close_date > timezone.localdate() + datetime.timedelta(days=1):
+            raise DomainError(_("The actual close date cannot be in the future."))
+
     def close_as_won(self, *, actual_value=None, close_date=None, description=""):
         """Open -> Won. The actual revenue defaults to the estimate, the date to today."""
         if not self.is_open:
@@ -358,6 +373,7 @@ class Opportunity(OwnedRecord):
             )
         if actual_value is not None and actual_value < 0:
             raise DomainError(_("The actual revenue cannot be negative."))
+        self._check_close_date(close_date)
         self.state, self.status = self.State.WON, self.Status.WON
         self.actual_value = actual_value if actual_value is not None else self.estimated_value
         self.actual_close_date = close_date or timezone.localdate()
@@ -376,6 +392,7 @@ class Opportunity(OwnedRecord):
             )
         if status not in self.STATUSES_BY_STATE[self.State.LOST]:
             raise DomainError(_("A lost opportunity is either Canceled or Out-Sold."))
+        self._check_close_date(close_date)
         self.state, self.status = self.State.LOST, status
         self.actual_value = Decimal(0)
         self.actual_close_date = close_date or timezone.localdate()
@@ -392,5 +409,17 @@ class Opportunity(OwnedRecord):
         self.actual_value = None
         self.actual_close_date = None
         self.close_description = ""
+        # Closing set the probability (100 or 0) and the stage (Close when won): back to what
+        # they were while it was open, from its history, else the values of a new one.
+        before = (
+            self.history.filter(state=self.State.OPEN)
+            .order_by("-history_date", "-history_id")
+            .values("probability", "sales_stage")
+            .first()
+        )
+        if before is None:
+            before = {"probability": None, "sales_stage": SalesStage.QUALIFY}
+        self.probability = before["probability"]
+        self.sales_stage = before["sales_stage"]
 
     reopen.alters_data = True

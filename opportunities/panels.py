@@ -2,6 +2,7 @@
 (crm/panels.py): accounts sits below this app and does not know it."""
 
 from django.db.models import Count, Q, Window
+from django.utils.translation import ngettext
 
 from accounts.models import Account
 from opportunities.models import Opportunity
@@ -36,3 +37,22 @@ def customer_opportunities(context, customer):
 def new_opportunity_button(context, customer):
     scope = "account" if isinstance(customer, Account) else "contact"
     return {"record": customer, "scope": scope}
+
+
+def open_deals_warning(customer):
+    """The confirmation page's warning before an account or contact is deactivated: its open
+    opportunities stay open (counted whoever owns them: one query)."""
+    if isinstance(customer, Account):
+        mine = Q(account=customer)
+    else:
+        mine = Q(contact=customer) | Q(parent_contact=customer)
+    count = Opportunity.objects.filter(mine, state=Opportunity.State.OPEN).count()
+    if not count:
+        return ""
+    return ngettext(
+        "%(count)s open opportunity has this customer. It stays open: close it or move it to"
+        " another customer if the deal is off.",
+        "%(count)s open opportunities have this customer. They stay open: close them or move"
+        " them to another customer if the deals are off.",
+        count,
+    ) % {"count": count}

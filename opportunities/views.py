@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -7,6 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account, Contact
 from crm.errors import DomainError
+from crm.lib.pagination import PAGE_SIZES, list_page, page_size
 from opportunities.filters import OpportunityFilter
 from opportunities.forms import CloseOpportunityForm, OpportunityForm
 from opportunities.models import Opportunity
@@ -18,26 +18,34 @@ from opportunities.services import (
     win_opportunity,
 )
 
-PAGE_SIZE = 25
-
 
 @require_http_methods(["GET"])
 def opportunity_list(request):
-    opportunities = Opportunity.objects.visible_to(request.user).select_related(
-        "account", "contact", "currency", "owner_user", "owner_team"
-    )
     data = request.GET.copy()
     data.setdefault("state", str(Opportunity.State.OPEN))  # open ones until the user picks
     filterset = OpportunityFilter(
         data,
-        queryset=opportunities.order_by("-created_at", "-pk"),
+        queryset=Opportunity.objects.visible_to(request.user).order_by("-created_at", "-pk"),
         request=request,
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows only are joined (the count and OFFSET read the opportunity table alone).
+    page = list_page(
+        request,
+        filterset.qs,
+        decorate=lambda rows: rows.select_related(
+            "account", "contact", "currency", "owner_user", "owner_team"
+        ),
+    )
     return render(
         request,
         "opportunities/opportunity_list.html",
-        {"filter": filterset, "page": page, "scope": _list_scope(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "per_page": page_size(request),
+            "page_sizes": PAGE_SIZES,
+            "scope": _list_scope(request),
+        },
     )
 
 
@@ -125,7 +133,9 @@ def opportunity_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def opportunity_close(request, pk):
     opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
-    form = CloseOpportunityForm(request.POST or None, opportunity=opportunity)
+    form = CloseOpportunityForm(
+        request.POST or None, opportunity=opportunity, outcome=request.GET.get("outcome", "")
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

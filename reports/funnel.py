@@ -68,7 +68,8 @@ def build_funnel(rows, labels):
 
 
 def funnel_report(*, user, criteria):
-    rows = queries.funnel_counts(user=user, criteria=criteria)
+    with queries.aggregate_settings():
+        rows = queries.funnel_counts(user=user, criteria=criteria)
     keys = [(r["k1"], r["k2"]) for r in rows if not r["is_total"]]
     return build_funnel(rows, labels_for(criteria.by, keys))
 

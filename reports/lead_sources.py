@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from crm.models import Team, User
 from leads.exports import neutralise
-from leads.models import STATUSES_BY_STATE, Campaign, LeadSource, State
+from leads.models import STATUSES_BY_STATE, Campaign, LeadSource, State, Status
 from reports import queries
 
 REASONS = [str(status) for status in STATUSES_BY_STATE[State.DISQUALIFIED]]
@@ -228,5 +228,29 @@ def chart_data(report):
             {"label": _("Leads"), "data": [row.leads for row in report.rows]},
             {"label": _("Qualified"), "data": [row.qualified for row in report.rows]},
             {"label": _("Won"), "data": [row.won for row in report.rows]},
+        ],
+    }
+
+
+DISQUALIFICATION_COLUMNS = ("disqualified", *(f"disqualified_{reason}" for reason in REASONS))
+
+
+def disqualification_csv_rows(report):
+    """The disqualification-reasons download: per group, disqualified and each reason."""
+    yield [report.by, *DISQUALIFICATION_COLUMNS]
+    for row in report.rows:
+        yield [neutralise(row.label), *(csv_cell(row.cell(c)) for c in DISQUALIFICATION_COLUMNS)]
+
+
+def disqualification_chart_data(report):
+    """One bar per reason: how many of the report's leads were disqualified for it."""
+    totals = report.totals
+    return {
+        "labels": [str(Status(reason).label) for reason in REASONS],
+        "datasets": [
+            {
+                "label": str(_("Disqualified leads")),
+                "data": [totals.reasons.get(reason, 0) for reason in REASONS],
+            }
         ],
     }

@@ -99,20 +99,24 @@ def visible_opportunities(user):
 #   planner reads the whole table rather than the report's covering index
 #   (leads_lead_report_idx), which is half its size and needs no tuple decoding.
 AGGREGATE_SETTINGS = {"work_mem": "64MB", "jit": "off", "random_page_cost": "1.1"}
+# Time in status sorts every stay in scope (1.7M at a million leads): with more work_mem the
+# planner gives up its parallel plan for a serial in-memory sort, slower on 2 cores; only the
+# compilation it does not need is switched off.
+STAYS_SETTINGS = {"jit": "off"}
 
 
 @contextlib.contextmanager
-def aggregate_settings():
-    """Run the enclosed report queries with AGGREGATE_SETTINGS (PostgreSQL; elsewhere a no-op):
-    one query sets them for the transaction; inside a longer one (a request's, a test's), one
-    more puts the previous values back. No savepoint: an error dooms the enclosing
-    transaction, whose rollback undoes the settings too."""
+def aggregate_settings(settings=None):
+    """Run the enclosed report queries with `settings` (default AGGREGATE_SETTINGS) on
+    PostgreSQL (elsewhere a no-op): one query sets them for the transaction; inside a longer
+    one (a request's, a test's), one more puts the previous values back. No savepoint: an
+    error dooms the enclosing transaction, whose rollback undoes the settings too."""
     if connection.vendor != "postgresql":
         yield
         return
     nested = connection.in_atomic_block
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        previous = _set_local(cursor, AGGREGATE_SETTINGS)
+        previous = _set_local(cursor, settings or AGGREGATE_SETTINGS)
         yield
         if nested:
             _set_local(cursor, previous)
@@ -219,8 +223,8 @@ def _fetch(sql, params):
 
 def _scope(user, criteria):
     """(SQL of the scoped leads, params, narrowing): with filters, narrowing is an `IN (ids)`
-    condition so the per-lead tables of the funnel and time in status only aggregate the
-    leads in scope (a month, a team: a fraction of the work); else ("", [])."""
+    condition so the stays of time in status are only read for the leads in scope (a month,
+    a team: a fraction of the work); else ("", [])."""
     leads = scoped_leads(user=user, criteria=criteria)
     sql, params = _compiled(leads, *_LEAD_FIELDS)
     if not criteria.narrows():
@@ -247,6 +251,8 @@ _LEAD_FIELDS = (
     "first_contact_at",
     "qualified_at",
 )
+# What the funnel's per-lead steps read of a lead (leads_lead_report_idx holds them all).
+_FUNNEL_FIELDS = ("first_contact_at", "qualified_at", "status", "reached_contacted")
 
 
 # The queries ---------------------------------------------------------------------------------
@@ -329,10 +335,11 @@ def _lead_counts_by_team(per_status, leads_sql, leads_params, reasons):
     return sql, [*leads_params, *fold_params, *fold_params]
 
 
-def _links_table():
+def _links_table(narrowing=("", [])):
     """Every opportunity a qualification fed: distinct (lead, opportunity) pairs, each with n,
     the opportunity's number of source leads (all of them, seen or not: the share of one lead
-    does not depend on who looks).
+    does not depend on who looks). `narrowing` (of _scope): only the pairs of those leads,
+    and n only for their opportunities (a month's leads: not every link of the table).
 
     The pairs are read in lead order from leads_qualification_links_idx (GROUP BY drops a
     lead qualified twice into the same opportunity), so PostgreSQL merge-joins them with the
@@ -341,13 +348,24 @@ def _links_table():
     one ordered pass over leads_qualification_opps_idx: a small table to look up, not a
     window over every link in opportunity order, which then had to be hashed again."""
     condition = "q.kind = %s AND q.opportunity_id IS NOT NULL"
+    kind = Qualification.Kind.QUALIFIED
+    narrow, narrow_params = _narrowed("q.lead_id", narrowing)
     pairs = (
-        f"SELECT q.lead_id, q.opportunity_id FROM {_table(Qualification)} q WHERE {condition}"
-        " GROUP BY q.lead_id, q.opportunity_id"
+        f"SELECT q.lead_id, q.opportunity_id FROM {_table(Qualification)} q"
+        f" WHERE {condition}{narrow} GROUP BY q.lead_id, q.opportunity_id"
     )
+    several_params = [kind]
+    of_narrowed = ""
+    if narrow:
+        of_narrowed = (
+            f" AND q.opportunity_id IN (SELECT q.opportunity_id FROM {_table(Qualification)} q"
+            f" WHERE {condition}{narrow})"
+        )
+        several_params += [kind, *narrow_params]
     several = (
         "SELECT s.opportunity_id, COUNT(*) AS n FROM"
-        f" (SELECT q.opportunity_id, q.lead_id FROM {_table(Qualification)} q WHERE {condition}"
+        f" (SELECT q.opportunity_id, q.lead_id FROM {_table(Qualification)} q"
+        f" WHERE {condition}{of_narrowed}"
         " GROUP BY q.opportunity_id, q.lead_id) s GROUP BY s.opportunity_id HAVING COUNT(*) > 1"
     )
     # The few opportunities with several leads, computed once: as a plain derived table,
@@ -359,7 +377,7 @@ def _links_table():
         " SELECT p.lead_id, p.opportunity_id, COALESCE(m.n, 1) AS n"
         f" FROM ({pairs}) p LEFT JOIN several m ON m.opportunity_id = p.opportunity_id"
     )
-    return f"({sql})", [Qualification.Kind.QUALIFIED, Qualification.Kind.QUALIFIED]
+    return f"({sql})", [*several_params, kind, *narrow_params]
 
 
 def _per_state_aggregates(*, x, o, single_lead=False):
@@ -396,7 +414,11 @@ def opportunity_counts(*, user, criteria):
     and opportunity state, then the states are folded into one row per group."""
     leads = scoped_leads(user=user, criteria=criteria).filter(qualified_at__isnull=False)
     leads_sql, leads_params = _compiled(leads, *_LEAD_FIELDS)
-    links_sql, links_params = _links_table()
+    narrowing = ("", [])
+    if criteria.narrows():  # visibility alone keeps most links: not worth one more pass
+        ids_sql, ids_params = _compiled(leads, "id")
+        narrowing = (f" IN {ids_sql}", ids_params)
+    links_sql, links_params = _links_table(narrowing)
     opportunities = visible_opportunities(user).order_by()
     opportunities = opportunities.annotate(exchange_rate=F("currency__exchange_rate"))
     opps_sql, opps_params = _compiled(
@@ -464,49 +486,75 @@ def _opportunities_by_team(from_, from_params, select_params):
     return sql, [*from_params, *select_params, *select_params, *select_params]
 
 
+def _funnel_leads_key(by):
+    """The lead columns the funnel's per-lead steps are summed by before they are grouped
+    `by` (the team join of _group_key needs both owner columns)."""
+    return {"source": ["source_id"], "campaign": ["campaign_id"]}.get(
+        by, ["owner_user_id", "owner_team_id"]
+    )
+
+
 def funnel_counts(*, user, criteria):
     """Per group and in total: leads created → contacted → qualified → opportunity → won.
     Each step counts leads that reached at least that step (ever qualified, not only leads
-    qualified now), so the steps only narrow."""
-    leads_sql, leads_params, narrowing = _scope(user, criteria)
-    narrow, narrow_params = _narrowed("q.lead_id", narrowing)
+    qualified now), so the steps only narrow.
+
+    Created, contacted and qualified are facts stored on the lead (first_contact_at,
+    reached_contacted, qualified_at, status: all in leads_lead_report_idx), counted in one
+    pass over the leads in scope. Opportunity and won need the qualifications and the
+    opportunities the user sees: only leads ever qualified have any (Lead.qualified_at, the
+    partial index leads_lead_qualified_idx), a quarter of the leads. Both parts are summed
+    per owner (or source) first, a few hundred rows, then grouped and totalled."""
+    leads = scoped_leads(user=user, criteria=criteria)
+    key = _funnel_leads_key(criteria.by)
+    columns = ", ".join(f"l.{column}" for column in key)
+    leads_sql, leads_params = _compiled(leads, *key, *_FUNNEL_FIELDS)
+    qualified_leads_sql, qualified_leads_params = _compiled(
+        leads.filter(qualified_at__isnull=False), "id", *key
+    )
     opps_sql, opps_params = _compiled(visible_opportunities(user).order_by(), "id", "state")
-    reached_sql = (
-        "(SELECT q.lead_id, MAX(CASE WHEN o.id IS NOT NULL THEN 1 ELSE 0 END) AS opportunity,"
-        " MAX(CASE WHEN o.state = %s THEN 1 ELSE 0 END) AS won"
-        f" FROM {_table(Qualification)} q LEFT JOIN {opps_sql} o ON o.id = q.opportunity_id"
-        f" WHERE q.kind = %s{narrow} GROUP BY q.lead_id)"
-    )
-    reached_params = [
-        Opportunity.State.WON,
-        *opps_params,
-        Qualification.Kind.QUALIFIED,
-        *narrow_params,
-    ]
-    # leads_statuslog_contacted_idx: these entries alone, in lead order.
-    logged_sql = (
-        f"(SELECT DISTINCT s.lead_id FROM {_table(LeadStatusChange)} s WHERE s.to_status = %s)"
-    )
-    # Ever qualified: a qualification on record, or (a lead imported as qualified, with no
-    # qualification of its own) its state, as the lead source report counts it.
+    statuses = [str(status) for status in STATUSES_BY_STATE[State.QUALIFIED]]
+    # Ever qualified: qualified_at (set by every qualification, kept on reactivation), or a
+    # lead imported as qualified (no qualification of its own), as the lead source report.
     qualified = (
-        f"(r.lead_id IS NOT NULL OR l.qualified_at IS NOT NULL OR l.state = '{State.QUALIFIED}')"
+        f"(l.qualified_at IS NOT NULL OR l.status IN ({', '.join(['%s'] * len(statuses))}))"
     )
-    contacted = f"(l.first_contact_at IS NOT NULL OR g.lead_id IS NOT NULL OR {qualified})"
-    select = (
-        "COUNT(*) AS created,"
+    contacted = f"(l.first_contact_at IS NOT NULL OR l.reached_contacted OR {qualified})"
+    per_lead = (
+        f"SELECT {columns}, COUNT(*) AS created,"
         f" SUM(CASE WHEN {contacted} THEN 1 ELSE 0 END) AS contacted,"
         f" SUM(CASE WHEN {qualified} THEN 1 ELSE 0 END) AS qualified,"
-        " SUM(COALESCE(r.opportunity, 0)) AS opportunity,"
-        " SUM(COALESCE(r.won, 0)) AS won"
+        " 0 AS opportunity, 0 AS won"
+        f" FROM {leads_sql} l GROUP BY {columns}"
     )
-    from_ = (
-        f"{leads_sql} l LEFT JOIN {logged_sql} g ON g.lead_id = l.id"
-        f" LEFT JOIN {reached_sql} r ON r.lead_id = l.id"
+    # Per qualified lead: whether one of its qualifications fed an opportunity the user
+    # sees, and whether one of those was won.
+    reached = (
+        f"SELECT {columns}, MAX(CASE WHEN o.state = %s THEN 1 ELSE 0 END) AS won"
+        f" FROM {qualified_leads_sql} l JOIN {_table(Qualification)} q ON q.lead_id = l.id"
+        f" JOIN {opps_sql} o ON o.id = q.opportunity_id"
+        f" WHERE q.kind = %s GROUP BY l.id, {columns}"
     )
-    params = leads_params + ["contacted"] + reached_params
-    sql, params = _with_totals(select, from_, criteria.by, params, totals=True)
-    return _fetch(sql, params)
+    per_opportunity = (
+        f"SELECT {columns}, 0, 0, 0, COUNT(*), SUM(l.won) FROM ({reached}) l GROUP BY {columns}"
+    )
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    steps = f"WITH steps AS {materialized}({per_lead} UNION ALL {per_opportunity}) "
+    steps_params = [
+        *statuses,
+        *statuses,
+        *leads_params,
+        Opportunity.State.WON,
+        *qualified_leads_params,
+        *opps_params,
+        Qualification.Kind.QUALIFIED,
+    ]
+    select = (
+        "SUM(l.created) AS created, SUM(l.contacted) AS contacted,"
+        " SUM(l.qualified) AS qualified, SUM(l.opportunity) AS opportunity, SUM(l.won) AS won"
+    )
+    sql, params = _with_totals(select, "steps l", criteria.by, [], totals=True)
+    return _fetch(steps + sql, steps_params + params)
 
 
 # Statuses in which a lead waits (the stay runs until now); a stay in a closed status only

@@ -7,6 +7,8 @@ the waiting statuses (New, Contacted); a closed status only counts once the lead
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from leads.exports import neutralise
 from leads.models import Status
 from reports import queries
@@ -20,6 +22,7 @@ class Stay:
     stays: int
     average_days: Decimal
     median_days: Decimal
+    average_seconds: float = 0.0
 
 
 @dataclass
@@ -44,6 +47,7 @@ def build_time_in_status(rows, labels):
             stays=int(data["stays"]),
             average_days=days(data["average"]),
             median_days=days(data["median"]),
+            average_seconds=float(data["average"]),
         )
     present = {status for row in result.values() for status in row.by_status}
     statuses = [(status.value, status.label) for status in Status if status in present]
@@ -54,7 +58,8 @@ def build_time_in_status(rows, labels):
 
 
 def time_in_status_report(*, user, criteria, now=None):
-    rows = queries.time_in_status(user=user, criteria=criteria, now=now)
+    with queries.aggregate_settings(queries.STAYS_SETTINGS):
+        rows = queries.time_in_status(user=user, criteria=criteria, now=now)
     return build_time_in_status(rows, labels_for(criteria.by, [(r["k1"], r["k2"]) for r in rows]))
 
 
@@ -78,3 +83,18 @@ def csv_rows(by, rows, statuses):
                     str(stay.average_days),
                     str(stay.median_days),
                 ]
+
+
+def chart_data(rows, statuses):
+    """One bar per status: the average days of every stay in the report (each row's average
+    weighted by its number of stays, so it is the average over all stays, not of the rows)."""
+    averages = []
+    for index, _status in enumerate(statuses):
+        stays = [row.cells[index] for row in rows if row.cells[index] is not None]
+        count = sum(stay.stays for stay in stays)
+        total = sum(stay.average_seconds * stay.stays for stay in stays)
+        averages.append(float(days(total / count)) if count else 0)
+    return {
+        "labels": [str(label) for _status, label in statuses],
+        "datasets": [{"label": str(_("Average days in the status")), "data": averages}],
+    }

@@ -4,6 +4,7 @@ from reports import views
 
 # The home page keeps its plain name ("home"); the reports live under the "reports" namespace.
 report_patterns = [
+    path("", views.index, name="index"),
     path("lead-sources/", views.lead_sources, name="lead_sources"),
     path("funnel/", views.funnel, name="funnel"),
     path("time-in-status/", views.time_in_status, name="time_in_status"),

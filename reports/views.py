@@ -5,10 +5,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import Account, Contact
+from leads.exports import BOM
 from leads.models import Status
 from leads.selectors import lead_home_tiles
 from opportunities.models import Opportunity
@@ -17,8 +20,16 @@ from reports.forms import ReportFilterForm
 from reports.funnel import chart_data as funnel_chart
 from reports.funnel import csv_rows as funnel_csv
 from reports.funnel import funnel_report
-from reports.lead_sources import REASONS, chart_data, csv_rows, lead_source_report
+from reports.lead_sources import (
+    REASONS,
+    chart_data,
+    csv_rows,
+    disqualification_chart_data,
+    disqualification_csv_rows,
+    lead_source_report,
+)
 from reports.links import add_count_links
+from reports.time_in_status import chart_data as time_in_status_chart
 from reports.time_in_status import csv_rows as time_in_status_csv
 from reports.time_in_status import time_in_status_report
 
@@ -49,6 +60,59 @@ def home(request):
     )
 
 
+# The report index: what each report answers, in the words of a sales manager's question.
+REPORTS = [
+    (
+        "reports:lead_sources",
+        _lazy("Lead sources"),
+        _lazy(
+            "Which sources, campaigns, owners or teams bring leads that qualify and win:"
+            " leads, qualified, disqualified, opportunities and won revenue for each."
+        ),
+    ),
+    (
+        "reports:funnel",
+        _lazy("Funnel"),
+        _lazy(
+            "How far the leads of a period got: contacted, qualified, opportunity, won, with"
+            " the share of each step that reached the next."
+        ),
+    ),
+    (
+        "reports:time_in_status",
+        _lazy("Time in status"),
+        _lazy(
+            "How long leads wait in each status reason before they move on, and where they stall."
+        ),
+    ),
+    (
+        "reports:disqualification",
+        _lazy("Disqualification reasons"),
+        _lazy(
+            "Why leads are disqualified (lost, cannot contact, no longer interested,"
+            " canceled), by source, campaign, owner or team."
+        ),
+    ),
+    (
+        "reports:untouched_leads",
+        _lazy("Untouched leads"),
+        _lazy(
+            "Open leads of the teams you manage that nobody changed or logged an activity on"
+            " for 7 days or more, oldest first."
+        ),
+    ),
+]
+
+
+@require_GET
+def index(request):
+    reports = [
+        {"url": reverse(name), "title": title, "answers": answers}
+        for name, title, answers in REPORTS
+    ]
+    return render(request, "reports/index.html", {"reports": reports})
+
+
 def _filters(request, *, by_choices=None):
     """(form, criteria); criteria is None when the filters are not valid."""
     form = ReportFilterForm(request.GET, by_choices=by_choices)
@@ -59,11 +123,7 @@ def _filters(request, *, by_choices=None):
 
 
 def _csv_response(report):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="lead-{report.by}-report.csv"'
-    writer = csv.writer(response)
-    writer.writerows(csv_rows(report))
-    return response
+    return _csv_download(csv_rows(report), f"lead-{report.by}-report.csv")
 
 
 @require_GET
@@ -111,8 +171,11 @@ def _bad_filters_response():
 
 
 def _csv_download(rows, filename):
+    """A report as CSV: UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8
+    (without one it guesses Windows-1252 and "Søren" becomes "SÃ¸ren")."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write(BOM)
     csv.writer(response).writerows(rows)
     return response
 
@@ -166,6 +229,7 @@ def time_in_status(request):
             "form": form,
             "rows": rows,
             "statuses": statuses,
+            "chart": time_in_status_chart(rows, statuses) if rows else None,
             "csv_query": _csv_query(request) if criteria else None,
         },
     )
@@ -175,7 +239,13 @@ def time_in_status(request):
 def disqualification(request):
     """Disqualification reasons by source (the headline report's reason columns)."""
     form, criteria = _filters(request, by_choices=["source", "campaign", "owner", "team"])
+    if criteria is None and _wants_csv(request):
+        return _bad_filters_response()
     report = lead_source_report(user=request.user, criteria=criteria) if criteria else None
+    if _wants_csv(request):
+        return _csv_download(
+            disqualification_csv_rows(report), f"disqualification-{criteria.by}-report.csv"
+        )
     return render(
         request,
         "reports/disqualification.html",
@@ -183,6 +253,8 @@ def disqualification(request):
             "form": form,
             "report": report,
             "reason_labels": [(reason, Status(reason).label) for reason in REASONS],
+            "chart": disqualification_chart_data(report) if report else None,
+            "csv_query": _csv_query(request) if criteria else None,
         },
     )
 

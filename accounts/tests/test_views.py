@@ -4,6 +4,7 @@ from django.urls import reverse
 from accounts.models import Account, Contact
 from accounts.tests.factories import AccountFactory, ContactFactory
 from crm.services import update_record
+from opportunities.models import Opportunity
 from opportunities.tests.factories import OpportunityFactory
 
 
@@ -72,8 +73,8 @@ def test_the_account_list_query_count_does_not_grow(
 ):
     AccountFactory.create_batch(rows, owner_user=alice)
     # session, user, navbar's sales-manager check,
-    # page count, page rows (owner joined)
-    with django_assert_num_queries(5):
+    # page count (capped), the page's ids, the page's rows (owner joined)
+    with django_assert_num_queries(6):
         as_alice.get(reverse("accounts:account_list"))
 
 
@@ -243,11 +244,38 @@ def test_deactivating_an_inactive_account_shows_a_message(as_alice, alice):
     assert "already inactive" in response.text
 
 
-def test_deactivate_needs_post_and_an_editor(as_alice, as_carol, alice):
+def test_deactivate_asks_first_and_needs_an_editor(client, alice, carol):
     account = AccountFactory(owner_user=alice)
     url = reverse("accounts:account_deactivate", args=[account.pk])
-    assert as_alice.get(url).status_code == 405
-    assert as_carol.post(url).status_code == 404
+    client.force_login(alice)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f'action="{url}"' in page.text and "Deactivate" in page.text
+    account.refresh_from_db()
+    assert account.is_active
+    assert client.put(url).status_code == 405
+    client.force_login(carol)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+
+
+def test_the_confirmation_warns_about_open_deals(as_alice, alice):
+    account = AccountFactory(owner_user=alice)
+    contact = ContactFactory(owner_user=alice)
+    OpportunityFactory.create_batch(2, owner_user=alice, account=account)
+    closed = OpportunityFactory(owner_user=alice, account=account)
+    Opportunity.objects.filter(pk=closed.pk).update(
+        state=Opportunity.State.WON, status=Opportunity.Status.WON
+    )
+    OpportunityFactory(owner_user=alice, contact=contact)
+
+    page = as_alice.get(reverse("accounts:account_deactivate", args=[account.pk])).text
+    assert "2 open opportunities have this customer. They stay open" in page
+    page = as_alice.get(reverse("accounts:contact_deactivate", args=[contact.pk])).text
+    assert "1 open opportunity has this customer. It stays open" in page
+    quiet = AccountFactory(owner_user=alice)
+    page = as_alice.get(reverse("accounts:account_deactivate", args=[quiet.pk])).text
+    assert 'data-testid="deactivation-warning"' not in page
 
 
 def test_an_inactive_account_can_be_activated_again(as_alice, alice):
@@ -358,8 +386,8 @@ def test_the_contact_list_query_count_does_not_grow(
     account = AccountFactory(owner_user=alice)
     ContactFactory.create_batch(rows, owner_user=alice, account=account)
     # session, user, navbar's sales-manager check,
-    # page count, page rows (account and owner joined)
-    with django_assert_num_queries(5):
+    # page count (capped), the page's ids, the page's rows (account and owner joined)
+    with django_assert_num_queries(6):
         response = as_alice.get(reverse("accounts:contact_list"))
     assert len(response.context["page"].object_list) == min(rows, 25)
 
@@ -509,7 +537,7 @@ def test_contact_edit_and_deactivate_refuse_wrong_methods(as_alice, alice):
     contact = ContactFactory(owner_user=alice)
     assert as_alice.put(reverse("accounts:contact_edit", args=[contact.pk])).status_code == 405
     assert (
-        as_alice.get(reverse("accounts:contact_deactivate", args=[contact.pk])).status_code == 405
+        as_alice.put(reverse("accounts:contact_deactivate", args=[contact.pk])).status_code == 405
     )
     assert as_alice.put(reverse("accounts:contact_create")).status_code == 405
 

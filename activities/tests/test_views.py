@@ -346,6 +346,32 @@ class TestNotes:
         assert client.post(reverse("activities:note_delete", args=[note.pk])).status_code == 404
         assert Note.objects.exists()
 
+    def test_the_authors_team_manager_edits_the_note_from_the_timeline(
+        self, client, manager, account, alice
+    ):
+        note = services.add_note(regarding=account, user=alice, text="Called, no answer")
+        client.force_login(manager)
+        edit = reverse("activities:note_edit", args=[note.pk])
+
+        assert f'href="{edit}"' in client.get(account.get_absolute_url()).text
+        response = client.post(edit, {"text": "Called twice, no answer", "expected_version": 1})
+
+        assert response.status_code == 302
+        note.refresh_from_db()
+        assert (note.text, note.modified_by) == ("Called twice, no answer", manager)
+        assert note.created_by == alice
+
+    def test_another_teams_manager_cannot_edit_the_note(self, client, account, alice, south):
+        from crm.models import SALES_MANAGER_GROUP, Membership
+        from crm.tests.factories import MembershipFactory, UserFactory
+
+        note = services.add_note(regarding=account, user=alice, text="Mine")
+        other = UserFactory(username="sam", groups=[SALES_MANAGER_GROUP], is_superuser=False)
+        MembershipFactory(user=other, team=south, role=Membership.Role.MANAGER)
+        client.force_login(other)
+
+        assert client.get(reverse("activities:note_edit", args=[note.pk])).status_code == 404
+
     def test_delete_needs_post(self, as_alice, account, alice):
         note = services.add_note(regarding=account, user=alice, text="Mine")
 

@@ -82,6 +82,34 @@ def test_an_oversized_body_is_a_json_413(api_as, alice, settings):
     assert response.json()["detail"] == "The request body is too large."
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "detail"),
+    [
+        ('{"last_name": ', "application/json", 400, "JSON parse error"),  # cut short
+        (b'{"last_name": "\xff"}', "application/json", 400, "JSON parse error"),  # not UTF-8
+        ('{"last_name": ' + "1" * 5_000 + "}", "application/json", 400, "JSON parse error"),
+        ('{"last_name": ' + "[" * 100_000 + "]" * 100_000 + "}", "application/json", 400,
+         "nested too deep"),
+        ('{"last_name": "' + "x" * 2_700_000 + '"}', "application/json", 413, "too large"),
+        ("last_name=x", "application/x-www-form-urlencoded", 415, "Unsupported media type"),
+        ("last_name=" + "x" * 2_700_000, "application/x-www-form-urlencoded", 415,
+         "Unsupported media type"),
+        (b"--b\r\n", "multipart/form-data; boundary=b", 415, "Unsupported media type"),
+        (b"no boundary", "multipart/form-data", 415, "Unsupported media type"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_a_body_the_api_cannot_read_is_a_json_error(
+    api_as, alice, method, body, content_type, status, detail
+):
+    from leads.tests.factories import make_lead
+
+    url = "/api/v1/leads/" if method == "post" else f"/api/v1/leads/{make_lead(owner=alice).pk}/"
+    response = getattr(api_as(alice), method)(url, body, content_type=content_type)
+    assert response.status_code == status
+    assert detail in response.json()["detail"]
+
+
 def test_an_unknown_query_parameter_is_a_400_naming_it(api_as, alice):
     client = api_as(alice)
     response = client.get("/api/v1/leads/", {"statsu": "open", "page_size": 5})

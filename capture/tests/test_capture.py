@@ -135,6 +135,73 @@ def test_a_deeply_nested_json_body_is_the_forms_own_400(client, web_form):
     assert not Lead.objects.exists()
 
 
+def _multipart(boundary, *parts):
+    body = b""
+    for name, value in parts:
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        body += value + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        # Past DATA_UPLOAD_MAX_MEMORY_SIZE (settings.py keeps Django's 2.5 MB).
+        ("first_name=" + "x" * 2_700_000, "application/x-www-form-urlencoded", "is too large"),
+        (_multipart("b0", ("first_name", b"x" * 2_700_000)), "multipart/form-data; boundary=b0",
+         "is too large"),
+        # Past DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000).
+        ("&".join(f"f{n}=1" for n in range(1_001)), "application/x-www-form-urlencoded",
+         "has too many fields"),
+        (_multipart("b1", *((f"f{n}", b"1") for n in range(1_001))),
+         "multipart/form-data; boundary=b1", "has too many fields"),
+        # Multipart without a boundary, and with one that is not ASCII.
+        (b"first_name=Ida", "multipart/form-data", "could not be read"),
+        (b"--\xff\r\n", "multipart/form-data; boundary=\xff", "could not be read"),
+    ],
+)  # fmt: skip
+def test_a_body_django_cannot_read_is_the_forms_own_400_page(
+    client, web_form, body, content_type, message
+):
+    response = client.post(url(web_form), body, content_type=content_type)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert 'data-testid="capture-message"' in response.text  # the form's page, not Django's
+    assert f"The submission {message}" in response.text
+    assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"first_name": "' + "x" * 2_700_000 + '"}',  # past DATA_UPLOAD_MAX_MEMORY_SIZE
+        '{"first_name": "Ida", "last_name": [' * 50_000,  # nested, and never closed
+        '{"first_name": ' + "1" * 5_000 + "}",  # an integer longer than Python reads
+        b'{"first_name": "\xff"}',  # not UTF-8
+    ],
+)
+def test_a_json_body_it_cannot_read_is_a_json_400(client, web_form, body):
+    response = client.post(url(web_form), body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] in {
+        "The submission is too large.",
+        "The body is not a JSON object.",
+    }
+    assert not Lead.objects.exists()
+
+
+def test_a_huge_field_under_the_size_limit_is_a_form_error(client, web_form):
+    response = client.post(url(web_form), {**PERSON, "first_name": "x" * 1_000_000})
+    assert response.status_code == 400
+    assert "at most" in response.text  # the field's max_length message
+    response = client.post(
+        url(web_form), {**PERSON, "last_name": "x" * 1_000_000}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "last_name" in response.json()
+    assert not Lead.objects.exists()
+
+
 def test_invalid_form_input_re_renders_with_messages(client, web_form):
     response = client.post(url(web_form), {"first_name": "Ida", "utm_source": "ads"})
     assert response.status_code == 400

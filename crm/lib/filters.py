@@ -1,6 +1,7 @@
 """Filters shared by the apps' lists and the API."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 # The largest id a 64-bit integer column holds (SQLite's INTEGER, PostgreSQL's bigint).
@@ -36,4 +37,21 @@ class IdFilter(django_filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """A Yes/No filter's select: "Any" (no filter), "Yes", "No". django-filter's BooleanWidget
+    says "Unknown" for the empty choice, which reads as "the value is not known"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A Yes/No filter of a list ("Active", "Only mine"), "Any" unless chosen."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoWidget)
         super().__init__(*args, **kwargs)

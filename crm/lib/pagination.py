@@ -13,11 +13,28 @@ from django.db.models import Q
 from django.utils.functional import cached_property
 
 LAST = "last"
+# The page sizes a list offers (?per_page=); the first is the default.
+PAGE_SIZES = (25, 50, 100)
 
 
 def list_count_cap():
     """Counts stop above this many rows (setting LIST_COUNT_CAP, default 10,000)."""
     return settings.LIST_COUNT_CAP
+
+
+def page_size(request):
+    """The rows a page of the list shows: ?per_page= when it is one of PAGE_SIZES."""
+    value = request.GET.get("per_page", "")
+    return int(value) if value.isdigit() and int(value) in PAGE_SIZES else PAGE_SIZES[0]
+
+
+def list_page(request, queryset, *, decorate=None):
+    """The page of `queryset` (filtered and ordered) the request asks for: ?page= (a number or
+    "last"), ?after= / ?before= (keyset), ?per_page=; `decorate` as ListPaginator's."""
+    paginator = ListPaginator(queryset, page_size(request), decorate=decorate)
+    return paginator.get_page(
+        request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")
+    )
 
 
 class ListPage(Page):

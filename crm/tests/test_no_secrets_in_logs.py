@@ -1,7 +1,8 @@
 """Passwords, tokens and personal data never reach the logs: one run that logs in (a wrong
-and a right password), creates an API token, uses it, and posts a web form, with every logger
-at DEBUG, and the captured text scanned for each secret. (The SQL debug log of
-django.db.backends, which shows query parameters, is an operator's choice and not covered.)"""
+and a right password), creates an API token, uses it, has a script get one with its password,
+and posts a web form, with every logger at DEBUG, and the captured text scanned for each
+secret. (The SQL debug log of django.db.backends, which shows query parameters, is an
+operator's choice and not covered.)"""
 
 import logging
 import re
@@ -25,6 +26,12 @@ def test_the_logs_of_a_login_a_token_and_a_web_form_hold_no_secret(alice, caplog
     token = re.search(r"\b[0-9a-f]{40}\b", page).group(0)
     api = Client(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/leads/?page_size=1").status_code == 200
+    script = Client()  # a script's token: its password in a JSON body, wrong then right
+    for password, status in (("wrong-" + PASSWORD, 401), (PASSWORD, 201)):
+        body = {"username": "alice", "password": password}
+        response = script.post("/api/token/", body, content_type="application/json")
+        assert response.status_code == status
+    script_token = response.json()["token"]
     web_form = WebFormFactory(created_by=alice)
     response = Client().post(
         f"/capture/{web_form.key}/",
@@ -35,5 +42,5 @@ def test_the_logs_of_a_login_a_token_and_a_web_form_hold_no_secret(alice, caplog
         f"{record.name} {record.getMessage()} {record.args!r}" for record in caplog.records
     )
     assert text  # the run was logged
-    for secret in (PASSWORD, token, visitor_email):
+    for secret in (PASSWORD, token, script_token, visitor_email):
         assert secret not in text

@@ -82,7 +82,15 @@ def test_profile_rejects_an_unknown_time_zone_with_a_message(as_alice):
         reverse("profile"), {"first_name": "A", "time_zone": "Mars/Olympus", "email": ""}
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.text
+    assert "Mars/Olympus is not a time zone: choose one of the list" in response.text
+
+
+def test_the_time_zone_is_a_search_box_with_every_zone_and_its_offset(as_alice):
+    page = as_alice.get(reverse("profile")).text
+    assert 'list="id_time_zone-choices"' in page
+    assert '<datalist id="id_time_zone-choices">' in page
+    assert '<option value="Asia/Tokyo">UTC+09:00</option>' in page
+    assert page.count("<option value=") >= 400
 
 
 def test_profile_refuses_delete(as_alice):

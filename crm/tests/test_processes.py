@@ -1,7 +1,9 @@
-"""The login lockout under real separate processes: gunicorn with three workers on
-PostgreSQL (the server fixture of capture's process tests)."""
+"""The login lockout (the log-in page and the API's token endpoint) under real separate
+processes: gunicorn with three workers on PostgreSQL (the server fixture of capture's process
+tests)."""
 
 import http.cookiejar
+import json
 import re
 import urllib.error
 import urllib.parse
@@ -41,3 +43,26 @@ def test_the_login_lockout_holds_across_three_workers(server, alice):  # noqa: F
     assert _log_in(server, "wrong")[0] == 429
     # Whichever worker answers now, the right password is refused too.
     assert [_log_in(server, PASSWORD)[0] for _ in range(3)] == [429] * 3
+
+
+def _token_post(base, password):
+    """POST /api/token/ as a script would (JSON, no session); (status, JSON body)."""
+    body = json.dumps({"username": "alice", "password": password}).encode()
+    request = urllib.request.Request(
+        f"{base}/api/token/", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_the_token_endpoint_lockout_holds_across_three_workers(server, alice):  # noqa: F811
+    statuses = [_token_post(server, "wrong")[0] for _ in range(4)]
+    assert statuses == [401] * 4
+    status, body = _token_post(server, "wrong")
+    assert status == 429
+    assert "Too many failed log-in attempts" in body["detail"]
+    # Whichever worker answers now, the right password gets no token.
+    assert [_token_post(server, PASSWORD)[0] for _ in range(3)] == [429] * 3

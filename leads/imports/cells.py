@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator, EmailValidator, URLValidator
+from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -232,12 +232,15 @@ def field_converter(name, date_order="auto"):
 
         return convert_bool
     if isinstance(model_field, models.DecimalField):
-        validator = DecimalValidator(model_field.max_digits, model_field.decimal_places)
+        # The field's own validators, the ones the lead form and the API run: digits and
+        # places, and the lead's rules (an amount is never negative: leads.models.NOT_NEGATIVE).
+        validators = model_field.validators
 
         def convert_decimal(text):
             value = parse_decimal(text)
             try:
-                validator(value)
+                for validator in validators:
+                    validator(value)
             except ValidationError as error:
                 raise RowError(" ".join(error.messages)) from None
             return value
@@ -252,6 +255,10 @@ def field_converter(name, date_order="auto"):
                 raise RowError(_("Enter a whole number.")) from None
             if value < 0:
                 raise RowError(_("Enter a number of zero or more."))
+            try:
+                model_field.run_validators(value)  # the form's range checks
+            except ValidationError as error:
+                raise RowError(" ".join(error.messages)) from None
             return value
 
         return convert_int

@@ -5,6 +5,8 @@ import codecs
 import csv
 import hashlib
 import io
+import os
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -30,15 +32,19 @@ class FileInfo:
 def inspect_file(path, encoding=""):
     """One pass over the bytes: checksum, size, line count and (unless given) the encoding:
     UTF-16 with its BOM (Excel's "Unicode Text"), UTF-8 with BOM, UTF-8, else Windows-1252,
-    else Latin-1 (which decodes anything)."""
+    else Latin-1 (which decodes anything). A file that is UTF-8 but for a few damaged bytes
+    (more valid non-ASCII characters than bytes that are not UTF-8) is UTF-8: guessing
+    Windows-1252 for it would garble every "Ø" of the file to "Ã˜" to save one line; the
+    lines holding the damaged bytes are rejected instead (CsvSource.rows)."""
     if encoding:
         try:
             codecs.lookup(encoding)
         except LookupError:
             raise ImportFileError(_("Unknown encoding: %(name)s") % {"name": encoding}) from None
     digest, size, lines = hashlib.sha256(), 0, 0
-    utf8 = codecs.getincrementaldecoder("utf-8")()
-    is_utf8, head = True, b""
+    utf8 = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    valid_non_ascii = invalid_bytes = 0
+    head = b""
     last = b""
     wide = None  # UTF-16/32: lines are counted in the decoded text
     with open(path, "rb") as stream:
@@ -58,21 +64,28 @@ def inspect_file(path, encoding=""):
                 text = wide.decode(chunk)
                 lines += text.count("\n")
                 last = text[-1:].encode() or last
-            if is_utf8 and not encoding:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    is_utf8 = False
+            if not encoding and not chunk.isascii():
+                text = utf8.decode(chunk)
+                invalid = len(_INVALID_BYTE.findall(text))
+                invalid_bytes += invalid
+                valid_non_ascii += len(_NON_ASCII.findall(text)) - invalid
     if last and last != b"\n":
         lines += 1
     if not encoding:
         if head.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
-        elif is_utf8:
+        elif invalid_bytes == 0 or valid_non_ascii > invalid_bytes:
             encoding = "utf-8"
         else:
             encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
     return FileInfo(checksum=digest.hexdigest(), size=size, lines=lines, encoding=encoding)
+
+
+# Read as UTF-8 with errors="surrogateescape", a byte that is not UTF-8 becomes a lone
+# surrogate (U+DC80-U+DCFF), which no correctly decoded text contains.
+_INVALID_BYTE = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+_REPLACEMENT = "\ufffd"
 
 
 def _decodes(path, encoding):
@@ -84,6 +97,13 @@ def _decodes(path, encoding):
         except UnicodeDecodeError:
             return False
     return True
+
+
+def _is_utf8(encoding):
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
 
 
 def _sep_hint(line):
@@ -119,7 +139,9 @@ class CsvSource:
         self.path = path
         self.encoding = encoding
         try:
-            self._file = open(path, encoding=encoding, newline="", errors="strict")  # noqa: SIM115
+            # UTF-8: a damaged byte rejects its line, not the file (rows() below).
+            errors = "surrogateescape" if _is_utf8(encoding) else "strict"
+            self._file = open(path, encoding=encoding, newline="", errors=errors)  # noqa: SIM115
             sample = self._file.read(65536)
             self._file.seek(0)
         except (OSError, UnicodeDecodeError, LookupError) as error:
@@ -127,6 +149,10 @@ class CsvSource:
                 _("Cannot read the file: %(error)s") % {"error": error}
             ) from None
         self.delimiter = delimiter or sniff_delimiter(sample)
+        # The csv module refuses a field over 128 KB with an error that loses the row's cells;
+        # no field can be larger than the file, and an oversized one is rejected by the lead's
+        # own validation with the row kept as it was for the error file.
+        csv.field_size_limit(max(csv.field_size_limit(), os.path.getsize(path) + 1))
         self._reader = csv.reader(self._file, delimiter=self.delimiter)
         try:
             lines = (cells for cells in self._reader if any(cell.strip() for cell in cells))
@@ -139,7 +165,9 @@ class CsvSource:
             ) from None
         if header is None:
             raise ImportFileError(_("The file is empty: there is no header line."))
-        header = [cell.strip().lstrip("\ufeff") for cell in header]
+        header = [
+            _INVALID_BYTE.sub(_REPLACEMENT, cell.strip().lstrip("\ufeff")) for cell in header
+        ]
         while header and not header[-1]:
             header.pop()  # trailing delimiters
         self.header = header
@@ -159,6 +187,19 @@ class CsvSource:
                 continue
             line, previous = previous + 1, self._reader.line_num
             if not any(cell.strip() for cell in cells):
+                continue
+            if any(_INVALID_BYTE.search(cell) for cell in cells):
+                cells = [_INVALID_BYTE.sub(_REPLACEMENT, cell) for cell in cells]
+                yield (
+                    line,
+                    cells,
+                    _(
+                        "The row holds bytes that are not %(encoding)s (shown as \ufffd); the"
+                        " rest of the file was read as %(encoding)s. Correct them and import"
+                        " the row again."
+                    )
+                    % {"encoding": "UTF-8"},
+                )
                 continue
             if any("\x00" in cell for cell in cells):
                 # The lead form refuses NUL characters and PostgreSQL cannot store them (not

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.imports import value_maps
 from leads.imports.importers import ImportOptions
-from leads.imports.mapping import IMPORT_FIELDS
+from leads.imports.mapping import IMPORT_FIELDS, grouped_field_choices
 from leads.models import LeadSource
 
 IGNORE = ""
@@ -62,7 +62,7 @@ class MappingForm(forms.Form):
     def __init__(self, *args, header, options, samples=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.header = header
-        field_choices = [(IGNORE, _("— ignore —")), *((name, name) for name in IMPORT_FIELDS)]
+        field_choices = [(IGNORE, _("— ignore —")), *grouped_field_choices()]
         mapped = options.columns or {}
         self.column_fields = []
         for index, csv_header in enumerate(header):

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
+from crm.models import Team
+from leads.actions import preview_owners
 from leads.bulk import LeadBuilder, LeadStatistics
 from leads.imports.csvfile import CsvSource, ImportFileError, inspect_file
 from leads.imports.mapping import ERROR_COLUMNS, ColumnMapping, match_columns
@@ -36,6 +38,7 @@ from leads.imports.models import (
     STALLED_AFTER,
     ExternalKey,
     ImportBatch,
+    ImportMatch,
     ImportRowError,
     current_runner,
 )
@@ -125,7 +128,10 @@ class Importer:
         self.on_progress = on_progress or (lambda batch: None)
         self.on_match = on_match or (lambda match: None)
         self.owner_counts = Counter(batch.options.get("owner_counts") or {})
+        self.team_counts = Counter(batch.options.get("team_counts") or {})
+        self.unrouted = batch.options.get("unrouted_count", 0)
         self.seen = set()  # dry runs only: keys of rows that would have been created
+        self.matches = []  # this chunk's ImportMatch rows
         self.builder = LeadBuilder()
         self.statistics = LeadStatistics(created=batch.created)
 
@@ -153,6 +159,31 @@ class Importer:
         self.elapsed = time.monotonic() - started
         self.finish()
         return batch
+
+    def _count_preview_owners(self, leads):
+        """A dry run: who the rows would go to (an owner given, else routing's preview)."""
+        ownerless = [lead for lead in leads if not lead.has_owner]
+        owners = [(lead.owner, True) for lead in leads if lead.has_owner]
+        owners += preview_owners(ownerless, created_by=self.user)
+        for owner, routed in owners:
+            if isinstance(owner, Team):
+                self.team_counts[str(owner.pk)] += 1
+            else:
+                self.owner_counts[str(owner.pk)] += 1
+            if not routed:
+                self.unrouted += 1
+
+    def _matched(self, match):
+        self.matches.append(
+            ImportMatch(
+                batch=self.batch,
+                line=match.line,
+                lead_id=match.lead_id,
+                key=match.kind,
+                action=match.action,
+            )
+        )
+        self.on_match(match)
 
     def _write_chunk(self, chunk):
         if self.options.dry_run:
@@ -186,14 +217,14 @@ class Importer:
             matched = existing.get(key) if options.dedupe != "create" else None
             if options.dedupe != "create" and (key in pending or key in self.seen):
                 batch.skipped += 1
-                self.on_match(Match(line, None, key[0], _("earlier row of this file")))
+                self._matched(Match(line, None, key[0], ImportMatch.Action.EARLIER_ROW))
                 continue
             if matched is not None:
                 if options.dedupe == "update":
-                    to_update.append((line, cells, matched, values))
+                    to_update.append((line, cells, matched, values, key[0]))
                 else:
                     batch.skipped += 1
-                    self.on_match(Match(line, matched, key[0], "skipped"))
+                    self._matched(Match(line, matched, key[0], ImportMatch.Action.SKIPPED))
                 continue
             owner = values.pop("owner", None)
             lead = self.builder.build(values)
@@ -205,6 +236,8 @@ class Importer:
             if options.dry_run:
                 self.seen.add(key)
 
+        if to_create and options.dry_run:
+            self._count_preview_owners(to_create)
         if to_update:
             errors.extend(self._update(to_update))
         if to_create and not options.dry_run:
@@ -218,6 +251,8 @@ class Importer:
             for lead in created:
                 if lead.owner_user_id:
                     self.owner_counts[str(lead.owner_user_id)] += 1
+                elif lead.owner_team_id:
+                    self.team_counts[str(lead.owner_team_id)] += 1
             if options.key:
                 ExternalKey.objects.bulk_create(
                     [
@@ -232,7 +267,11 @@ class Importer:
         batch.rows += len(chunk)
         batch.last_line = chunk[-1][0]
         batch.options["owner_counts"] = dict(self.owner_counts)
+        batch.options["team_counts"] = dict(self.team_counts)
+        batch.options["unrouted_count"] = self.unrouted
         ImportRowError.objects.bulk_create(errors)
+        ImportMatch.objects.bulk_create(self.matches)
+        self.matches = []
         # A batch taken over by another process (this one made no progress for
         # STALLED_AFTER) stops here, its chunk rolled back.
         if not batch.save_progress():
@@ -240,7 +279,7 @@ class Importer:
 
     def _update(self, to_update):
         errors = []
-        pks = [pk for _l, _c, pk, _v in to_update]
+        pks = [pk for _l, _c, pk, _v, _k in to_update]
         leads = Lead.objects.in_bulk(pks)
         # The user's edit rights on the chunk's matched leads: one query, not one per row.
         if self.user.is_administrator:
@@ -248,7 +287,7 @@ class Importer:
         else:
             rows = Lead.objects.editable_by(self.user).filter(pk__in=pks)
             editable = set(rows.values_list("pk", flat=True))
-        for line, cells, pk, values in to_update:
+        for line, cells, pk, values, kind in to_update:
             lead = leads[pk]
             data = {
                 name: value
@@ -257,7 +296,7 @@ class Importer:
             }
             if not data:
                 self.batch.skipped += 1
-                self.on_match(Match(line, pk, "", "unchanged"))
+                self._matched(Match(line, pk, kind, ImportMatch.Action.UNCHANGED))
                 continue
             if pk not in editable:
                 errors.append(
@@ -286,7 +325,7 @@ class Importer:
                 )
                 continue
             self.batch.updated += 1
-            self.on_match(Match(line, pk, "", "updated"))
+            self._matched(Match(line, pk, kind, ImportMatch.Action.UPDATED))
         return errors
 
     def finish(self):
@@ -294,6 +333,15 @@ class Importer:
         in the same transaction, so only by the run that wins the finish (once)."""
         batch = self.batch
         batch.options.pop("owner_counts", None)
+        batch.options.pop("team_counts", None)
+        batch.options.pop("unrouted_count", None)
+        # Who got the new leads (a dry run: who would), for the page's summary; `unrouted`:
+        # a dry run's rows that no rule matches and that go to the importing user.
+        batch.options["owners"] = {
+            "users": dict(self.owner_counts),
+            "teams": dict(self.team_counts),
+            "unrouted": self.unrouted,
+        }
         write_error_file(batch, self.header)
         with transaction.atomic():
             if not batch.finish():

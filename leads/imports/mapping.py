@@ -6,10 +6,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from leads.imports.csvfile import ImportFileError
-from leads.models import LEAD_EXPORT_FIELDS, Lead
+from leads.models import LEAD_EXPORT_FIELDS, LEAD_SECTIONS, Lead
 
 ERROR_COLUMNS = ("line", "error")
 
@@ -97,6 +99,48 @@ SYNONYMS = {
     "datecreated": "created_at",
     "subject": "topic",
     "followup": "next_follow_up",
+    # Checked against the column labels of lead exports from Dynamics 365, Salesforce, HubSpot,
+    # Zoho and Pipedrive ("Lead - Title", "Person - Email", "Organization - Name").
+    "budget": "budget_amount",
+    "budgetamount": "budget_amount",
+    "estvalue": "estimated_value",
+    "estimatedvalue": "estimated_value",
+    "value": "estimated_value",
+    "leadvalue": "estimated_value",
+    "dealvalue": "estimated_value",
+    "estclosedate": "estimated_close_date",
+    "estimatedclosedate": "estimated_close_date",
+    "expectedclosedate": "estimated_close_date",
+    "closedate": "estimated_close_date",
+    "decisionmaker": "decision_maker",
+    "preferredmethodofcontact": "preferred_contact_method",
+    "preferredcontactmethod": "preferred_contact_method",
+    "donotallowemails": "do_not_email",
+    "emailoptout": "do_not_email",
+    "donotemail": "do_not_email",
+    "donotallowphonecalls": "do_not_phone",
+    "donotcall": "do_not_phone",
+    "donotallowmail": "do_not_postal_mail",
+    "donotallowbulkemails": "do_not_bulk_email",
+    "unsubscribedfromallemail": "do_not_bulk_email",
+    "sourcecampaign": "campaign",
+    "parentaccountforlead": "existing_account",
+    "parentcontactforlead": "existing_contact",
+    "leadtitle": "topic",
+    "personemail": "email",
+    "personphone": "business_phone",
+    "organizationname": "company_name",
+    "organisationname": "company_name",
+    "websiteurl": "website",
+    "phonenumber1": "business_phone",
+    "mobilephonenumber": "mobile_phone",
+    "stateregion": "state_province",
+    "originalsource": "source",
+    "contactowner": "owner",
+    "createdate": "created_at",
+    "leadcreated": "created_at",
+    "numberofemployees": "number_of_employees",
+    "annualrevenue": "annual_revenue",
 }
 
 
@@ -115,6 +159,46 @@ def read_mapping_file(path):
     if not isinstance(data, dict) or not set(data) <= {"columns", "values"}:
         raise ImportFileError(_('The mapping file holds {"columns": {...}, "values": {...}}.'))
     return data.get("columns") or {}, data.get("values") or {}
+
+
+# The mapping drop-down: the lead form's labels, grouped as the lead's sections, the API name
+# as a hint (the name a --mapping file and the export use).
+FIELD_GROUPS = [
+    (_lazy("Person"), LEAD_SECTIONS["person"]),
+    (_lazy("Company"), [*LEAD_SECTIONS["company"], *LEAD_SECTIONS["firmographics"]]),
+    (_lazy("Contact channels"), LEAD_SECTIONS["channels"]),
+    (_lazy("Address"), LEAD_SECTIONS["address"]),
+    (_lazy("Origin"), LEAD_SECTIONS["origin"]),
+    (_lazy("Qualification"), LEAD_SECTIONS["bant"]),
+    (_lazy("Contact preferences"), LEAD_SECTIONS["consent"]),
+    (_lazy("Existing customer"), LEAD_SECTIONS["customer"]),
+    (_lazy("State, owner and dates"), ["state", "status", "owner", "created_at"]),
+]
+_OWN_LABELS = {
+    "state": _lazy("State (open, qualified, disqualified)"),
+    "status": _lazy("Status reason"),
+    "owner": _lazy("Owner (user name or team)"),
+}
+
+
+def field_label(name):
+    """The label a user knows the field by (the lead form's), e.g. "Company name"."""
+    if name in _OWN_LABELS:
+        return str(_OWN_LABELS[name])
+    return capfirst(str(Lead._meta.get_field(name).verbose_name))
+
+
+def grouped_field_choices():
+    """[(group, [(api name, "Label · api_name")])] over IMPORT_FIELDS, every field once."""
+    groups = [
+        (str(group), [(name, f"{field_label(name)} · {name}") for name in names])
+        for group, names in FIELD_GROUPS
+    ]
+    listed = {name for _group, names in FIELD_GROUPS for name in names}
+    missing = [name for name in IMPORT_FIELDS if name not in listed]
+    if missing:  # a field added to the lead but not to a group still shows
+        groups.append((str(_lazy("Other")), [(n, f"{field_label(n)} · {n}") for n in missing]))
+    return groups
 
 
 @dataclass

@@ -172,7 +172,10 @@ class ImportBatch(models.Model):
         return self._transition(
             self._as_read(),
             dry_run=dry_run,
-            options={**self.options, "dry_run": dry_run},
+            options={
+                **{k: v for k, v in self.options.items() if k != "owners"},
+                "dry_run": dry_run,
+            },
             status=self.Status.QUEUED,
             last_line=0,
             rows=0,
@@ -252,6 +255,39 @@ class ImportRowError(models.Model):
 
     def __str__(self):
         return f"{self.line}: {self.error}"
+
+
+class ImportMatch(models.Model):
+    """A row that matched an existing lead (or an earlier row of the file), and what the
+    import did with it: the page lists the skipped duplicates with the lead and the key."""
+
+    class Key(models.TextChoices):
+        EMAIL = "email", _("e-mail address")
+        KEY = "key", _("external id")
+        NAME = "name", _("name and company")
+
+    class Action(models.TextChoices):
+        SKIPPED = "skipped", _("skipped")
+        UPDATED = "updated", _("updated")
+        UNCHANGED = "unchanged", _("unchanged (no new values)")
+        EARLIER_ROW = "earlier_row", _("skipped: an earlier row of this file")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="matches")
+    line = models.PositiveIntegerField(_("line"))
+    lead = models.ForeignKey(
+        "leads.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    key = models.CharField(_("matched on"), max_length=10, choices=Key, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+
+    class Meta:
+        verbose_name = _("matched row")
+        verbose_name_plural = _("matched rows")
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["batch", "line"], name="imports_match_line_idx")]
+
+    def __str__(self):
+        return f"{self.line}: {self.get_action_display()}"
 
 
 class ExternalKey(models.Model):

@@ -17,6 +17,11 @@ from leads.imports.mapping import match_columns
 from leads.imports.models import ImportBatch
 from leads.imports.tasks import run_import
 
+# The mapping page shows one choice per column: more than a person can map is refused at upload
+# (a 20,000-column header made a page no browser could load). Dynamics' widest lead export has
+# about 200 columns; the import command reads any width.
+MAX_UPLOAD_COLUMNS = 300
+
 
 @transaction.atomic
 def upload_import(*, uploaded_file: UploadedFile, user: User) -> ImportBatch:
@@ -41,8 +46,16 @@ def upload_import(*, uploaded_file: UploadedFile, user: User) -> ImportBatch:
             info = inspect_file(path)
             with CsvSource(path, encoding=info.encoding) as source:
                 options = ImportOptions(encoding=info.encoding, delimiter=source.delimiter)
-                mapping = match_columns(source.header)
                 header = source.header
+                if len(header) > MAX_UPLOAD_COLUMNS:
+                    raise ImportFileError(
+                        _(
+                            "The file has %(count)s columns; an import maps at most %(max)s."
+                            " Remove the columns you do not need and upload it again."
+                        )
+                        % {"count": f"{len(header):,}", "max": MAX_UPLOAD_COLUMNS}
+                    )
+                mapping = match_columns(header)
     except ImportFileError as error:
         batch.file.delete(save=False)
         raise DomainError(str(error)) from None
@@ -56,6 +69,7 @@ def _reset_batch(batch: ImportBatch, *, dry_run: bool) -> None:
     """Prepare an uploaded batch for a (new) dry run or the real import: the rows and file
     of the last run deleted, the batch queued from the start."""
     batch.row_errors.all().delete()
+    batch.matches.all().delete()
     if batch.error_file:
         batch.error_file.delete(save=False)
     if not batch.reset(dry_run=dry_run):

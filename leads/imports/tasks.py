@@ -4,6 +4,9 @@ from leads.imports.importers import BatchBusy, run_stored_batch
 from leads.imports.models import ImportBatch
 
 
+# Not declared rerunnable: the dead worker's batch stays "running" until it has made no
+# progress for ImportBatch's stall time, so a rerun now would only find it busy; the user
+# resumes it from the Imports page (committed chunks stay), or an administrator retries it.
 @task
 def run_import(*, batch_id):
     """Run (or resume) a browser import; the page polls the batch for its progress."""

@@ -7,10 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.errors import DomainError
+from crm.models import Team, User
 from leads.imports import services, value_maps
 from leads.imports.csvfile import ImportFileError
 from leads.imports.forms import MappingForm, UploadForm
@@ -46,6 +50,34 @@ def import_list(request):
         except DomainError as error:
             form.add_error("file", str(error))
         else:
+            earlier = (
+                ImportBatch.objects.filter(
+                    checksum=batch.checksum, status=ImportBatch.Status.DONE, dry_run=False
+                )
+                .exclude(pk=batch.pk)
+                .order_by("-finished_at")
+                .first()
+            )
+            if earlier is not None:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "This file was imported before (import #%(pk)s on %(when)s, %(created)s"
+                        " lead created). Importing it again skips the rows that match a lead,"
+                        " unless you choose otherwise below.",
+                        "This file was imported before (import #%(pk)s on %(when)s, %(created)s"
+                        " leads created). Importing it again skips the rows that match a lead,"
+                        " unless you choose otherwise below.",
+                        earlier.created,
+                    )
+                    % {
+                        "pk": earlier.pk,
+                        "when": date_format(
+                            timezone.localtime(earlier.finished_at), "SHORT_DATETIME_FORMAT"
+                        ),
+                        "created": earlier.created,
+                    },
+                )
             return redirect(batch)
     batches = _batches(request.user)[:50]
     return render(request, "imports/import_list.html", {"form": form, "batches": batches})
@@ -89,6 +121,11 @@ def import_detail(request, pk):
     if not batch.is_finished or batch.dry_run:
         sample, problem = _preview(batch, ImportOptions.from_dict(batch.options), request.user)
     errors = batch.row_errors.order_by("line")[:20] if batch.is_finished else []
+    matches = (
+        batch.matches.select_related("lead").order_by("line")[:MATCHES_SHOWN]
+        if batch.is_finished
+        else []
+    )
     return render(
         request,
         "imports/import_detail.html",
@@ -98,9 +135,29 @@ def import_detail(request, pk):
             "preview": sample,
             "problem": problem,
             "errors": errors,
+            "matches": matches,
+            "match_count": batch.skipped + batch.updated if matches else 0,
+            "owners": _owner_summary(batch),
+            "unrouted": (batch.options.get("owners") or {}).get("unrouted", 0),
             "lines": max(batch.options.get("lines", 1) - 1, 1),
         },
     )
+
+
+MATCHES_SHOWN = 50
+
+
+def _owner_summary(batch):
+    """[(owner, number of new leads)] of a finished import, most first: two queries."""
+    owners = batch.options.get("owners") if batch.is_finished else None
+    if not owners:
+        return []
+    users, teams = owners.get("users") or {}, owners.get("teams") or {}
+    rows = [
+        *((user, users[str(user.pk)]) for user in User.objects.filter(pk__in=list(users))),
+        *((team, teams[str(team.pk)]) for team in Team.objects.filter(pk__in=list(teams))),
+    ]
+    return sorted(rows, key=lambda row: (-row[1], str(row[0])))
 
 
 @require_GET

@@ -4,6 +4,7 @@ fields a person enters, from which the form, the API and the export derive their
 import functools
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -101,6 +102,11 @@ class LeadQuerySet(OwnedQuerySet):
         return self.select_related("owner_user", "owner_team", "source", "campaign")
 
 
+# Amounts a person enters are never negative: the one rule the form, the import and the API
+# share (each validates through the model's fields).
+NOT_NEGATIVE = MinValueValidator(0, message=_("Enter an amount of 0 or more."))
+
+
 def _status_condition():
     return (
         Q(state=State.OPEN, status__in=STATUSES_BY_STATE[State.OPEN])
@@ -138,7 +144,12 @@ class Lead(OwnedRecord):
         _("industry"), choices=Industry, null=True, blank=True
     )
     annual_revenue = models.DecimalField(
-        _("annual revenue"), max_digits=16, decimal_places=2, null=True, blank=True
+        _("annual revenue"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE],
     )
     number_of_employees = models.PositiveIntegerField(
         _("number of employees"), null=True, blank=True
@@ -183,7 +194,12 @@ class Lead(OwnedRecord):
     description = models.TextField(_("description"), blank=True)
     # Qualification details (BANT)
     budget_amount = models.DecimalField(
-        _("budget amount"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("budget amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE],
     )
     budget_status = models.PositiveSmallIntegerField(
         _("budget status"), choices=BudgetStatus, null=True, blank=True
@@ -197,7 +213,12 @@ class Lead(OwnedRecord):
     )
     decision_maker = models.BooleanField(_("decision maker identified"), default=False)
     estimated_value = models.DecimalField(
-        _("estimated value"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("estimated value"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE],
     )
     estimated_close_date = models.DateField(_("estimated close date"), null=True, blank=True)
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
@@ -237,6 +258,10 @@ class Lead(OwnedRecord):
     qualified_at = models.DateTimeField(
         _("last qualified at"), null=True, blank=True, editable=False
     )
+    # Whether the lead has ever been in the Contacted status (the status log holds an entry
+    # to it), set by whatever writes that entry: the funnel's Contacted step reads it off the
+    # lead (leads_lead_report_idx) instead of joining the status log.
+    reached_contacted = models.BooleanField(_("reached Contacted"), default=False, editable=False)
 
     # Normalised keys for duplicate matching and import dedupe (crm.lib.duplicates); never shown.
     email_key = models.CharField(max_length=100, blank=True, editable=False)
@@ -303,10 +328,23 @@ class Lead(OwnedRecord):
                     "first_contact_at",
                     "qualified_at",
                     "status",
+                    "reached_contacted",
                 ],
                 name="leads_lead_report_idx",
             ),
             models.Index(fields=["next_follow_up"], name="leads_lead_follow_up_idx"),
+            # The home page's open leads: a rep's by status, and (by last change) a manager's
+            # untouched ones, counted from these alone (not a read of every open lead's row).
+            models.Index(
+                fields=["owner_user", "status", "id"],
+                condition=Q(state=State.OPEN),
+                name="leads_lead_open_status_idx",
+            ),
+            models.Index(
+                fields=["modified_at", "owner_user", "owner_team", "id"],
+                condition=Q(state=State.OPEN),
+                name="leads_lead_untouched_idx",
+            ),
             models.Index(fields=["email_key"], name="leads_lead_email_key_idx"),
             models.Index(fields=["phone_key"], name="leads_lead_phone_key_idx"),
             models.Index(fields=["company_key"], name="leads_lead_company_key_idx"),

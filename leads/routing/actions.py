@@ -13,6 +13,7 @@ from leads.actions import (
     register_automatic_owner,
     register_bulk_action,
     register_bulk_button,
+    register_owner_preview,
     register_row_extra,
 )
 from leads.models import State
@@ -90,5 +91,6 @@ def register():
         )
     )
     register_automatic_owner(active_rule_exists)
+    register_owner_preview(services.preview_owners)
     register_bulk_button("routing/_apply_button.html")
     register_row_extra(RowExtra(template="routing/_claim_row.html", annotate=claimable))

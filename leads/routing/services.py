@@ -544,6 +544,15 @@ def preview_routing(*, lead: Lead) -> Decision:
     return decision
 
 
+def preview_owners(leads: list[Lead], *, created_by: User) -> list[tuple[User | Team, bool]]:
+    """[(owner, decided by a rule)] for unsaved, ownerless leads (an import's dry run): the
+    rules read once for the batch; nothing is locked or written."""
+    if not leads:
+        return []
+    decisions = Router(dry_run=True).route(leads, fallbacks=[created_by] * len(leads))
+    return [(d.owner or created_by, d.outcome != Outcome.CREATOR) for d in decisions]
+
+
 # Notifications ----------------------------------------------------------------------------
 
 

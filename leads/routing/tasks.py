@@ -5,9 +5,13 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.background import rerun_if_worker_dies
 from leads.routing.models import AssignmentNotification
 
 
+# Safe to run again after its worker died: the notification row is marked sent in the
+# sending transaction, so a rerun sends only what was not committed as sent.
+@rerun_if_worker_dies
 @task
 def send_assignment_email(*, notification_id):
     """E-mail one owed assignment notification, at most once.

@@ -6,12 +6,14 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from api import services as api_services
 from crm.lib.search import search_terms
-from leads import bulk, services
+from leads import bulk, search, services
 from leads.imports.tests.conftest import write_csv
 from leads.models import Lead, Status
 from leads.selectors import search_leads
@@ -147,3 +149,80 @@ class TestPages:
         make_lead(owner=carol, first_name="José", email="c@theirs.example")
         body = api_client(alice).get("/api/v1/leads/", {"q": "jose"}).json()
         assert [row["id"] for row in body["results"]] == [mine.pk]
+
+
+def _fts_ids(term):
+    """SQLite: the lead ids the FTS5 table itself finds for `term`, apart from leads_lead (a
+    search joins it to leads_lead, which would hide a row the table kept after a delete)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} MATCH %s",
+            [f'"{term}"'],
+        )
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def _tables():
+    return set(connection.introspection.table_names())
+
+
+class TestTheIndexOfEachDatabase:
+    def test_sqlite_searches_its_fts5_table_and_postgresql_its_trigram_index(self):
+        sql = str(search_leads(Lead.objects.all(), "hansen 12").query)
+        if connection.vendor == "sqlite":
+            assert f"{search.FTS_TABLE} MATCH" in sql  # "hansen"
+            assert "LIKE" in sql  # "12": under three characters, no trigram
+            assert "MATCH" not in str(search_leads(Lead.objects.all(), "ab 12").query)
+        else:
+            assert search.FTS_TABLE not in sql and search.FTS_TABLE not in _tables()
+            assert sql.count("LIKE") == 2
+
+    def test_a_quote_or_fts5_syntax_in_a_term_is_only_text(self, alice):
+        lead = make_lead(owner=alice, company_name='Say "Hi" AND NOT* Ltd')
+        assert found('"hi"') == found("and not*") == found('say "hi" ltd') == {lead.pk}
+        assert found("NEAR(") == set()
+
+    def test_the_fts5_table_follows_inserts_updates_and_deletes(self, alice):
+        lead = make_lead(owner=alice, last_name="Quistgaard")
+        other = make_lead(owner=alice, last_name="Quistgaard")
+        Lead.objects.filter(pk=lead.pk).update(search_text="written around the app")
+        other.delete()
+        assert found("quistgaard") == set()
+        assert found("around the app") == {lead.pk}
+        if connection.vendor == "sqlite":  # the table itself, not only the search
+            assert _fts_ids("quistgaard") == set()
+            assert _fts_ids("around") == {lead.pk}
+        else:
+            assert search.FTS_TABLE not in _tables()
+
+    def test_after_migrate_triggers_a_table_rebuild_dropped_are_back(self, alice):
+        if connection.vendor != "sqlite":
+            emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+            assert search.FTS_TABLE not in _tables()
+            return
+        lead = make_lead(owner=alice, last_name="Before")
+        with connection.cursor() as cursor:  # as SQLite's DROP TABLE of a rebuilt leads_lead
+            for name in search._FTS_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER {name}")
+            Lead.objects.filter(pk=lead.pk).update(search_text="changed meanwhile")
+            assert search.sqlite_index_state(cursor) == (True, False)
+            emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+            assert search.sqlite_index_state(cursor) == (True, True)
+        assert found("meanwhile") == {lead.pk} and found("before") == set()
+        make_lead(owner=alice, last_name="Afterwards")
+        assert len(found("afterwards")) == 1
+
+    def test_the_rebuild_command_refills_the_fts5_table(self, alice):
+        lead = make_lead(owner=alice, last_name="Lindqvist")
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:  # an entry lost (a restored dump, say)
+                cursor.execute(
+                    f"INSERT INTO {search.FTS_TABLE} ({search.FTS_TABLE}, rowid, search_text)"
+                    " SELECT 'delete', id, search_text FROM leads_lead WHERE id = %s",
+                    [lead.pk],
+                )
+            assert found("lindqvist") == set()
+        out = io.StringIO()
+        call_command("rebuild_search_index", stdout=out)
+        assert found("lindqvist") == {lead.pk}
+        assert (search.FTS_TABLE in _tables()) == (connection.vendor == "sqlite")

@@ -1,5 +1,6 @@
 """Lead pages: each with the happy path, the wrong method and the wrong user."""
 
+import codecs
 import csv
 import io
 
@@ -101,11 +102,35 @@ class TestList:
         # 1 session, 2 user (and whether an administrator), 3 the user's teams and teammates
         # (visibility and is_sales_manager), 4 count (capped), 5 the page's ids, 6 the page's
         # leads (owner, source, campaign joined; can_edit a subquery), 7-8 filter form choices
-        # (sources, campaigns), 9-10 owner choices of the filter (users, teams), 11-12 owner
-        # choices of the bulk form (users, teams), 13 team choices
-        with django_assert_num_queries(13):
+        # (sources, campaigns), 9-10 users and teams, read once for the owner choices of the
+        # filter and of the bulk form, 11 team choices
+        with django_assert_num_queries(11):
             response = as_alice.get(url("list"), {"per_page": "50"})
         assert len(response.context["page"]) == rows
+
+    def test_the_owner_filter_lists_inactive_owners_last_and_the_bulk_bar_only_active_ones(
+        self, as_alice, alice, north
+    ):
+        from crm.tests.factories import TeamFactory, UserFactory
+
+        gone = UserFactory(username="gone", first_name="Gone", last_name="Away", is_active=False)
+        old_team = TeamFactory(name="Old team", is_active=False)
+        response = as_alice.get(reverse("leads:list"))
+        filter_select = response.context["filter"].form["owner"]
+        groups = dict(filter_select.field.choices)
+        assert (f"user:{alice.pk}", str(alice)) in groups["Users"]
+        assert (f"team:{north.pk}", str(north)) in groups["Teams"]
+        assert groups["Inactive"] == [
+            (f"user:{gone.pk}", "Gone Away"),
+            (f"team:{old_team.pk}", "Old team"),
+        ]
+        bulk = dict(response.context["bulk_form"].fields["owner"].choices)
+        assert (f"user:{alice.pk}", str(alice)) in bulk["Users"]
+        assert f"user:{gone.pk}" not in dict(bulk["Users"])
+        assert dict(bulk["Teams"]) == {f"team:{north.pk}": "North"}
+        html = response.content.decode()
+        assert f'<option value="user:{gone.pk}">Gone Away</option>' in html  # the filter's
+        assert html.count(f'value="user:{alice.pk}"') == 2  # the filter's and the bulk bar's
 
     def test_post_is_not_allowed(self, as_alice):
         assert as_alice.post(url("list")).status_code == 405
@@ -121,7 +146,9 @@ class TestExport:
         response = as_alice.get(url("export"))
 
         assert response.status_code == 200 and response.streaming
-        text = b"".join(response.streaming_content).decode()
+        content = b"".join(response.streaming_content)
+        assert content.startswith(codecs.BOM_UTF8)  # Excel reads it as UTF-8
+        text = content.decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text)))
         assert len(rows) == 1
         header = text.splitlines()[0].split(",")

@@ -175,10 +175,11 @@ def test_a_managers_home_query_count(client, manager, known, django_assert_num_q
     with time_machine.travel(T0 + 10 * DAY, tick=True):  # March: the month chart has bars
         client.get(HOME)
         # the rep's 14, then this month's report (lead counts, opportunity counts, source
-        # labels), open leads by owner, team queues, untouched; on PostgreSQL the report also
-        # sets its aggregate settings and, inside the test's transaction, restores them
+        # labels), open leads by owner (counts, then the owners' names), team queues,
+        # untouched; on PostgreSQL the report also sets its aggregate settings and, inside the
+        # test's transaction, restores them
         extra = 2 if connection.vendor == "postgresql" else 0
-        with django_assert_num_queries(19 + extra):
+        with django_assert_num_queries(20 + extra):
             client.get(HOME)
 
 
@@ -233,6 +234,34 @@ def test_recently_assigned_lists_my_routed_open_leads_newest_first(
     assert rows[1].assigned_at == NOW - 3 * DAY
     assert str(rows[0].assigned_how) == "Routed on creation"
     assert newer.pk == rows[0].pk and older.pk == rows[1].pk
+
+
+def test_the_new_leads_tile_and_the_assigned_panel_agree_on_one_data_set(
+    as_alice, alice, bob, routing_rules
+):
+    """Issue 17: "New leads for you this week: 4" beside "none assigned in the last 7 days"
+    read as a contradiction. On one week of data: leads she typed in herself are "created by
+    you" and not in the panel; the ones routing gave her are "given to you" and in it."""
+    from leads.services import create_lead
+    from leads.tests.factories import lead_data
+
+    with time_machine.travel(NOW - 2 * DAY, tick=False):  # Tuesday of this week
+        for topic in ("Typed in 1", "Typed in 2"):
+            create_lead(data=lead_data(topic=topic, owner=alice), created_by=alice)
+    _routed(created_by=bob, at=NOW - 2 * DAY, topic="Routed 1")
+    _routed(created_by=bob, at=NOW - DAY, topic="Routed 2")
+
+    with time_machine.travel(NOW, tick=False):
+        tiles = dashboards.salesperson_tiles(alice)
+        body = as_alice.get(HOME).content.decode()
+
+    assert tiles["new_leads_this_week"] == 4
+    assert tiles["new_leads_this_week_created_by_me"] == 2
+    assert tiles["new_leads_this_week_given"] == 2
+    assert sorted(lead.topic for lead in tiles["recently_assigned"]) == ["Routed 1", "Routed 2"]
+    assert tiles["new_leads_this_week_given"] == len(tiles["recently_assigned"])
+    assert "2 created by you · 2 given to you" in body
+    assert body.count('data-testid="recently-assigned-lead"') == 2
 
 
 def test_recently_assigned_shows_the_last_ten(alice, bob, routing_rules):
@@ -303,7 +332,7 @@ def test_a_user_in_no_team_gets_no_queue_tile(client, db):
     body = client.get(HOME).content.decode()
 
     assert 'data-testid="tile-my-team-queues"' not in body
-    assert "No leads assigned to you in the last 7 days." in body
+    assert "Assigned to you in the last 7 days" in body and "None in the last 7 days." in body
 
 
 def test_a_reps_home_query_count_with_assigned_and_queued_leads(

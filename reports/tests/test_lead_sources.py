@@ -209,3 +209,14 @@ def test_a_rep_in_two_teams_brings_her_opportunities_to_both(known, alice, south
     assert table(report)["North"][5:10] == [3, 1, D("3000.00"), 1, D("1000.00")]
     assert table(report)["South"][5:10] == [3, 1, D("1500.00"), 1, D("1000.00")]
     assert cells(report.totals) == TOTALS
+
+
+def test_a_filtered_report_still_shares_an_opportunity_with_its_leads_out_of_scope(known):
+    """With a filter the links are read for the leads in scope only, but each opportunity's
+    number of source leads counts them all: O1 (fed by W1 and T1) gives Web half its value."""
+    web = LeadSource.objects.get(name="Web")
+
+    filtered = table(lead_source_report(user=None, criteria=Criteria(source=web)))["Web"]
+
+    assert filtered == BY_SOURCE["Web"]
+    assert filtered[7] == D("1500.00")

@@ -60,7 +60,8 @@ def test_the_csv_download_has_the_issue_header_and_the_pages_numbers(as_admin, k
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = csv_table(response.content.decode())
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = csv_table(response.content.decode("utf-8-sig"))
     assert ",".join(rows[0]).startswith(
         "source,leads,open,qualified,disqualified,qualification_rate,opportunities,won,won_value"
     )
@@ -89,7 +90,7 @@ def test_the_command_prints_what_the_download_gives(as_admin, known):
     out = io.StringIO()
     call_command("lead_source_report", stdout=out)
 
-    download = as_admin.get(LEAD_SOURCES, {"format": "csv"}).content.decode()
+    download = as_admin.get(LEAD_SOURCES, {"format": "csv"}).content.decode("utf-8-sig")
     assert csv_table(out.getvalue()) == csv_table(download)
 
 
@@ -109,7 +110,7 @@ def test_the_command_applies_a_users_visibility_and_the_filters(as_alice, known)
         {"by": "owner", "created_from": "2026-03-03", "created_to": "2026-03-03", "format": "csv"},
     )
     rows = csv_table(out.getvalue())
-    assert rows == csv_table(download.content.decode())
+    assert rows == csv_table(download.content.decode("utf-8-sig"))
     assert rows[0][0] == "owner"
     assert [row[0] for row in rows[1:]] == ["Alice Adams", "Bob Berg"]
 
@@ -137,7 +138,7 @@ def test_the_command_refuses_an_unknown_user_and_a_bad_date(db):
 
 
 def test_a_rep_of_another_team_sees_only_her_own_numbers(as_carol, known):
-    rows = csv_table(as_carol.get(LEAD_SOURCES, {"format": "csv"}).content.decode())
+    rows = csv_table(as_carol.get(LEAD_SOURCES, {"format": "csv"}).content.decode("utf-8-sig"))
 
     assert [row[:3] for row in rows[1:]] == [["Web", "1", "1"]]
 
@@ -161,7 +162,9 @@ def test_the_date_filter_narrows_the_page(as_admin, known):
 
 
 def test_grouping_by_team_names_the_first_csv_column_team(as_admin, known):
-    rows = csv_table(as_admin.get(LEAD_SOURCES, {"by": "team", "format": "csv"}).content.decode())
+    rows = csv_table(
+        as_admin.get(LEAD_SOURCES, {"by": "team", "format": "csv"}).content.decode("utf-8-sig")
+    )
 
     assert rows[0][0] == "team"
     assert [row[:2] for row in rows[1:]] == [["North", "9"], ["South", "1"]]

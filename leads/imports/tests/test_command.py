@@ -336,7 +336,7 @@ class TestReportAndDryRun:
 
         run = import_leads(path)
 
-        assert f"line 2: matches lead #{lead.pk} (skipped)" in run.output
+        assert f"line 2: matches lead #{lead.pk} on e-mail address (skipped)" in run.output
 
     def test_history_and_status_log_name_the_user_and_the_batch(
         self, tmp_path, import_leads, admin_user

@@ -237,8 +237,8 @@ class TestDedupe:
         run = import_leads(path)
 
         assert run.summary.startswith("created=1 updated=0 skipped=3 rejected=0")
-        assert f"line 2: matches lead #{existing.pk} (skipped)" in run.output
-        assert f"line 3: matches lead #{other.pk} (skipped)" in run.output
+        assert f"line 2: matches lead #{existing.pk} on e-mail address (skipped)" in run.output
+        assert f"line 3: matches lead #{other.pk} on name and company (skipped)" in run.output
         assert Lead.objects.count() == 3
 
     def test_update_changes_the_existing_lead_and_create_duplicates_it(

@@ -1,7 +1,11 @@
 """manage.py rebuild_search_index [--batch-size N]: recompute every lead's search text
-(leads.search), for rows written outside the app (raw SQL, a restored dump); prints rows/s."""
+(leads.search), for rows written outside the app (raw SQL, a restored dump); prints rows/s.
+On SQLite it then refills the FTS5 table (and puts back any trigger missing)."""
+
+import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from leads import search
@@ -20,6 +24,12 @@ class Command(BaseCommand):
             return
         out = self.stdout.write if options["verbosity"] > 0 else None
         read, written = search.rebuild(Lead, batch_size=batch_size, out=out)
+        if connection.vendor == "sqlite":
+            started = time.monotonic()
+            with connection.cursor() as cursor:
+                search.install_sqlite_index(cursor)
+            if out:
+                out(f"FTS5 table refilled in {time.monotonic() - started:.1f} s")
         self.stdout.write(
             _("Search index rebuilt: %(read)s leads read, %(written)s updated.")
             % {"read": f"{read:,}", "written": f"{written:,}"}

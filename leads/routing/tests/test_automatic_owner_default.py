@@ -41,3 +41,38 @@ def test_the_default_routes_and_a_person_can_still_be_chosen(as_alice, alice, bo
     data = {**BASE, "last_name": "Chosen", "owner": f"user:{alice.pk}"}
     assert as_alice.post(reverse("leads:create"), data).status_code == 302
     assert Lead.objects.get(last_name="Chosen").owner == alice
+
+
+@pytest.mark.django_db
+def test_an_import_dry_run_says_where_the_rows_would_go(
+    as_manager, manager, bob, django_capture_on_commit_callbacks
+):
+    """Before an import runs, its dry run shows who the rows go to: rule by rule, and how
+    many match no rule and go to the importing user (routing's preview; nothing assigned)."""
+    from leads.imports.models import ImportBatch
+    from leads.imports.tests.test_views import upload
+
+    make_rule("Danes to Bob", bob, ("country", "equals", "Denmark"))
+    upload(
+        as_manager,
+        content=b"Last Name,Country\nHansen,Denmark\nBerg,Denmark\nCruz,Spain\nDahl,\n",
+    )
+    batch = ImportBatch.objects.get()
+    post = {"col_0": "last_name", "col_1": "country", "dedupe": "skip", "owner": ""}
+    with django_capture_on_commit_callbacks(execute=True):
+        as_manager.post(
+            batch.get_absolute_url(), {**post, "date_format": "auto", "action": "dry_run"}
+        )
+    batch.refresh_from_db()
+    assert batch.options["owners"] == {
+        "users": {str(bob.pk): 2, str(manager.pk): 2},
+        "teams": {},
+        "unrouted": 2,
+    }
+    assert not Lead.objects.exists()
+
+    page = as_manager.get(batch.get_absolute_url()).content.decode()
+
+    assert "Where the new leads would go" in page
+    assert "Routing rules: 2 rows match no rule and go to you." in page
+    assert f"{bob}: <strong>2</strong>" in page

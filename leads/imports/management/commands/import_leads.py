@@ -23,6 +23,7 @@ from leads.imports.importers import (
     start_batch,
 )
 from leads.imports.mapping import match_columns, read_mapping_file
+from leads.imports.models import ImportMatch
 
 
 class Command(BaseCommand):
@@ -145,7 +146,9 @@ class Command(BaseCommand):
         def on_match(match):
             if verbosity >= 2 or (verbosity >= 1 and match.lead_id):
                 lead = f"lead #{match.lead_id}" if match.lead_id else "an earlier row"
-                bar.write(f"line {match.line}: matches {lead} ({match.action})", file=self.stdout)
+                key = f" on {ImportMatch.Key(match.kind).label}" if match.kind else ""
+                action = ImportMatch.Action(match.action).label
+                bar.write(f"line {match.line}: matches {lead}{key} ({action})", file=self.stdout)
 
         try:
             Importer(
