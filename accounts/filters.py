@@ -12,7 +12,10 @@ class _CustomerFilter(django_filters.FilterSet):
     is_active = YesNoFilter(label=_("Active"))
 
     def filter_mine(self, queryset, name, value):
-        return queryset.filter(owner_user=self.request.user) if value else queryset
+        # Yes: the user's own; No: everything else the user sees; Any (None) never gets here.
+        if value:
+            return queryset.filter(owner_user=self.request.user)
+        return queryset.exclude(owner_user=self.request.user)
 
 
 class AccountFilter(_CustomerFilter):

@@ -269,7 +269,7 @@ def register_builtin_sources():
             key="note",
             label=_("Notes"),
             rows=_regarding_rows("Note"),
-            load=_loader("Note", "created_by"),
+            load=_loader("Note", "created_by", "modified_by"),
             template="activities/entries/note.html",
         )
     )

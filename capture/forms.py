@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from capture.models import CAPTURABLE_FIELDS, UTM_FIELDS, WebForm
@@ -49,6 +50,36 @@ class WebFormAdminForm(forms.ModelForm):
         return [name for name in CAPTURABLE_FIELDS if name in chosen]
 
 
+# The description's limit, in the textarea (maxlength) and on the server. Far under
+# DATA_UPLOAD_MAX_MEMORY_SIZE even when a browser percent-encodes every character it counts
+# (9 bytes at most), so a visitor can never type past what the server reads.
+DESCRIPTION_MAX_LENGTH = 10_000
+
+# Lead.clean's rule, in the order its message names them.
+ONE_OF = {
+    "last_name": _("a last name"),
+    "company_name": _("a company name"),
+    "email": _("an e-mail address"),
+}
+
+
+class LongTextField(forms.CharField):
+    """Browsers count a line break as one character against maxlength and send it as CR LF;
+    kept as LF, the server counts what the visitor saw."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+def _one_of_message(shown):
+    if len(shown) != 2:
+        return _("Enter at least a last name, a company name or an e-mail address.")
+    one, other = (name for name in ONE_OF if name in shown)
+    return _("Enter %(one)s or %(other)s.") % {"one": ONE_OF[one], "other": ONE_OF[other]}
+
+
 def lead_form_class(web_form):
     """A form over the lead fields this web form shows, with its required ones required."""
     base = forms.modelform_factory(Lead, fields=web_form.fields)
@@ -56,10 +87,38 @@ def lead_form_class(web_form):
     class CaptureForm(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            if "description" in self.fields:
+                self.fields["description"] = LongTextField(
+                    label=self.fields["description"].label,
+                    max_length=DESCRIPTION_MAX_LENGTH,
+                    help_text=_("Up to %(count)s characters.")
+                    % {"count": number_format(DESCRIPTION_MAX_LENGTH, force_grouping=True)},
+                )
+            self.one_of = [name for name in self.fields if name in ONE_OF]  # in form order
             for name, field in self.fields.items():
-                field.required = name in web_form.required_fields
+                # A lead needs one of the three: the only one shown is required, starred.
+                field.required = name in web_form.required_fields or self.one_of == [name]
                 if name == "email":
                     field.widget.attrs["autocomplete"] = "email"
+
+        def _identified(self):
+            return any(self.cleaned_data.get(name) for name in ONE_OF)
+
+        def clean(self):
+            cleaned_data = super().clean()
+            # Said once, on a field the form shows, and only when nothing else explains it: a
+            # required field left empty, or one of the three with its own error, already does.
+            if not self._identified() and not any(name in self.errors for name in self.one_of):
+                field = self.one_of[0] if self.one_of else None
+                self.add_error(field, _one_of_message(self.one_of))
+            return cleaned_data
+
+        def _update_errors(self, errors):
+            # Lead.clean says the same rule on last_name (which the form may not show): clean()
+            # has already said it here, or the form's own errors have.
+            if hasattr(errors, "error_dict") and not self._identified():
+                errors.error_dict.pop("last_name", None)
+            super()._update_errors(errors)
 
     return CaptureForm
 

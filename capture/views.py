@@ -11,7 +11,9 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.csp import CSP
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -77,11 +79,24 @@ def _submitted_data(request):
             return request.POST
         body = json.loads(request.body or b"{}")
     except RequestDataTooBig as error:
-        raise BadBody(_("The submission is too large.")) from error
-    except (TooManyFieldsSent, TooManyFilesSent) as error:
-        raise BadBody(_("The submission has too many fields.")) from error
+        raise BadBody(
+            _("The submission is too large: at most %(size)s can be sent.")
+            % {"size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+        ) from error
+    except TooManyFieldsSent as error:
+        raise BadBody(
+            _("The submission has too many fields: at most %(count)s.")
+            % {"count": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, force_grouping=True)}
+        ) from error
+    except TooManyFilesSent as error:
+        raise BadBody(
+            _("The submission has too many files: at most %(count)s.")
+            % {"count": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FILES, force_grouping=True)}
+        ) from error
     except MultiPartParserError as error:
-        raise BadBody(_("The submission could not be read.")) from error
+        raise BadBody(
+            _("The submission could not be read. Please fill in the form and send it again.")
+        ) from error
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         # RecursionError: nested too deep for Python's parser.
         raise BadBody(_("The body is not a JSON object.")) from error
@@ -95,10 +110,22 @@ def _submitted_data(request):
 
 
 def _bad_body(request, web_form, message):
+    """What was sent cannot be read, so the form comes back empty, with the reason above it."""
     if _wants_json(request):
         return JsonResponse({"detail": message}, status=400)
-    context = {"web_form": web_form, "message": message}
-    return render(request, "capture/thank_you.html", context, status=400)
+    return render(
+        request, "capture/form.html", _form_context(web_form, problem=message), status=400
+    )
+
+
+def _form_context(web_form, *, form=None, tracking=None, problem=""):
+    return {
+        "web_form": web_form,
+        "form": lead_form_class(web_form)() if form is None else form,
+        "tracking": tracking_values(tracking or {}),
+        "honeypot": HONEYPOT_FIELD,
+        "problem": problem,
+    }
 
 
 def _thank_you(request, web_form, *, created):
@@ -136,12 +163,7 @@ def _handle(request, web_form):
         tracking["referrer_url"] = request.GET.get("referrer_url") or request.headers.get(
             "Referer", ""
         )
-        context = {
-            "web_form": web_form,
-            "form": form_class(),
-            "tracking": tracking_values(tracking),
-            "honeypot": HONEYPOT_FIELD,
-        }
+        context = _form_context(web_form, form=form_class(), tracking=tracking)
         return render(request, "capture/form.html", context)
 
     if services.over_rate_limit(services.client_ip(request)):
@@ -165,12 +187,7 @@ def _handle(request, web_form):
     if not form.is_valid():
         if _wants_json(request):
             return JsonResponse(form.errors.get_json_data(), status=400)
-        context = {
-            "web_form": web_form,
-            "form": form,
-            "tracking": tracking_values(data),
-            "honeypot": HONEYPOT_FIELD,
-        }
+        context = _form_context(web_form, form=form, tracking=data)
         return render(request, "capture/form.html", context, status=400)
     values = {name: form.cleaned_data[name] for name in web_form.fields}
     tracking = tracking_values(data)

@@ -13,14 +13,17 @@ import os
 import socket
 from datetime import timedelta
 
+from crontask import scheduler
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.tasks import Task, TaskResultStatus
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from crm.models import WorkerHeartbeat
+from crm.models import TaskRetry, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -63,21 +66,54 @@ def stop_beating(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
-def stale_task_ids(*, now=None, among=None) -> list:
-    """Running tasks whose (last) worker has not beaten for TASK_LEASE_SECONDS."""
+class LastWorkerId(models.Func):
+    """The last element of a task result's worker_ids (the worker running it now), as text;
+    NULL when it has none. Django's JSON key transforms take no negative index."""
+
+    template = "(%(expressions)s ->> -1)"  # PostgreSQL's jsonb counts from the end
+    output_field = models.CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "json_extract(%(expressions)s, '$[#-1]')"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def stale_condition(*, now=None) -> Q:
+    """Running, claimed before the lease, and its (last) worker has not beaten within it."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.TASK_LEASE_SECONDS)
-    alive = set(
-        WorkerHeartbeat.objects.filter(beat_at__gte=cutoff).values_list("worker_id", flat=True)
+    alive = WorkerHeartbeat.objects.filter(
+        worker_id=OuterRef("last_worker_id"), beat_at__gte=cutoff
     )
     # A task claimed within the lease cannot be stale yet (its worker may not have beaten).
-    running = DBTaskResult.objects.running().filter(started_at__lt=cutoff)
+    return Q(status=TaskResultStatus.RUNNING, started_at__lt=cutoff) & ~Q(Exists(alive))
+
+
+def stale_tasks(*, now=None):
+    """Running tasks whose (last) worker has not beaten for TASK_LEASE_SECONDS (one query)."""
+    return DBTaskResult.objects.alias(last_worker_id=LastWorkerId("worker_ids")).filter(
+        stale_condition(now=now)
+    )
+
+
+def stale_task_ids(*, now=None, among=None) -> list:
+    """The ids of the stale tasks (of those `among`, if given)."""
+    stale = stale_tasks(now=now)
     if among is not None:
-        running = running.filter(pk__in=among)
-    return [
-        pk
-        for pk, worker_ids in running.values_list("id", "worker_ids")
-        if not worker_ids or worker_ids[-1] not in alive
-    ]
+        stale = stale.filter(pk__in=among)
+    return list(stale.values_list("id", flat=True))
+
+
+def needing_attention(results, *, now=None):
+    """Of `results`, the failed or stale tasks nobody has retried yet (one query to count)."""
+    return results.alias(last_worker_id=LastWorkerId("worker_ids")).filter(
+        Q(status=TaskResultStatus.FAILED) | stale_condition(now=now), retry__isnull=True
+    )
+
+
+def periodic_task_paths() -> set[str]:
+    """The task paths of the periodic jobs (crontask's @cron in every app's tasks module)."""
+    autodiscover_modules("tasks")  # as `manage.py scheduler` does: @cron registers on import
+    return {job.func.__self__.module_path for job in scheduler.get_jobs()}
 
 
 def sweep_stale_tasks(*, now=None) -> dict:
@@ -135,13 +171,17 @@ def _purge_old_heartbeats(*, now=None):
     return WorkerHeartbeat.objects.filter(beat_at__lt=cutoff).delete()[0]
 
 
-def retry_tasks(results) -> int:
-    """Enqueue a fresh run of each failed or stale task (an administrator's Retry); a stale
-    one is marked failed first (its worker is gone). Returns how many were queued again."""
+def retry_tasks(results, *, by=None) -> int:
+    """Enqueue a fresh run of each failed or stale task not retried yet (an administrator's
+    Retry), recorded as a TaskRetry; a stale one is marked failed first (its worker is gone).
+    Returns how many were queued again."""
     retried = 0
     for result in results:
         with transaction.atomic():
             locked = DBTaskResult.objects.select_for_update().get(pk=result.pk)
+            # Under the row lock: of two administrators retrying at once, one queues a run.
+            if TaskRetry.objects.filter(original=locked).exists():
+                continue
             if stale_task_ids(among=[locked.pk]):
                 locked.set_failed(
                     WorkerDied("worker died while running it; retried by an administrator")
@@ -155,6 +195,7 @@ def retry_tasks(results) -> int:
             if locked.run_after != get_date_max():
                 task = task.using(run_after=None)
             # The new run's row commits with the old one's mark: both or neither.
-            task.enqueue(*locked.args_kwargs["args"], **locked.args_kwargs["kwargs"])
+            again = task.enqueue(*locked.args_kwargs["args"], **locked.args_kwargs["kwargs"])
+            TaskRetry.objects.create(original=locked, retry_id=again.id, retried_by=by)
             retried += 1
     return retried

@@ -1,4 +1,5 @@
 import datetime
+import difflib
 import zoneinfo
 
 from django import forms
@@ -45,22 +46,49 @@ def time_zone_options():
     return options
 
 
+def resolve_time_zone(text):
+    """The time zone a person means: its name ("Europe/Copenhagen", any case), or a city or
+    region typed as people write it ("Copenhagen", "new york", "Sydney") when one zone ends
+    with it. Raises ValidationError naming the closest zones otherwise."""
+    text = text.strip()
+    zones = zoneinfo.available_timezones()
+    by_name = {zone.casefold(): zone for zone in zones}
+    if text.casefold() in by_name:
+        return by_name[text.casefold()]
+    wanted = text.casefold().replace(" ", "_")
+    matches = sorted(z for z in zones if z.casefold().rsplit("/", 1)[-1] == wanted)
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        cities = {z.casefold().rsplit("/", 1)[-1]: z for z in zones}
+        close = difflib.get_close_matches(wanted, list(cities), n=3, cutoff=0.7)
+        matches = [cities[city] for city in close]
+    if matches:
+        raise forms.ValidationError(
+            _("%(value)s is not a time zone. Did you mean %(zones)s?")
+            % {"value": text, "zones": _(" or ").join(matches)}
+        )
+    raise forms.ValidationError(
+        _("%(value)s is not a time zone: type a city, e.g. Copenhagen, or pick one of the list.")
+        % {"value": text}
+    )
+
+
 class ProfileForm(forms.ModelForm):
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        widget=DatalistInput(time_zone_options),
+        help_text=_("Type a city or region, e.g. Copenhagen or New York."),
+    )
+
+    def clean_time_zone(self):
+        return resolve_time_zone(self.cleaned_data["time_zone"])
+
     class Meta:
         model = get_user_model()
         fields = ["first_name", "last_name", "email", "time_zone", "away_until"]
-        widgets = {
-            "away_until": forms.DateInput(attrs={"type": "date"}),
-            "time_zone": DatalistInput(time_zone_options),
-        }
-        help_texts = {"time_zone": _("Type a city or region, e.g. Copenhagen or New York.")}
-        error_messages = {
-            "time_zone": {
-                "invalid_choice": _(
-                    "%(value)s is not a time zone: choose one of the list, e.g. Europe/Copenhagen."
-                )
-            }
-        }
+        widgets = {"away_until": forms.DateInput(attrs={"type": "date"})}
 
 
 class InviteUserForm(forms.ModelForm):

@@ -361,3 +361,27 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker_id} ({self.host}:{self.pid}) at {self.beat_at}"
+
+
+class TaskRetry(models.Model):
+    """An administrator's Retry of a failed or stale background task: the failed row then no
+    longer needs attention, and each of the two rows links to the other in the admin. The
+    record outlives the retry's own row (pruned sooner than failed ones), so the original
+    does not come back into "needs attention" when its retry's result is pruned."""
+
+    original = models.OneToOneField(
+        "django_tasks_database.DBTaskResult", on_delete=models.CASCADE, related_name="retry"
+    )
+    retry = models.OneToOneField(
+        "django_tasks_database.DBTaskResult",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="retry_of",
+    )
+    retried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    retried_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.original_id} retried as {self.retry_id} at {self.retried_at}"

@@ -1,4 +1,5 @@
-"""An administrator finds a failed background task in the admin and retries it (issue 16)."""
+"""An administrator finds a failed background task in the admin and retries it (issue 16);
+the retried row then leaves "needs attention" and links to its retry."""
 
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -25,7 +26,8 @@ def test_an_administrator_filters_the_failed_tasks_and_retries_one(
     login(admin_user)
 
     page.goto(f"{live_server.url}/admin/django_tasks_database/dbtaskresult/")
-    page.get_by_role("link", name="Failed", exact=True).first.click()
+    expect(page.locator("h1")).to_have_text("Background tasks: 1 needs attention")
+    page.get_by_role("link", name="Failed or stale", exact=True).click()
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("send_email")
@@ -38,3 +40,11 @@ def test_an_administrator_filters_the_failed_tasks_and_retries_one(
     assert retried.status == TaskResultStatus.READY
     assert retried.task_path == "crm.tasks.send_email"
     assert DBTaskResult.objects.get(pk=failed.id).status == TaskResultStatus.FAILED
+
+    # The action returns to the filtered list: the retried row has left it.
+    expect(page.locator("h1")).to_have_text("Background tasks: 0 need attention")
+    expect(page.locator("#result_list")).to_have_count(0)
+    page.get_by_role("link", name="All", exact=True).first.click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows.filter(has_text=failed.id)).to_contain_text(f"{str(retried.pk)[:8]} (Ready)")
+    expect(rows.filter(has_text=str(retried.pk))).to_contain_text(f"{failed.id[:8]} (failed run)")

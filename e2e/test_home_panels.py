@@ -36,6 +36,10 @@ def test_a_rep_sees_her_new_leads_and_claims_one_from_the_team_queue(
     expect(panel).to_contain_text("Web form: 40 tablets")
     expect(panel).to_contain_text("Web")
     expect(panel).to_contain_text("Routed on creation")
+    # The new-leads tile agrees: the one lead routing gave her is "given to you".
+    expect(page.get_by_test_id("tile-new-leads-split")).to_have_text(
+        "0 created by you · 1 given to you"
+    )
     queues = page.get_by_test_id("tile-my-team-queues")
     expect(queues).to_contain_text("North")
     screenshot("home-rep-recently-assigned")

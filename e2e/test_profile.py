@@ -44,7 +44,7 @@ def test_changing_the_time_zone_changes_the_times_shown(page, live_server, login
     expect(page.locator("datalist#id_time_zone-choices option[value='Asia/Tokyo']")).to_have_count(
         1
     )
-    zone.fill("Asia/Tokyo")
+    zone.fill("Tokyo")  # a city, as people type it
     save_profile(page)
     alice.refresh_from_db()
     assert alice.time_zone == "Asia/Tokyo"
@@ -57,7 +57,7 @@ def test_changing_the_time_zone_changes_the_times_shown(page, live_server, login
 
     # New York: the previous evening.
     open_profile(page)
-    page.get_by_label("Time zone").fill("America/New_York")
+    page.get_by_label("Time zone").fill("new york")
     save_profile(page)
     page.goto(f"{live_server.url}{lead.get_absolute_url()}")
     stamp = page.get_by_test_id("timeline-entry").filter(has_text="airport").locator("time")

@@ -184,3 +184,37 @@ def test_json_posts_with_bad_data_get_a_400_with_reasons_never_a_500(
         assert not Lead.objects.exists()
     finally:
         api.dispose()
+
+
+def test_the_description_stops_at_its_limit_and_a_body_too_large_brings_the_form_back(
+    page, live_server, web_form
+):
+    web_form.fields = [*web_form.fields, "description"]
+    web_form.save()
+    page.goto(f"{live_server.url}/capture/{web_form.key}/")
+    description = page.get_by_label("Description")
+    expect(page.get_by_text("Up to 10,000 characters.")).to_be_visible()
+    description.fill("x" * 12_000)
+    assert len(description.input_value()) == 10_000  # Chromium keeps to the maxlength
+
+    # A page that lost its maxlength (an old copy of an embed) sends 3 MB: the form's own page.
+    description.evaluate("element => element.removeAttribute('maxlength')")
+    description.fill("x" * 3_000_000)
+    page.get_by_label("Last name").fill("Holm")
+    assert send(page).status == 400
+    expect(page.get_by_role("heading", name="Book a demo")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text(
+        "The submission is too large: at most 2.5\xa0MB can be sent."
+    )
+    assert not Lead.objects.exists()
+
+    # The form is there again: the visitor sends what fits.
+    page.get_by_label("Last name").fill("Holm")
+    page.get_by_label("E-mail").fill("ida@holm.example")
+    page.get_by_label("Company name").fill("Holm Design")
+    page.get_by_label("Description").fill("A demo for ten people, please.")
+    assert send(page).status == 200
+    expect(page.get_by_test_id("capture-message")).to_have_text(
+        "Thanks, we will call you within a day."
+    )
+    assert Lead.objects.get().description == "A demo for ten people, please."

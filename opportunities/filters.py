@@ -65,4 +65,7 @@ class OpportunityFilter(django_filters.FilterSet):
         return queryset.filter(Q(contact_id=value) | Q(parent_contact_id=value))
 
     def filter_mine(self, queryset, name, value):
-        return queryset.filter(owner_user=self.request.user) if value else queryset
+        # Yes: the user's own; No: everything else the user sees; Any (None) never gets here.
+        if value:
+            return queryset.filter(owner_user=self.request.user)
+        return queryset.exclude(owner_user=self.request.user)

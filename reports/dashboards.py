@@ -70,7 +70,8 @@ def salesperson_tiles(user):
 def recently_assigned(user, now=None):
     """My open leads given to me in the last RECENTLY_ASSIGNED_DAYS days by routing, a
     re-route or a hand-over (the routing's explanation rows: claims are the user's own doing
-    and are left out), newest first; each with `assigned_at` and `assigned_kind`.
+    and are left out, and so are leads I created myself), newest first; each with
+    `assigned_at` and `assigned_kind`.
 
     Read from the explanations, newest first (routing_expl_owner_idx: this user's rows of
     the week), joined to their leads: a user owning 100,000 open leads costs what one with
@@ -85,6 +86,9 @@ def recently_assigned(user, now=None):
             lead__state=State.OPEN,
         )
         .exclude(kind=AssignmentExplanation.Kind.CLAIMED)
+        # A lead I created (typed in, imported) that a rule gave back to me is one of mine,
+        # counted as "created by you" on the new-leads tile, not as given to me.
+        .exclude(lead__created_by=user)
         .select_related("lead__source")
         .order_by("-created_at", "-pk")
     )

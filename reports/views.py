@@ -106,9 +106,12 @@ REPORTS = [
 
 @require_GET
 def index(request):
+    # Untouched leads are those of the teams a manager manages: a rep's page would be empty.
+    managing = request.user.is_administrator or request.user.is_sales_manager
     reports = [
         {"url": reverse(name), "title": title, "answers": answers}
         for name, title, answers in REPORTS
+        if managing or name != "reports:untouched_leads"
     ]
     return render(request, "reports/index.html", {"reports": reports})
 

@@ -134,3 +134,16 @@ def test_the_account_list_query_count_does_not_grow_with_the_page_size(
     with django_assert_num_queries(6):
         response = as_alice.get(reverse("accounts:account_list"), {"per_page": 100})
     assert len(response.context["page"]) == min(rows, 100)
+
+
+@pytest.mark.parametrize(("choice", "expected"), [("", 3), ("true", 1), ("false", 2)])
+def test_only_mine_any_yes_and_no_give_all_mine_and_the_others(
+    as_alice, alice, bob, north, choice, expected
+):
+    AccountFactory(owner_user=alice, name="Mine")
+    AccountFactory(owner_user=bob, name="Bob's")
+    AccountFactory(owner_user=None, owner_team=north, name="Queue")
+    response = as_alice.get(reverse("accounts:account_list"), {"mine": choice})
+    names = _names(response)
+    assert len(names) == expected
+    assert ("Mine" in names) == (choice != "false")

@@ -551,3 +551,14 @@ def test_home_tiles_count_the_users_own_records(as_alice, alice, bob):
     assert response.context["my_open_opportunities"] == 1
     assert response.context["my_active_accounts"] == 1
     assert response.context["my_active_contacts"] == 1
+
+
+def test_an_inactive_account_offers_no_new_contact_or_opportunity(as_alice, alice):
+    account = AccountFactory(owner_user=alice, is_active=False)
+    page = as_alice.get(account.get_absolute_url()).text
+    assert reverse("accounts:contact_create") not in page
+    assert reverse("opportunities:create") not in page
+    active = AccountFactory(owner_user=alice)
+    page = as_alice.get(active.get_absolute_url()).text
+    assert reverse("accounts:contact_create") in page
+    assert reverse("opportunities:create") in page

@@ -360,6 +360,9 @@ class TestNotes:
         note.refresh_from_db()
         assert (note.text, note.modified_by) == ("Called twice, no answer", manager)
         assert note.created_by == alice
+        # The timeline says who changed a colleague's note.
+        page = client.get(account.get_absolute_url()).text
+        assert f"edited by {manager} on" in page
 
     def test_another_teams_manager_cannot_edit_the_note(self, client, account, alice, south):
         from crm.models import SALES_MANAGER_GROUP, Membership

@@ -16,7 +16,7 @@ from capture.services import purge_submission_guards
 from capture.tests.factories import WebFormFactory
 from crm import background
 from crm.leases import DatabaseLease, RedisLease
-from crm.models import Lease, WorkerHeartbeat
+from crm.models import Lease, TaskRetry, WorkerHeartbeat
 from crm.tests import blocking_tasks
 from crm.tests.factories import UserFactory
 
@@ -60,6 +60,18 @@ def _claimed_by_dead_worker(task, *, minutes_ago=5, runs=1, **kwargs):
         beat_at=timezone.now() - timedelta(minutes=minutes_ago - 1),
     )
     return row
+
+
+def test_a_task_is_stale_by_its_last_worker_only(database_tasks):
+    """The database reads the last of worker_ids (json_extract '$[#-1]' / jsonb ->> -1)."""
+    rerun_on_live = _claimed_by_dead_worker(blocking_tasks.wait_for_file, path="/", runs=2)
+    WorkerHeartbeat.objects.filter(worker_id="dead-worker-1").update(beat_at=timezone.now())
+    rerun_on_dead = _claimed_by_dead_worker(blocking_tasks.wait_for_file, path="/", runs=3)
+    never_claimed = _claimed_by_dead_worker(blocking_tasks.wait_for_file, path="/")
+    DBTaskResult.objects.filter(pk=never_claimed.pk).update(worker_ids=[])
+    # dead-worker-1 beats now, but rerun_on_dead's run is on dead-worker-2.
+    assert set(background.stale_task_ids()) == {rerun_on_dead.pk, never_claimed.pk}
+    assert background.stale_task_ids(among=[rerun_on_live.pk]) == []
 
 
 class TestSweep:
@@ -240,7 +252,7 @@ class TestAdmin:
     URL = "admin:django_tasks_database_dbtaskresult_changelist"
 
     def test_an_administrator_retries_a_failed_task_and_it_runs(
-        self, database_tasks, as_admin, tmp_path
+        self, database_tasks, as_admin, admin_user, tmp_path
     ):
         ran = tmp_path / "ran"
         failed = blocking_tasks.fail_unless_file.enqueue(path=str(ran))
@@ -260,6 +272,67 @@ class TestAdmin:
         retry = DBTaskResult.objects.exclude(pk=failed.id).get()
         assert retry.status == TaskResultStatus.SUCCESSFUL and retry.return_value == "ran"
         assert DBTaskResult.objects.get(pk=failed.id).status == TaskResultStatus.FAILED
+
+        record = TaskRetry.objects.get()
+        assert (str(record.original_id), record.retry_id, record.retried_by) == (
+            failed.id, retry.pk, admin_user,
+        )  # fmt: skip
+        for attention in ("failed", "all"):
+            page = as_admin.get(reverse(self.URL), {"attention": attention}).content.decode()
+            assert str(failed.id) not in page
+        page = as_admin.get(reverse(self.URL)).content.decode()
+        retry_url = reverse("admin:django_tasks_database_dbtaskresult_change", args=[retry.pk])
+        failed_url = reverse("admin:django_tasks_database_dbtaskresult_change", args=[failed.id])
+        assert f'<a href="{retry_url}">{str(retry.pk)[:8]}</a> (Successful)' in page
+        assert f'<a href="{failed_url}">{failed.id[:8]}</a> (failed run)' in page
+        detail = as_admin.get(retry_url).content.decode()  # the retry's own page says it too
+        assert f'<a href="{failed_url}">{failed.id[:8]}</a> (failed run)' in detail
+
+    def test_a_retried_task_is_not_retried_twice(self, database_tasks, as_admin):
+        failed = blocking_tasks.fail_unless_file.enqueue(path="/nonexistent-file")
+        _run_worker()
+        selected = {"action": "retry", "_selected_action": [failed.id]}
+        as_admin.post(reverse(self.URL), selected)
+        response = as_admin.post(reverse(self.URL), selected, follow=True)
+        assert "1 task skipped" in response.content.decode()
+        assert DBTaskResult.objects.count() == 2 and TaskRetry.objects.count() == 1
+
+    def test_the_title_counts_the_tasks_needing_attention_in_one_query(
+        self, database_tasks, as_admin, tmp_path, django_assert_num_queries
+    ):
+        failed = blocking_tasks.fail_unless_file.enqueue(path="/nonexistent-file")
+        _run_worker()
+        _claimed_by_dead_worker(blocking_tasks.wait_for_file, path=str(tmp_path / "x"))
+        blocking_tasks.wait_for_file.enqueue(path="/")  # ready: needs nothing
+        # session, user, the attention count, the filtered and total counts, the two admin
+        # menu settings checks, the page (retries joined), the priority and queue filters
+        with django_assert_num_queries(10):
+            page = as_admin.get(reverse(self.URL)).content.decode()
+        assert "Background tasks: 2 need attention" in page
+
+        as_admin.post(reverse(self.URL), {"action": "retry", "_selected_action": [failed.id]})
+        with django_assert_num_queries(10):  # one more row, a retry and its link: the same
+            page = as_admin.get(reverse(self.URL)).content.decode()
+        assert "Background tasks: 1 needs attention" in page
+        assert "?attention=all" in page
+
+    def test_successful_runs_of_periodic_jobs_are_hidden_unless_asked_for(
+        self, database_tasks, as_admin
+    ):
+        from crm.tasks import prune_task_results, sweep_stale_tasks
+
+        swept = sweep_stale_tasks.enqueue()
+        pruned = prune_task_results.enqueue()
+        other = blocking_tasks.fail_unless_file.enqueue(path="/")
+        _run_worker()
+        DBTaskResult.objects.filter(pk=pruned.id).update(status=TaskResultStatus.FAILED)
+
+        page = as_admin.get(reverse(self.URL)).content.decode()
+        assert swept.id not in page
+        assert pruned.id in page and other.id in page  # a failed periodic run stays
+
+        page = as_admin.get(reverse(self.URL), {"periodic": "show"}).content.decode()
+        assert swept.id in page and pruned.id in page and other.id in page
 
     def test_a_stale_task_is_listed_and_its_retry_fails_the_old_run(
         self, database_tasks, as_admin, tmp_path
@@ -282,7 +355,7 @@ class TestAdmin:
             reverse(self.URL), {"action": "retry", "_selected_action": [ready.id]}, follow=True
         )
         assert "1 task skipped" in response.content.decode()
-        assert DBTaskResult.objects.count() == 1
+        assert DBTaskResult.objects.count() == 1 and not TaskRetry.objects.exists()
 
     def test_the_retry_needs_the_post_method(self, database_tasks, as_admin):
         failed = blocking_tasks.fail_unless_file.enqueue(path="/nonexistent-file")

@@ -82,7 +82,33 @@ def test_profile_rejects_an_unknown_time_zone_with_a_message(as_alice):
         reverse("profile"), {"first_name": "A", "time_zone": "Mars/Olympus", "email": ""}
     )
     assert response.status_code == 200
-    assert "Mars/Olympus is not a time zone: choose one of the list" in response.text
+    assert "Mars/Olympus is not a time zone: type a city" in response.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("Copenhagen", "Europe/Copenhagen"),
+        ("new york", "America/New_York"),
+        ("Sydney", "Australia/Sydney"),
+        ("europe/copenhagen", "Europe/Copenhagen"),
+        ("Asia/Tokyo", "Asia/Tokyo"),
+    ],
+)
+def test_a_city_typed_as_people_write_it_finds_its_time_zone(as_alice, alice, typed, stored):
+    response = as_alice.post(
+        reverse("profile"), {"first_name": "A", "time_zone": typed, "email": ""}
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    alice.refresh_from_db()
+    assert alice.time_zone == stored
+
+
+def test_a_misspelt_city_is_answered_with_the_closest_zones(as_alice):
+    response = as_alice.post(
+        reverse("profile"), {"first_name": "A", "time_zone": "Copenhagn", "email": ""}
+    )
+    assert "Copenhagn is not a time zone. Did you mean Europe/Copenhagen?" in response.text
 
 
 def test_the_time_zone_is_a_search_box_with_every_zone_and_its_offset(as_alice):

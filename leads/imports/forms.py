@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.imports import value_maps
 from leads.imports.importers import ImportOptions
-from leads.imports.mapping import IMPORT_FIELDS, grouped_field_choices
+from leads.imports.mapping import IMPORT_FIELDS, field_label, grouped_field_choices
 from leads.models import LeadSource
 
 IGNORE = ""
@@ -41,7 +41,13 @@ class MappingForm(forms.Form):
     date_format = forms.ChoiceField(
         label=_("Dates such as 04/05/2021"),
         choices=[
-            ("auto", _("Day first (04/15/2021 read as April 15)")),
+            (
+                "auto",
+                _(
+                    "Day first when both are possible (04/05/2021 is 4 May;"
+                    " 04/15/2021 is still 15 April)"
+                ),
+            ),
             ("dmy", _("Day/month/year only")),
             ("mdy", _("Month/day/year (US, Zoho)")),
             ("ymd", _("Year/month/day only")),
@@ -147,11 +153,20 @@ class MappingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        columns = {}
+        columns, chosen_for = {}, {}
         for index, name in enumerate(self.column_fields):
             field_name = cleaned.get(name)
             if field_name and self.header[index]:
                 columns.setdefault(self.header[index], field_name)
+                chosen_for.setdefault(field_name, []).append(name)
+        for field_name, names in chosen_for.items():
+            if len(names) > 1:  # one would silently win over the other
+                message = _(
+                    "%(field)s is chosen for %(count)s columns; a field is filled from one"
+                    " column: choose “— ignore —” for the others."
+                ) % {"field": field_label(field_name), "count": len(names)}
+                for name in names:
+                    self.add_error(name, message)
         if not columns:
             raise forms.ValidationError(_("Map at least one column to a field."))
         cleaned["columns"] = columns

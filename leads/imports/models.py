@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from leads.models import import_batch_reason
 
@@ -231,6 +232,35 @@ class ImportBatch(models.Model):
     def change_reason(self):
         """The history entries' change reason, naming the batch."""
         return import_batch_reason(self.pk)
+
+    def summary_text(self):
+        """The counts in words for the page ("3 leads created, 1 skipped, 2 rejected"); a dry
+        run says what would happen."""
+        if self.dry_run:
+            parts = [
+                ngettext(
+                    "%(n)s lead would be created", "%(n)s leads would be created", self.created
+                )
+                % {"n": self.created},
+                ngettext("%(n)s would be updated", "%(n)s would be updated", self.updated)
+                % {"n": self.updated},
+            ]
+        else:
+            parts = [
+                ngettext("%(n)s lead created", "%(n)s leads created", self.created)
+                % {"n": self.created},
+                ngettext("%(n)s updated", "%(n)s updated", self.updated) % {"n": self.updated},
+            ]
+        parts.append(
+            ngettext(
+                "%(n)s skipped (matched a lead)", "%(n)s skipped (matched a lead)", self.skipped
+            )
+            % {"n": self.skipped}
+        )
+        parts.append(
+            ngettext("%(n)s rejected", "%(n)s rejected", self.rejected) % {"n": self.rejected}
+        )
+        return ", ".join(parts) + "."
 
     def summary(self):
         return (

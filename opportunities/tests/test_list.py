@@ -76,3 +76,14 @@ def test_only_mine_says_any(as_alice):
     text = as_alice.get(reverse("opportunities:list")).text
     select = re.search(r'<select name="mine".*?</select>', text, re.S).group(0)
     assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == ["Any", "Yes", "No"]
+
+
+def test_only_mine_no_lists_the_others_opportunities(as_alice, alice, bob):
+    from accounts.tests.factories import AccountFactory
+    from opportunities.tests.factories import OpportunityFactory
+
+    account = AccountFactory(owner_user=alice)
+    OpportunityFactory(owner_user=alice, account=account, topic="Mine")
+    OpportunityFactory(owner_user=bob, account=account, topic="Bob's")
+    response = as_alice.get(reverse("opportunities:list"), {"mine": "false", "state": ""})
+    assert [o.topic for o in response.context["page"]] == ["Bob's"]

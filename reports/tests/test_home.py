@@ -250,17 +250,19 @@ def test_the_new_leads_tile_and_the_assigned_panel_agree_on_one_data_set(
             create_lead(data=lead_data(topic=topic, owner=alice), created_by=alice)
     _routed(created_by=bob, at=NOW - 2 * DAY, topic="Routed 1")
     _routed(created_by=bob, at=NOW - DAY, topic="Routed 2")
+    # Hers (an import of hers, say) that the Danes rule gave back to her: created by her.
+    _routed(created_by=alice, at=NOW - DAY, topic="Her own, routed", country="Denmark")
 
     with time_machine.travel(NOW, tick=False):
         tiles = dashboards.salesperson_tiles(alice)
         body = as_alice.get(HOME).content.decode()
 
-    assert tiles["new_leads_this_week"] == 4
-    assert tiles["new_leads_this_week_created_by_me"] == 2
+    assert tiles["new_leads_this_week"] == 5
+    assert tiles["new_leads_this_week_created_by_me"] == 3
     assert tiles["new_leads_this_week_given"] == 2
     assert sorted(lead.topic for lead in tiles["recently_assigned"]) == ["Routed 1", "Routed 2"]
     assert tiles["new_leads_this_week_given"] == len(tiles["recently_assigned"])
-    assert "2 created by you · 2 given to you" in body
+    assert "3 created by you · 2 given to you" in body
     assert body.count('data-testid="recently-assigned-lead"') == 2
 
 
@@ -453,7 +455,7 @@ def test_a_lead_assigned_by_hand_is_recently_assigned_to_its_new_owner(alice, bo
     assert str(rows[0].assigned_how) == "Assigned by hand"
 
 
-def test_a_manager_with_thousands_of_open_leads_gets_her_home_page(client, manager):
+def test_a_manager_with_thousands_of_open_leads_gets_her_home_page(client, manager, bob):
     """The recently assigned tile starts from this week's explanation rows of the user
     (routing_expl_owner_idx) and joins their leads: no subquery per open lead."""
     from django.test.utils import CaptureQueriesContext
@@ -464,7 +466,7 @@ def test_a_manager_with_thousands_of_open_leads_gets_her_home_page(client, manag
 
     leads = create_leads(
         leads=[Lead(last_name=f"Lead {n}", owner_user=manager) for n in range(3000)],
-        created_by=manager,
+        created_by=bob,  # given to her: created by someone else
     )
     AssignmentExplanation.objects.bulk_create(
         AssignmentExplanation(

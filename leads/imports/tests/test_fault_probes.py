@@ -236,6 +236,7 @@ class TestWhatTheImportDidWithEachRow:
         page = as_manager.get(batch.get_absolute_url()).content.decode()
 
         assert "3 rows matched an existing lead" in page
+        assert "1 lead created, 0 updated, 3 skipped (matched a lead), 0 rejected." in page
         assert list(batch.matches.values_list("line", "lead_id", "key", "action")) == [
             (2, existing.pk, "email", "skipped"),
             (3, by_name.pk, "name", "skipped"),
@@ -270,3 +271,32 @@ def test_uploading_a_file_imported_before_warns(as_manager, django_capture_on_co
     page = as_manager.get(response["Location"]).content.decode()
     assert f"This file was imported before (import #{batch.pk} on" in page
     assert "1 lead created)" in page
+
+
+@pytest.mark.django_db
+def test_a_field_chosen_for_two_columns_is_refused_not_silently_dropped(as_manager):
+    upload(as_manager, content=b"Last Name,Budget,Money\nHansen,5000,1200\n")
+    batch = ImportBatch.objects.get()
+    assert batch.options["columns"] == {"Last Name": "last_name", "Budget": "budget_amount"}
+    post = {
+        "col_0": "last_name",
+        "col_1": "budget_amount",
+        "col_2": "budget_amount",
+        "dedupe": "skip",
+        "owner": "",
+        "date_format": "auto",
+        "action": "import",
+    }
+
+    response = as_manager.post(batch.get_absolute_url(), post)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    message = (
+        "Budget amount is chosen for 2 columns; a field is filled from one column: choose"
+        " “— ignore —” for the others."
+    )
+    assert form.errors["col_1"] == [message] and form.errors["col_2"] == [message]
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.UPLOADED
+    assert not Lead.objects.exists()

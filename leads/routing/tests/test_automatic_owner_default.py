@@ -74,5 +74,6 @@ def test_an_import_dry_run_says_where_the_rows_would_go(
     page = as_manager.get(batch.get_absolute_url()).content.decode()
 
     assert "Where the new leads would go" in page
+    assert "4 leads would be created, 0 would be updated, 0 skipped" in page
     assert "Routing rules: 2 rows match no rule and go to you." in page
     assert f"{bob}: <strong>2</strong>" in page
