@@ -232,8 +232,12 @@ def test_a_stale_tab_gets_messages_for_a_lead_closed_in_another(page, live_serve
     page.goto(f"{live_server.url}{lead.get_absolute_url()}")
     second.goto(f"{live_server.url}{lead.get_absolute_url()}")
 
-    # Tab 1 disqualifies the lead (the inline form).
+    # Tab 1 disqualifies the lead (the inline form). The second tab was opened last: bring the
+    # first to the front, as a person clicking in it does (a background tab's timers and
+    # animation frames are throttled, and the collapse and htmx wait on them).
+    page.bring_to_front()
     page.get_by_role("link", name="Disqualify").click()
+    expect(page.locator("#disqualify-inline.show")).to_be_visible()
     page.get_by_label("Reason").select_option(label="Lost")
     page.get_by_test_id("disqualify-form").get_by_role("button", name="Disqualify").click()
     expect(page.get_by_test_id("lead-state")).to_have_text("Disqualified")

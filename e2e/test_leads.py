@@ -141,6 +141,7 @@ def test_inline_status_change_and_disqualify_with_htmx(page, live_server, login,
     ).to_contain_text("New → Contacted")
 
     page.get_by_role("link", name="Disqualify").click()
+    expect(page.locator("#disqualify-inline.show")).to_be_visible()  # the collapse has opened
     page.get_by_label("Reason").select_option(label="No Longer Interested")
     page.get_by_label("Note").fill("Went with a competitor")
     with page.expect_response(
