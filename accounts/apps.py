@@ -8,9 +8,57 @@ class AccountsConfig(AppConfig):
     business_models = {"Account", "Contact"}
 
     def ready(self):
+        from accounts import search
         from accounts.panels import child_accounts
+        from crm.global_search import SearchKind, Shown, register_kind
         from crm.lookup import Lookup, register_lookup
         from crm.panels import register_panel
+        from crm.search_index import register as register_search_index
+
+        register_search_index("accounts.Account", search.ACCOUNT_INDEX)
+        register_search_index("accounts.Contact", search.CONTACT_INDEX)
+        inactive = lambda record: "" if record.is_active else _("Inactive")  # noqa: E731
+        register_kind(
+            SearchKind(
+                kind="contact",
+                model="accounts.Contact",
+                label=_("Contacts"),
+                index=search.CONTACT_INDEX,
+                title="full_name",
+                fields=(
+                    Shown("full_name", _("Name")),
+                    Shown("email", _("E-mail")),
+                    Shown("business_phone", _("Business phone"), phone=True),
+                    Shown("mobile_phone", _("Mobile phone"), phone=True),
+                ),
+                details=(
+                    Shown("job_title", _("Job title")),
+                    Shown("account.name", _("Account")),
+                    Shown("email", _("E-mail")),
+                ),
+                closed=inactive,
+                select_related=("account",),
+                order=20,
+            )
+        )
+        register_kind(
+            SearchKind(
+                kind="account",
+                model="accounts.Account",
+                label=_("Accounts"),
+                index=search.ACCOUNT_INDEX,
+                title="name",
+                fields=(
+                    Shown("name", _("Name")),
+                    Shown("email", _("E-mail")),
+                    Shown("website", _("Website")),
+                    Shown("phone", _("Main phone"), phone=True),
+                ),
+                details=(Shown("city", _("City")), Shown("website", _("Website"))),
+                closed=inactive,
+                order=30,
+            )
+        )
 
         register_lookup(
             "account", Lookup("accounts.Account", ("name", "city", "email"), "city", "active")

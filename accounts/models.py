@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts import search
 from crm.errors import DomainError
 from crm.lib import duplicates
 from crm.models import OwnedQuerySet, OwnedRecord
@@ -151,8 +152,14 @@ class Account(CustomerRecord):
     email_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     phone_key = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
     domain_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    # The global search's index (accounts.search, crm.search_index): name, e-mail and website
+    # folded, the phone as digits; trigram GIN on PostgreSQL, FTS5 on SQLite (migration 0005).
+    search_text = models.TextField(blank=True, editable=False)
 
-    KEY_FIELDS = ("name_key", "name_token", "name_sound", "email_key", "phone_key", "domain_key")
+    KEY_FIELDS = (
+        "name_key", "name_token", "name_sound", "email_key", "phone_key", "domain_key",
+        "search_text",
+    )  # fmt: skip
 
     class Meta(CustomerRecord.Meta):
         verbose_name = _("account")
@@ -189,6 +196,7 @@ class Account(CustomerRecord):
         self.domain_key = (
             duplicates.website_domain(self.website) or duplicates.company_domain(self.email)
         )[:100]
+        self.search_text = search.account_text(*(getattr(self, f) for f in search.ACCOUNT_FIELDS))
 
     def clean(self):
         super().clean()
@@ -230,8 +238,17 @@ class Contact(CustomerRecord):
     email_domain = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     phone_key = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
     mobile_key = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
+    # The global search's index (accounts.search): names and e-mail folded, phones as digits.
+    search_text = models.TextField(blank=True, editable=False)
 
-    KEY_FIELDS = ("name_key", "email_key", "email_domain", "phone_key", "mobile_key")
+    KEY_FIELDS = (
+        "name_key",
+        "email_key",
+        "email_domain",
+        "phone_key",
+        "mobile_key",
+        "search_text",
+    )
 
     class Meta(CustomerRecord.Meta):
         verbose_name = _("contact")
@@ -270,3 +287,4 @@ class Contact(CustomerRecord):
         self.email_domain = duplicates.company_domain(self.email)[:100]
         self.phone_key = duplicates.normalise_phone(self.business_phone)[:20]
         self.mobile_key = duplicates.normalise_phone(self.mobile_phone)[:20]
+        self.search_text = search.contact_text(*(getattr(self, f) for f in search.CONTACT_FIELDS))

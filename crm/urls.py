@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from crm import lookup, views
+from crm import lookup, search_views, views
 
 admin.site.site_header = _("CRM administration")
 admin.site.site_title = _("CRM admin")
@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("django.contrib.auth.urls")),
     path("profile/", views.profile, name="profile"),
     path("lookup/<slug:kind>/", lookup.lookup, name="lookup"),
+    path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.search_suggest, name="search_suggest"),
     path(
         "invitation/<uidb64>/<token>/",
         views.InvitationAcceptView.as_view(),

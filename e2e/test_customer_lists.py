@@ -91,7 +91,7 @@ def test_account_list_filters_sorting_and_paging_keep_the_filters(
 
     # Search + Active + Sort by, through the form: 30 active Odense accounts of alice's
     # (carol's Odense account is South's), newest name first, 25 a page.
-    page.get_by_label("Search").fill("odense")
+    page.get_by_label("Search", exact=True).fill("odense")
     expect(page.get_by_label("Active", exact=True)).to_have_value("true")
     page.get_by_label("Sort by").select_option(label="Name (descending)")
     apply_filter(page)
@@ -106,14 +106,14 @@ def test_account_list_filters_sorting_and_paging_keep_the_filters(
     expect(pagination(page)).to_contain_text("Page 2 of 2")
     expect(rows(page)).to_have_count(5)
     assert names_on_page(page) == [f"Account {n:02}" for n in (5, 4, 3, 2, 1)]
-    expect(page.get_by_label("Search")).to_have_value("odense")
+    expect(page.get_by_label("Search", exact=True)).to_have_value("odense")
     expect(page.get_by_label("Sort by")).to_have_value("-name")
     expect(page.get_by_label("Active", exact=True)).to_have_value("true")
     # Previous too.
     pagination(page).get_by_role("link", name="Previous").click()
     expect(pagination(page)).to_contain_text("Page 1 of 2")
     expect(rows(page).first).to_contain_text("Account 30")
-    expect(page.get_by_label("Search")).to_have_value("odense")
+    expect(page.get_by_label("Search", exact=True)).to_have_value("odense")
 
     # Active: No → the 3 inactive accounts, each with its badge.
     page.get_by_label("Active", exact=True).select_option(label="No")
@@ -132,7 +132,7 @@ def test_account_list_filters_sorting_and_paging_keep_the_filters(
     expect(page.get_by_label("Active", exact=True)).to_have_value("")
 
     # Industry: Consulting → bob's bakery only (a teammate's account is visible).
-    page.get_by_label("Search").fill("")
+    page.get_by_label("Search", exact=True).fill("")
     page.get_by_label("Industry").select_option(label="Consulting")
     apply_filter(page)
     expect(rows(page)).to_have_count(1)
@@ -141,7 +141,7 @@ def test_account_list_filters_sorting_and_paging_keep_the_filters(
 
     # Only mine: bob's Aarhus accounts disappear.
     page.get_by_label("Industry").select_option(label="---------")
-    page.get_by_label("Search").fill("aarhus")
+    page.get_by_label("Search", exact=True).fill("aarhus")
     apply_filter(page)
     expect(rows(page)).to_have_count(2)
     page.get_by_label("Only mine").select_option(label="Yes")
@@ -151,7 +151,7 @@ def test_account_list_filters_sorting_and_paging_keep_the_filters(
 
     # Sort by City: Aarhus (bob's) before Odense; descending puts Odense first.
     page.get_by_label("Only mine").select_option(label="Any")
-    page.get_by_label("Search").fill("")
+    page.get_by_label("Search", exact=True).fill("")
     page.get_by_label("Active", exact=True).select_option(label="Yes")
     page.get_by_label("Sort by").select_option(label="City")
     apply_filter(page)
@@ -209,7 +209,7 @@ def test_contact_list_filters_sorting_and_paging(page, live_server, login, alice
     expect(rows(page).first).to_contain_text("Bo Andersen")
 
     # Search (by account name) + Sort by name descending, then page 2 keeps both.
-    page.get_by_label("Search").fill("fabrikam")
+    page.get_by_label("Search", exact=True).fill("fabrikam")
     page.get_by_label("Sort by").select_option(label="Name (descending)")
     apply_filter(page)
     expect(rows(page)).to_have_count(25)
@@ -218,7 +218,7 @@ def test_contact_list_filters_sorting_and_paging(page, live_server, login, alice
     expect(pagination(page)).to_contain_text("Page 2 of 2")
     expect(rows(page)).to_have_count(5)
     expect(rows(page).last).to_contain_text("Anna Nielsen 01")
-    expect(page.get_by_label("Search")).to_have_value("fabrikam")
+    expect(page.get_by_label("Search", exact=True)).to_have_value("fabrikam")
     expect(page.get_by_label("Sort by")).to_have_value("-name")
 
     # Active: No → her two inactive contacts.
@@ -229,7 +229,7 @@ def test_contact_list_filters_sorting_and_paging(page, live_server, login, alice
 
     # Only mine: bob's Contoso contacts are listed for his teammate, not under "Only mine".
     page.get_by_label("Active", exact=True).select_option(label="Yes")
-    page.get_by_label("Search").fill("contoso")
+    page.get_by_label("Search", exact=True).fill("contoso")
     apply_filter(page)
     expect(rows(page)).to_have_count(2)
     page.get_by_label("Only mine").select_option(label="Yes")
@@ -239,12 +239,12 @@ def test_contact_list_filters_sorting_and_paging(page, live_server, login, alice
     # Sort by created, newest first: bob's Contoso contacts (the last made); carol's Nielsen
     # 99 is never listed. (Not by account: a joined column reads no index, issue 14.)
     page.get_by_label("Only mine").select_option(label="Any")
-    page.get_by_label("Search").fill("")
+    page.get_by_label("Search", exact=True).fill("")
     page.get_by_label("Sort by").select_option(label="Created (descending)")
     apply_filter(page)
     expect(rows(page).first).to_contain_text("Britt Borg")
     expect(rows(page).first.locator("td").nth(1)).to_have_text("Contoso Ltd")
-    page.get_by_label("Search").fill("nielsen 99")
+    page.get_by_label("Search", exact=True).fill("nielsen 99")
     apply_filter(page)
     expect(rows(page)).to_contain_text(["No contacts match."])
 
@@ -362,7 +362,7 @@ def test_opportunity_list_filters_sorting_and_paging(
     apply_filter(page)
     expect(rows(page)).to_have_count(3)
     page.get_by_label("Source campaign").select_option(label="---------")
-    page.get_by_label("Search").fill("contoso")  # the potential customer's name
+    page.get_by_label("Search", exact=True).fill("contoso")  # the potential customer's name
     apply_filter(page)
     expect(rows(page)).to_have_count(2)
     expect(rows(page).first).to_contain_text("Bob Berg")

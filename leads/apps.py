@@ -15,22 +15,6 @@ def ensure_lead_sources(sender, using="default", **kwargs):
         seed_sources(global_apps, using)
 
 
-def ensure_sqlite_search_index(sender, using="default", **kwargs):
-    """post_migrate (SQLite): once migration 0013 made the FTS5 search table, put back any of
-    its triggers that a later migration's rebuild of leads_lead dropped, and refill it."""
-    from django.db import connections
-
-    from leads import search
-
-    connection = connections[using]
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        table_exists, triggers_exist = search.sqlite_index_state(cursor)
-        if table_exists and not triggers_exist:
-            search.install_sqlite_index(cursor)
-
-
 class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = _("Leads")
@@ -40,8 +24,10 @@ class LeadsConfig(AppConfig):
 
     def ready(self):
         from activities.signals import activity_logged
+        from crm.global_search import SearchKind, Shown, register_kind
         from crm.panels import register_panel
-        from leads import receivers, timeline
+        from crm.search_index import register as register_search_index
+        from leads import receivers, search, timeline
         from leads.models import Campaign
         from leads.panels import record_leads
         from opportunities.filters import register_choices
@@ -49,8 +35,31 @@ class LeadsConfig(AppConfig):
         activity_logged.connect(receivers.contact_made, dispatch_uid="leads.contact_made")
         timeline.register()
         post_migrate.connect(ensure_lead_sources, sender=self, dispatch_uid="leads.sources")
-        post_migrate.connect(
-            ensure_sqlite_search_index, sender=self, dispatch_uid="leads.sqlite_search_index"
+        register_search_index("leads.Lead", search.INDEX)
+        register_kind(
+            SearchKind(
+                kind="lead",
+                model="leads.Lead",
+                label=_("Leads"),
+                index=search.INDEX,
+                title="display_topic",
+                fields=(
+                    Shown("topic", _("Topic")),
+                    Shown("full_name", _("Name")),
+                    Shown("company_name", _("Company")),
+                    Shown("email", _("E-mail")),
+                    Shown("business_phone", _("Business phone"), phone=True),
+                    Shown("mobile_phone", _("Mobile phone"), phone=True),
+                ),
+                details=(
+                    Shown("full_name", _("Name")),
+                    Shown("company_name", _("Company")),
+                    Shown("owner", _("Owner")),
+                ),
+                closed=lambda lead: "" if lead.is_open else lead.get_state_display(),
+                select_related=("owner_user", "owner_team"),
+                order=10,
+            )
         )
         register_choices("source_campaign", lambda request: Campaign.objects.all())
         for record in ("accounts.Account", "accounts.Contact", "opportunities.Opportunity"):

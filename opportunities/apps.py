@@ -24,14 +24,34 @@ class OpportunitiesConfig(AppConfig):
 
     def ready(self):
         from accounts.services import register_deactivation_check
+        from crm.global_search import SearchKind, Shown, register_kind
         from crm.lookup import Lookup, register_lookup
         from crm.panels import register_panel
+        from crm.search_index import register as register_search_index
+        from opportunities import search
         from opportunities.panels import (
             customer_opportunities,
             new_opportunity_button,
             open_deals_warning,
         )
 
+        register_search_index("opportunities.Opportunity", search.INDEX)
+        register_kind(
+            SearchKind(
+                kind="opportunity",
+                model="opportunities.Opportunity",
+                label=_("Opportunities"),
+                index=search.INDEX,
+                title="topic",
+                fields=(Shown("topic", _("Topic")),),
+                details=(Shown("customer", _("Customer")), Shown("owner", _("Owner"))),
+                closed=lambda deal: (
+                    "" if deal.state == deal.State.OPEN else deal.get_state_display()
+                ),
+                select_related=("account", "contact", "owner_user", "owner_team"),
+                order=40,
+            )
+        )
         register_lookup("opportunity", Lookup("opportunities.Opportunity", ("topic",), "", "open"))
 
         register_deactivation_check(open_deals_warning)

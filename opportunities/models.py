@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Contact
 from crm.errors import DomainError
 from crm.models import OwnedQuerySet, OwnedRecord
+from opportunities import search
 
 
 class CurrencyQuerySet(models.QuerySet):
@@ -267,6 +268,9 @@ class Opportunity(OwnedRecord):
         _("actual close date"), null=True, blank=True, editable=False
     )
     close_description = models.TextField(_("closing notes"), blank=True, editable=False)
+    # The global search's index (opportunities.search, crm.search_index): the topic folded;
+    # trigram GIN on PostgreSQL, FTS5 on SQLite (migration 0007). Kept current by save().
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = OpportunityQuerySet.as_manager()
 
@@ -312,6 +316,13 @@ class Opportunity(OwnedRecord):
 
     def __str__(self):
         return self.topic
+
+    def save(self, *args, **kwargs):
+        self.search_text = search.opportunity_text(*(getattr(self, f) for f in search.FIELDS))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("opportunities:detail", kwargs={"pk": self.pk})

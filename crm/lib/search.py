@@ -11,6 +11,9 @@ whitespace single; phone numbers are stored as their digits only, so "+45 20-12"
 import re
 import unicodedata
 
+import phonenumbers
+from django.conf import settings
+
 from crm.lib.duplicates import _FOLD
 
 # A query made of these characters only (and at least 3 digits) is a phone number: its
@@ -47,10 +50,25 @@ def search_text(texts=(), phones=()):
     return " ".join([*(fold(text) for text in texts), *(digits(phone) for phone in phones)])
 
 
+def phone_term(query):
+    """The digits a phone-like query is matched by: the number without its country code or
+    trunk prefix (its national significant number, read in settings.PHONE_REGION), which
+    every way of writing the number contains, so "+45 33 12 34 56", "0045 33 12 34 56" and
+    "33123456" all find a number stored as "33 12 34 56" or "+4533123456"; the plain digits
+    when it does not parse as a number or leaves fewer than three."""
+    plain = digits(query)
+    try:
+        number = phonenumbers.parse(query, settings.PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return plain
+    national = phonenumbers.national_significant_number(number)
+    return national if len(national) >= TRIGRAM and national in plain else plain
+
+
 def search_terms(query):
     """The terms a typed query is matched by, each against the stored text (all must match):
-    a phone-like query is one term of its digits; otherwise each word folded."""
+    a phone-like query is one term of its digits (phone_term); otherwise each word folded."""
     query = (query or "").strip()
     if _PHONE_QUERY.match(query) and len(digits(query)) >= TRIGRAM:
-        return [digits(query)]
+        return [phone_term(query)]
     return list(dict.fromkeys(fold(query).split()))

@@ -35,7 +35,10 @@ def api_client(user):
 class TestTerms:
     def test_words_are_folded_and_a_phone_number_is_one_term_of_digits(self):
         assert search_terms("  José SØRENSEN ") == ["jose", "sorensen"]
-        assert search_terms("+45 33-88 11") == ["45338811"]
+        # The country code and a leading 00 or + are not part of the term: every way of
+        # writing the number contains its national digits.
+        assert search_terms("+45 33-88 11") == ["338811"]
+        assert search_terms("0045 33 88 11 00") == search_terms("33881100") == ["33881100"]
         assert search_terms("a 12") == ["a", "12"]  # too few digits for a phone number
         assert search_terms("") == []
 
