@@ -30,6 +30,7 @@ class AccountsConfig(AppConfig):
                     Shown("email", _("E-mail")),
                     Shown("business_phone", _("Business phone"), phone=True),
                     Shown("mobile_phone", _("Mobile phone"), phone=True),
+                    Shown("account.name", _("Account")),
                 ),
                 details=(
                     Shown("job_title", _("Job title")),

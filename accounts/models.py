@@ -182,10 +182,30 @@ class Account(CustomerRecord):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *self.KEY_FIELDS}
+        # Read by receivers of post_save too (opportunities find their customer by its name).
+        self.renamed = getattr(self, "_stored_name", self.name) != self.name
         super().save(*args, **kwargs)
+        self._stored_name = self.name
+        if self.renamed:
+            self.refresh_contacts_search_text()
 
     def get_absolute_url(self):
         return reverse("accounts:account_detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        account = super().from_db(db, field_names, values, **kwargs)
+        account._stored_name = account.__dict__.get("name")
+        return account
+
+    def refresh_contacts_search_text(self):
+        """Its contacts are found by its name: a rename rewrites their search text (one
+        UPDATE per contact whose text changed)."""
+        for contact in self.contacts.select_related("account"):
+            before = contact.search_text
+            contact.refresh_keys()
+            if contact.search_text != before:
+                Contact.objects.filter(pk=contact.pk).update(search_text=contact.search_text)
 
     def refresh_keys(self):
         self.name_key = duplicates.company_key(self.name)[:160]
@@ -271,10 +291,23 @@ class Contact(CustomerRecord):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *self.KEY_FIELDS}
+        names = (self.first_name, self.last_name)
+        # Read by receivers of post_save (opportunities find their customer by its name).
+        self.renamed = getattr(self, "_stored_names", names) != names
         super().save(*args, **kwargs)
+        self._stored_names = names
 
     def get_absolute_url(self):
         return reverse("accounts:contact_detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        contact = super().from_db(db, field_names, values, **kwargs)
+        contact._stored_names = (
+            contact.__dict__.get("first_name"),
+            contact.__dict__.get("last_name"),
+        )
+        return contact
 
     @property
     def full_name(self):
@@ -287,4 +320,13 @@ class Contact(CustomerRecord):
         self.email_domain = duplicates.company_domain(self.email)[:100]
         self.phone_key = duplicates.normalise_phone(self.business_phone)[:20]
         self.mobile_key = duplicates.normalise_phone(self.mobile_phone)[:20]
-        self.search_text = search.contact_text(*(getattr(self, f) for f in search.CONTACT_FIELDS))
+        account_name = self.account.name if self.account_id else ""
+        self.search_text = search.contact_text(
+            self.first_name,
+            self.middle_name,
+            self.last_name,
+            self.email,
+            self.business_phone,
+            self.mobile_phone,
+            account_name,
+        )  # fmt: skip (the order of search.CONTACT_FIELDS)

@@ -90,6 +90,20 @@ def _quick_add_form(kind, data=None, files=None):
     return InquiryForm(data)
 
 
+def _call_initial(request):
+    """The "Call" button (activities.templatetags.timeline.call_button): the call is being
+    made now, outgoing, to this number and person; the rep types the outcome after it."""
+    phone = request.GET.get("phone", "")[:50]
+    person = request.GET.get("person", "")[:200]
+    return {
+        "subject": _("Call to %(number)s") % {"number": phone},
+        "direction": Activity.Direction.OUTGOING,
+        "other_party": person,
+        "due_at": timezone.localtime().replace(second=0, microsecond=0),
+        "completed": True,
+    }
+
+
 def _save_quick_add(kind, form, record, user):
     if kind in ACTIVITY_KINDS:
         return services.log_activity(
@@ -120,6 +134,8 @@ def quick_add(request, model_label, object_id, kind):
         raise Http404
     record = _record_or_404(request, model_label, object_id)
     form = _quick_add_form(kind, request.POST or None, request.FILES or None)
+    if request.method == "GET" and kind == Activity.Kind.PHONE_CALL and request.GET.get("phone"):
+        form.initial.update(_call_initial(request))
     if request.method == "POST" and form.is_valid():
         try:
             _save_quick_add(kind, form, record, request.user)

@@ -177,6 +177,13 @@ def _pages(personas):
             ("time in status", name, "get", "/reports/time-in-status/"),
             ("home dashboard", name, "get", "/"),
             ("API lead list", name, "get", "/api/v1/leads/"),
+            (
+                "lead board",
+                name,
+                "get",
+                "/leads/board/?view=team" if name != "rep" else "/leads/board/",
+            ),
+            ("opportunity board", name, "get", "/opportunities/board/"),
         ]
     return pages
 

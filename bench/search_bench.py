@@ -1,4 +1,5 @@
-"""The global search (issue 18) timed through Django's test client at a generated size.
+"""The global search (issue 18), and with --boards the boards (issue 19), timed through
+Django's test client at a generated size.
 
     .venv/bin/python bench/search_bench.py [--leads 200000] [--runs 10] [--plans NAME]
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_pages \\
@@ -59,13 +60,36 @@ def queries(personas):
     ]
 
 
+BOARDS = False  # --boards: the boards of issue 19 too
+
+
+def board_pages(personas):
+    """The lead board (the rep's 100,000 open leads: two columns of 50,000; the manager's team;
+    every open lead for the admin), the same narrowed to the rep's newest ~10,000 leads (two
+    columns of about 5,000, so each column's value is summed), and the opportunity board."""
+    from leads.models import Lead
+
+    rep = personas.users["rep"]
+    mine = Lead.objects.open().owned_by(rep).order_by("-created_at", "-pk")
+    cut = mine.values_list("created_at", flat=True)[10_000 - 1 : 10_000].first()
+    since = f"&created_after={cut.date().isoformat()}" if cut else ""
+    return [
+        ("lead board (rep: 50,000 a column)", "rep", "/leads/board/"),
+        ("lead board (manager: the team's)", "manager", "/leads/board/?view=team"),
+        ("lead board (admin: every open lead)", "admin", "/leads/board/?view=all"),
+        ("lead board, about 5,000 a column (rep)", "rep", f"/leads/board/?view=mine{since}"),
+        ("opportunity board (rep)", "rep", "/opportunities/board/"),
+        ("opportunity board (admin)", "admin", "/opportunities/board/"),
+    ]
+
+
 def pages(personas):
     rows = []
     for label, text in queries(personas):
         for persona in personas.users:
             rows.append((f"type-ahead: {label}", persona, f"/search/suggest/?q={text}"))
             rows.append((f"results page: {label}", persona, f"/search/?q={text}"))
-    return rows
+    return rows + (board_pages(personas) if BOARDS else [])
 
 
 def measure(personas, runs):
@@ -74,7 +98,7 @@ def measure(personas, runs):
     results = []
     for row, persona, target in pages(personas):
         path, _sep, text = target.partition("?q=")
-        url = f"{path}?q={quote(text)}"
+        url = f"{path}?q={quote(text)}" if _sep else target
         client = personas.clients[persona]
         light, times = [], []
         for _ in range(runs + 1):  # the first run warms caches; not counted
@@ -106,7 +130,7 @@ def save_plans(personas, directory):
     directory.mkdir(parents=True, exist_ok=True)
     for row, persona, target in pages(personas):
         path, _sep, text = target.partition("?q=")
-        url = f"{path}?q={quote(text)}"
+        url = f"{path}?q={quote(text)}" if _sep else target
         with CaptureQueriesContext(connection) as captured:
             personas.clients[persona].get(url)
         statements = [query["sql"] for query in captured.captured_queries]
@@ -130,7 +154,15 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--plans", metavar="NAME", help="PostgreSQL: write the queries' plans")
+    parser.add_argument("--boards", action="store_true", help="time the boards too")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the database as it is: no migrate, no fingerprint check, never regenerate",
+    )
     args = parser.parse_args()
+    global BOARDS
+    BOARDS = args.boards
     for name, value in pages_bench.ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     url = pages_bench.database_url()
@@ -143,8 +175,9 @@ def main():
     from django.db import connection
 
     django.setup()
-    pages_bench.prepare(n_leads, regenerate=args.regenerate)
-    _ensure_indexes()
+    if not args.reuse:
+        pages_bench.prepare(n_leads, regenerate=args.regenerate)
+        _ensure_indexes()
     personas = pages_bench.Personas()
     print(f"== global search at {n_leads:,} leads ({connection.vendor}), {args.runs} runs each")
     measured = measure(personas, args.runs)

@@ -123,6 +123,9 @@ def hit(record, spec, terms):
     records after open ones; a term at a word's start, then a whole field, before one
     inside a word; earlier in the list first)."""
     title = str(getattr(record, spec.title))
+    details = [(shown.label, value) for shown in spec.details if (value := shown.value(record))]
+    # A match in the title or a detail is seen there; the others are listed as matched.
+    visible = {title, *(value for _label, value in details)}
     matched, starts, whole = [], 0, 0
     for shown in spec.fields:
         value = shown.value(record)
@@ -132,9 +135,8 @@ def hit(record, spec, terms):
         words = folded.split()
         starts += sum(1 for term in terms if any(word.startswith(term) for word in words))
         whole += sum(1 for term in terms if term == folded or term in words)
-        if value != title:
+        if value not in visible:
             matched.append((shown.label, value))
-    details = [(shown.label, value) for shown in spec.details if (value := shown.value(record))]
     closed = str(spec.closed(record) or "") if spec.closed else ""
     return Hit(
         record=record,

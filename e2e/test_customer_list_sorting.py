@@ -84,7 +84,7 @@ def test_accounts_sort_by_a_header_count_and_page_at_a_chosen_size(
     expect(first_cells(page).last).to_contain_text("Account 01")
 
     # Filtering keeps the page size and the sort.
-    page.get_by_label("Search").fill("account")
+    page.get_by_label("Search", exact=True).fill("account")
     page.get_by_role("button", name="Filter", exact=True).click()
     expect(page).to_have_url(re.compile(r"per_page=50"))
     expect(first_cells(page)).to_have_count(30)

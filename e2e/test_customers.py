@@ -34,7 +34,7 @@ def test_a_rep_works_with_accounts_contacts_and_opportunities(
 
     # Find the first account through the list search and open it.
     page.get_by_role("link", name="Accounts", exact=True).click()
-    page.get_by_label("Search").fill("odense")
+    page.get_by_label("Search", exact=True).fill("odense")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("row")).to_have_count(2)  # header + Acme Inc.
     screenshot("account-list")
@@ -62,7 +62,7 @@ def test_a_rep_works_with_accounts_contacts_and_opportunities(
 
     # The contact is found in the contact list.
     page.get_by_role("link", name="Contacts", exact=True).click()
-    page.get_by_label("Search").fill("acme")
+    page.get_by_label("Search", exact=True).fill("acme")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("link", name="Søren Østergård")).to_be_visible()
 

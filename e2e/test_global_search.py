@@ -98,6 +98,29 @@ def test_slash_focuses_the_box_and_escape_closes_the_suggestions(
     page.keyboard.press("Escape")
     expect(suggestions.get_by_role("option")).to_have_count(0)
     expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).to_have_value("bogh")  # the first Escape keeps the text
+    page.keyboard.press("ArrowDown")  # asks again for what the box holds
+    expect(suggestions.get_by_role("option", name="Trucks for Aarhus")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # the second clears it, as a search box does
+    expect(box).to_have_value("")
+
+
+def test_at_tablet_widths_the_box_is_usable_and_nothing_scrolls_sideways(
+    page, live_server, login, manager, alice, carol
+):
+    _records(alice, carol)
+    login(manager)
+    for width in (800, 1024):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{live_server.url}/leads/")
+        box = _box(page)
+        assert box.bounding_box()["width"] >= 200, f"the box is too narrow at {width} px"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    box.press_sequentially("transport aps", delay=30)  # a contact by their account's name
+    contacts = page.locator("#global-search-suggest [data-kind='contact']")
+    expect(contacts).to_contain_text("Søren Kierkegaard")
+    expect(contacts).to_contain_text("Nordlys Transport ApS")
 
 
 def test_on_a_phone_the_box_is_in_the_top_bar(page, live_server, login, alice, carol):

@@ -25,7 +25,7 @@ def test_a_lead_reads_well_at_375_px(page, live_server, login, alice, screenshot
 
     expect(page.get_by_role("heading", level=1)).to_have_text(topic)
     expect(page.get_by_test_id("budget")).to_contain_text(f"{settings.BASE_CURRENCY} 1,234,567.50")
-    phone = page.get_by_role("link", name="+45 33 88 11 00")
+    phone = page.get_by_role("link", name="+45 33 88 11 00", exact=True)
     expect(phone).to_have_attribute("href", "tel:+4533881100")
     scroll_width, inner_width = page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth]"

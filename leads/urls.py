@@ -1,10 +1,11 @@
 from django.urls import path
 
-from leads import views
+from leads import board, views
 
 app_name = "leads"
 urlpatterns = [
     path("", views.lead_list, name="list"),
+    path("board/", board.lead_board, name="board"),
     path("export.csv", views.lead_export, name="export"),
     path("new/", views.lead_create, name="create"),
     path("bulk/", views.lead_bulk, name="bulk"),

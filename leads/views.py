@@ -4,7 +4,7 @@ import itertools
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +14,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Account, Contact
-from crm.errors import DomainError
+from activities.forms import quick_add_labels
+from crm.errors import DomainError, StaleRecord
 from crm.forms import OwnerRows
+from crm.lib.http import safe_next
 from crm.lib.pagination import PAGE_SIZES, ListPaginator, page_size
 from leads import actions, qualification, services
 from leads.duplicates import possible_duplicates, qualification_duplicates
@@ -140,6 +142,9 @@ def _editable_lead(request, pk):
     return lead
 
 
+QUICK_ACTIONS = ("phone_call", "email", "note")
+
+
 def _detail_context(request, lead):
     qualifications = lead.qualifications.select_related(
         "account", "contact", "opportunity", "performed_by", "source_campaign"
@@ -155,6 +160,10 @@ def _detail_context(request, lead):
         # Called by the template only for a qualified lead without a qualification (one
         # an import created qualified): "Qualified by import #N".
         "import_batch": lambda: import_batch_of_lead(lead),
+        # The header's quick actions (the timeline's quick-add forms).
+        "quick_actions": [
+            (kind, label) for kind, label in quick_add_labels().items() if kind in QUICK_ACTIONS
+        ],
     }
 
 
@@ -277,10 +286,11 @@ def lead_qualify(request, pk):
                         )
                         + ".",
                     )
-                return redirect(lead)
+                return redirect(safe_next(request, lead))
     elif request.method == "POST" and "confirm" in request.POST:
         status = 400  # a preview refresh (htmx) stays 200 so the problems are swapped in
     context = {
+        "next": _next_of(request),
         "lead": lead,
         "form": form,
         "plan": plan,
@@ -288,7 +298,9 @@ def lead_qualify(request, pk):
         "problem": problem,
         "duplicates": duplicates or qualification_duplicates(user=request.user, lead=lead),
     }
-    return render(request, "leads/lead_qualify.html", context, status=status)
+    return render(
+        request, _dialog_or_page(request, "leads/lead_qualify.html"), context, status=status
+    )
 
 
 def _after_action(request, lead, *, fragment_status=200):
@@ -322,10 +334,15 @@ def lead_disqualify(request, pk):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Lead disqualified."))
+        if (target := safe_next(request, None)) is not None:
+            return redirect(target)
         return _after_action(request, lead)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "leads/lead_disqualify.html", {"lead": lead, "form": form}, status=status
+        request,
+        _dialog_or_page(request, "leads/lead_disqualify.html"),
+        {"lead": lead, "form": form, "next": _next_of(request)},
+        status=status,
     )
 
 
@@ -341,18 +358,48 @@ def lead_reactivate(request, pk):
     return _after_action(request, lead)
 
 
+def _dialog_or_page(request, template):
+    """The board opens a form in a dialog: `?dialog=1` renders only the page's `dialog`
+    partial (the same form as the page)."""
+    return f"{template}#dialog" if request.GET.get("dialog") else template
+
+
+def _next_of(request):
+    """Where a form opened from the board goes back to (a local URL), or ""."""
+    return safe_next(request, "")
+
+
 @require_POST
 def lead_set_status(request, pk):
+    """New <-> Contacted: from the lead's page, a board card's "Move to" button (POST `next`:
+    back to the board) or a card dropped on the board (`Accept: application/json`: the new
+    version, or 409 when the card's `expected_version` is stale)."""
     lead = _editable_lead(request, pk)
     status = request.POST.get("status", "")
+    version = request.POST.get("expected_version", "")
+    wants_json = "application/json" in request.headers.get("Accept", "")
     try:  # Lead.set_open_status refuses a status an open lead cannot have
-        services.set_lead_status(lead=lead, user=request.user, status=status)
+        lead = services.set_lead_status(
+            lead=lead,
+            user=request.user,
+            status=status,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except StaleRecord as error:
+        if wants_json:
+            return JsonResponse({"error": str(error)}, status=409)
+        messages.error(request, str(error))
     except DomainError as error:
+        if wants_json:
+            return JsonResponse({"error": str(error)}, status=400)
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, _("Status set to %(status)s.") % {"status": Status(status).label}
-        )
+        done = _("Status set to %(status)s.") % {"status": Status(status).label}
+        if wants_json:
+            return JsonResponse({"version": lead.version, "status": lead.status, "message": done})
+        messages.success(request, done)
+    if (target := safe_next(request, None)) is not None:
+        return redirect(target)
     return _after_action(request, lead)
 
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,12 +23,13 @@ class OpportunitiesConfig(AppConfig):
     configuration_models = {"Currency"}
 
     def ready(self):
+        from accounts.models import Account, Contact
         from accounts.services import register_deactivation_check
         from crm.global_search import SearchKind, Shown, register_kind
         from crm.lookup import Lookup, register_lookup
         from crm.panels import register_panel
         from crm.search_index import register as register_search_index
-        from opportunities import search
+        from opportunities import receivers, search
         from opportunities.panels import (
             customer_opportunities,
             new_opportunity_button,
@@ -36,6 +37,12 @@ class OpportunitiesConfig(AppConfig):
         )
 
         register_search_index("opportunities.Opportunity", search.INDEX)
+        for customer in (Account, Contact):
+            post_save.connect(
+                receivers.customer_renamed,
+                sender=customer,
+                dispatch_uid=f"opportunities.customer_renamed.{customer.__name__}",
+            )
         register_kind(
             SearchKind(
                 kind="opportunity",
@@ -43,7 +50,7 @@ class OpportunitiesConfig(AppConfig):
                 label=_("Opportunities"),
                 index=search.INDEX,
                 title="topic",
-                fields=(Shown("topic", _("Topic")),),
+                fields=(Shown("topic", _("Topic")), Shown("customer", _("Customer"))),
                 details=(Shown("customer", _("Customer")), Shown("owner", _("Owner"))),
                 closed=lambda deal: (
                     "" if deal.state == deal.State.OPEN else deal.get_state_display()

@@ -318,7 +318,10 @@ class Opportunity(OwnedRecord):
         return self.topic
 
     def save(self, *args, **kwargs):
-        self.search_text = search.opportunity_text(*(getattr(self, f) for f in search.FIELDS))
+        # The text names the customer: read it only when what the text is made of changed
+        # (an edit of the amount, a close or a stage move reads no account).
+        if not self.search_text or getattr(self, "_search_source", None) != self._search_key():
+            self.refresh_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_text"}
@@ -326,6 +329,24 @@ class Opportunity(OwnedRecord):
 
     def get_absolute_url(self):
         return reverse("opportunities:detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        deal = super().from_db(db, field_names, values, **kwargs)
+        deal._search_source = deal._search_key()
+        return deal
+
+    def _search_key(self):
+        return tuple(self.__dict__.get(name) for name in ("topic", "account_id", "contact_id"))
+
+    def refresh_search_text(self):
+        account, contact = self.account, self.contact
+        self.search_text = search.opportunity_text(
+            self.topic,
+            account.name if account else "",
+            contact.first_name if contact else "",
+            contact.last_name if contact else "",
+        )
 
     @property
     def customer(self):
@@ -411,6 +432,20 @@ class Opportunity(OwnedRecord):
         self.probability = 0
 
     close_as_lost.alters_data = True
+
+    def move_to_stage(self, stage):
+        """An open opportunity's next (or earlier) sales stage, as the board moves it."""
+        if not self.is_open:
+            raise DomainError(
+                _("Only an open opportunity changes stage; this one is %(state)s.")
+                % {"state": self.get_state_display().lower()}
+            )
+        try:
+            self.sales_stage = SalesStage(int(stage))
+        except (TypeError, ValueError):
+            raise DomainError(_("Choose one of the sales stages.")) from None
+
+    move_to_stage.alters_data = True
 
     def reopen(self):
         """Won or Lost -> Open (In Progress); the actual revenue and close date are cleared."""

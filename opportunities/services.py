@@ -26,6 +26,18 @@ def update_opportunity(
     return update_record(opportunity, user=user, data=data, expected_version=expected_version)
 
 
+@transaction.atomic
+def set_sales_stage(
+    *, opportunity: Opportunity, user: User, stage: int, expected_version: int | None = None
+) -> Opportunity:
+    """Move an open opportunity to another sales stage (the board's drag, its Move button);
+    StaleRecord when someone saved it since `expected_version`, DomainError when it is closed
+    or the stage is not one."""
+    locked = lock_for_update(opportunity, expected_version=expected_version)
+    locked.move_to_stage(stage)
+    return save_new_version(locked, user)
+
+
 def _save_transition(locked: Opportunity, user: User) -> Opportunity:
     return save_new_version(locked, user)
 

@@ -1,13 +1,15 @@
 from django.urls import path
 
-from opportunities import views
+from opportunities import board, views
 
 app_name = "opportunities"
 urlpatterns = [
     path("", views.opportunity_list, name="list"),
+    path("board/", board.opportunity_board, name="board"),
     path("new/", views.opportunity_create, name="create"),
     path("<int:pk>/", views.opportunity_detail, name="detail"),
     path("<int:pk>/edit/", views.opportunity_edit, name="edit"),
     path("<int:pk>/close/", views.opportunity_close, name="close"),
+    path("<int:pk>/stage/", views.opportunity_set_stage, name="set_stage"),
     path("<int:pk>/reopen/", views.opportunity_reopen, name="reopen"),
 ]

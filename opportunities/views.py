@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account, Contact
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleRecord
+from crm.lib.http import safe_next
 from crm.lib.pagination import PAGE_SIZES, list_page, page_size
 from opportunities.filters import OpportunityFilter
 from opportunities.forms import CloseOpportunityForm, OpportunityForm
@@ -14,6 +16,7 @@ from opportunities.services import (
     create_opportunity,
     lose_opportunity,
     reopen_opportunity,
+    set_sales_stage,
     update_opportunity,
     win_opportunity,
 )
@@ -164,13 +167,51 @@ def opportunity_close(request, pk):
                 _("Opportunity closed as %(state)s.")
                 % {"state": opportunity.get_state_display().lower()},
             )
-            return redirect(opportunity)
+            return redirect(safe_next(request, opportunity))
+    # The board opens the form alone in a dialog (?dialog=1), and it returns there (next).
+    template = "opportunities/opportunity_close.html"
     return render(
         request,
-        "opportunities/opportunity_close.html",
-        {"form": form, "opportunity": opportunity},
+        f"{template}#dialog" if request.GET.get("dialog") else template,
+        {
+            "form": form,
+            "opportunity": opportunity,
+            "next": safe_next(request, ""),
+        },
         status=status,
     )
+
+
+@require_POST
+def opportunity_set_stage(request, pk):
+    """The board's move: a card dropped on another stage (`Accept: application/json`: the new
+    version, 409 for a stale card) or its Move button (back to `next`)."""
+    opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    version = request.POST.get("expected_version", "")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        opportunity = set_sales_stage(
+            opportunity=opportunity,
+            user=request.user,
+            stage=request.POST.get("sales_stage", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except DomainError as error:
+        if wants_json:
+            return JsonResponse(
+                {"error": str(error)}, status=409 if isinstance(error, StaleRecord) else 400
+            )
+        messages.error(request, str(error))
+    else:
+        done = _("Sales stage set to %(stage)s.") % {
+            "stage": opportunity.get_sales_stage_display()
+        }
+        if wants_json:
+            return JsonResponse(
+                {"version": opportunity.version, "stage": opportunity.sales_stage, "message": done}
+            )
+        messages.success(request, done)
+    return redirect(safe_next(request, opportunity))
 
 
 @require_POST

@@ -58,7 +58,7 @@ def build_time_in_status(rows, labels):
 
 
 def time_in_status_report(*, user, criteria, now=None):
-    with queries.aggregate_settings(queries.STAYS_SETTINGS):
+    with queries.aggregate_settings():
         rows = queries.time_in_status(user=user, criteria=criteria, now=now)
     return build_time_in_status(rows, labels_for(criteria.by, [(r["k1"], r["k2"]) for r in rows]))
 

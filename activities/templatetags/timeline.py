@@ -2,7 +2,7 @@
 
 from django import template
 
-from activities.timeline import panel_context
+from activities.timeline import panel_context, panel_id
 
 register = template.Library()
 
@@ -31,3 +31,43 @@ def timeline(context, record):
 def editable_work_of(author_id, user):
     """`{{ note.created_by_id|editable_work_of:request.user }}`: may the user change it?"""
     return user.can_edit_work_of(author_id)
+
+
+@register.simple_tag
+def call_button(record, phone, person=""):
+    """`{% call_button lead lead.mobile_phone lead.full_name %}`: a "Call" button that dials
+    `phone` (a `tel:` link) and, with static/js/crm.js, opens the record's "Log a call" form
+    with the number, the person and the start time filled in, for the outcome after hanging
+    up. Nothing for no number."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.http import urlencode
+    from django.utils.translation import gettext as _
+
+    from crm.templatetags.readable import dialled_number
+
+    number = dialled_number(phone)
+    if not number:
+        return ""
+    log_url = reverse(
+        "activities:quick_add", args=[record._meta.label_lower, record.pk, "phone_call"]
+    )
+    query = urlencode({"phone": str(phone).strip(), "person": person or ""})
+    return format_html(
+        '<a class="btn btn-sm btn-outline-success ms-1" href="tel:{}" data-call-log="{}?{}"'
+        ' data-call-target="#{}-form" data-testid="call-button">{}<span class="visually-hidden">'
+        " {}</span></a>",
+        number,
+        log_url,
+        query,
+        panel_id(record),
+        _("Call"),
+        str(phone).strip(),
+    )
+
+
+@register.simple_tag
+def timeline_panel_id(record):
+    """`{% timeline_panel_id lead as panel %}`: the id of `record`'s timeline panel, so a
+    button elsewhere on the page can open a quick-add form in it (`#{{ panel }}-form`)."""
+    return panel_id(record)

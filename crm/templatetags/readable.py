@@ -67,14 +67,36 @@ def count(value):
 _NOT_DIALLED = re.compile(r"[^\d+]")
 
 
+def dialled_number(value):
+    """What a `tel:` link dials for a number as typed: its digits and a leading +; "" when
+    it has none."""
+    dialled = _NOT_DIALLED.sub("", str(value or "").strip())
+    dialled = dialled[:1] + dialled[1:].replace("+", "")
+    return dialled if dialled.strip("+") else ""
+
+
 @register.filter
 def tel(value):
     """`{{ phone|tel }}` -> a `tel:` link showing the number as typed; empty for none."""
     if not value or not str(value).strip():
         return ""
     shown = str(value).strip()
-    dialled = _NOT_DIALLED.sub("", shown)
-    dialled = dialled[:1] + dialled[1:].replace("+", "")
-    if not dialled.strip("+"):
+    dialled = dialled_number(shown)
+    if not dialled:
         return shown
     return format_html('<a href="tel:{}" class="tel">{}</a>', dialled, shown)
+
+
+@register.filter
+def age(value):
+    """`{{ lead.created_at|age }}` -> "today", "1 day", "12 days": how long ago, in whole days
+    (a card's age on a board)."""
+    if not value:
+        return ""
+    from django.utils import timezone
+    from django.utils.translation import ngettext
+
+    days = (timezone.now() - value).days
+    if days < 1:
+        return _("today")
+    return ngettext("%(days)s day", "%(days)s days", days) % {"days": grouped(days, 0)}

@@ -52,12 +52,14 @@ def records(alice, carol):
             owner=alice, first_name="Åse", last_name="Bøgh", company_name="Nordlys Transport ApS",
             email="aase@nordlys.example", business_phone="33 12 34 56", topic="Trucks for Aarhus",
         ),
-        "closed": make_lead(owner=alice, last_name="Bøgh", topic="Old enquiry", state="disqualified",
-                            status="lost"),
-        "deal": OpportunityFactory(topic="Nordlys fleet renewal", account=account, owner_user=alice),
+        "closed": make_lead(owner=alice, last_name="Bøgh", topic="Old enquiry",
+                            state="disqualified", status="lost"),
+        "deal": OpportunityFactory(topic="Nordlys fleet renewal", account=account,
+                                   owner_user=alice),
         # Another team's: never shown to alice.
-        "theirs": make_lead(owner=carol, last_name="Bøgh", company_name="Nordlys Transport ApS", topic="",
-                            email="other@nordlys.example", business_phone="+45 33 12 34 56"),
+        "theirs": make_lead(owner=carol, last_name="Bøgh", company_name="Nordlys Transport ApS",
+                            topic="", email="other@nordlys.example",
+                            business_phone="+45 33 12 34 56"),
         "their_account": AccountFactory(name="Nordlys Shipping A/S", owner_user=carol),
     }  # fmt: skip
 
@@ -213,6 +215,27 @@ class TestKeptCurrent:
         deal.topic = "Ferry charter"
         deal.save()
         assert suggested(as_alice, "ferry") == {"opportunity": ["Ferry charter"]}
+
+    def test_contacts_and_opportunities_are_found_by_their_customers_name(self, as_alice, records):
+        found = suggested(as_alice, "transport aps")
+        assert found["contact"] == ["Søren Kierkegaard"]
+        assert found["opportunity"] == ["Nordlys fleet renewal"]
+        account = records["account"]
+        account.name = "Polarlys Fragt A/S"
+        account.save()
+        assert suggested(as_alice, "polarlys fragt") == {
+            "contact": ["Søren Kierkegaard"],
+            "account": ["Polarlys Fragt A/S"],
+            "opportunity": ["Nordlys fleet renewal"],
+        }
+        assert "contact" not in suggested(as_alice, "transport aps")
+        person = ContactFactory(
+            first_name="Ib", last_name="Holm", owner_user=records["lead"].owner
+        )
+        deal = OpportunityFactory(topic="Printers", contact=person, owner_user=person.owner_user)
+        person.last_name = "Quorn"
+        person.save()
+        assert suggested(as_alice, "ib quorn")["opportunity"] == [deal.topic]
 
     def test_qualifying_makes_searchable_records(self, as_alice, alice):
         from leads.services import qualify_lead

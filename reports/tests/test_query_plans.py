@@ -78,6 +78,10 @@ QUERIES = {
     "home tiles, as a rep": ("rep", "/", "all"),
     "home tiles, as a manager": ("manager", "/", "all"),
     "home tiles, as the admin": ("admin", "/", "all"),
+    # The boards (issue 19): each column's cards by the list's index, its capped count.
+    "lead board, as a rep": ("rep", "/leads/board/", "all"),
+    "lead board, as a manager": ("manager", "/leads/board/?view=team", "all"),
+    "lead board, as the admin": ("admin", "/leads/board/?view=all", "all"),
 }
 # Named queries whose plans still fail (issue 14 is fixing them), left out of the assertions:
 NOT_YET = {
@@ -243,3 +247,19 @@ def test_the_global_search_reads_its_indexes(generated, db, name, monkeypatch):
         ]
     assert checked, f"{name}: the page ran no query of a searched table"
     assert problems == []
+
+
+def test_the_generated_leads_store_the_funnel_facts_their_qualifications_say(generated, db):
+    """bench/generate.py writes Lead.reached_opportunity and reached_won in SQL, as
+    qualify_lead and the opportunity receivers would: the benchmark's funnel counts them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FILTER (WHERE l.reached_opportunity <> (x.lead_id IS NOT NULL)"
+            " OR l.reached_won <> COALESCE(x.won, FALSE)), COUNT(x.won) FROM leads_lead l"
+            " LEFT JOIN (SELECT q.lead_id, bool_or(o.state = 1) AS won"
+            " FROM leads_qualification q JOIN opportunities_opportunity o"
+            " ON o.id = q.opportunity_id WHERE q.kind = 'qualified' GROUP BY q.lead_id) x"
+            " ON x.lead_id = l.id"
+        )
+        wrong, fed = cursor.fetchone()
+    assert (wrong, fed > 0) == (0, True)

@@ -16,4 +16,18 @@ document.addEventListener("DOMContentLoaded", function () {
       box.checked = toggle.checked;
     });
   });
+  // "Call" (activities' call_button): the tel: link dials as usual, and the record's
+  // "Log a call" form opens beside it, filled in, for the outcome after hanging up.
+  document.body.addEventListener("click", function (event) {
+    var call = event.target.closest("[data-call-log]");
+    if (!call || !window.htmx) return;
+    var target = document.querySelector(call.getAttribute("data-call-target"));
+    if (!target) return;
+    htmx.ajax("GET", call.getAttribute("data-call-log"), {target: target, swap: "innerHTML"})
+      .then(function () {
+        target.scrollIntoView({block: "nearest"});
+        var outcome = target.querySelector("textarea");
+        if (outcome) outcome.focus({preventScroll: true});
+      });
+  });
 });

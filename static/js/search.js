@@ -18,6 +18,18 @@ document.addEventListener("DOMContentLoaded", function () {
     panel.innerHTML = "";
     box.setAttribute("aria-expanded", "false");
   }
+  function isOpen() {
+    return panel.children.length > 0;
+  }
+  // Ask again for the text already in the box (focus, ArrowDown after the list was closed).
+  function reopen() {
+    if (!isOpen() && box.value.trim().length >= 2 && window.htmx) htmx.trigger(box, "search");
+  }
+  // The "/" hint only where there is a keyboard to press it.
+  if (window.matchMedia && window.matchMedia("(hover: hover) and (pointer: fine)").matches) {
+    box.setAttribute("placeholder", box.getAttribute("data-shortcut-placeholder"));
+  }
+  box.addEventListener("focus", reopen);
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typing(event.target)) {
@@ -38,10 +50,13 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   box.addEventListener("keydown", function (event) {
     var list = hits();
-    if (event.key === "ArrowDown" && list.length) {
+    if (event.key === "ArrowDown") {
       event.preventDefault();
-      list[0].focus();
-    } else if (event.key === "Escape") {
+      if (list.length) list[0].focus(); else reopen();
+    } else if (event.key === "Escape" && isOpen()) {
+      // The first Escape closes the suggestions and keeps the text (a search box would
+      // clear it); a second one clears it as usual.
+      event.preventDefault();
       close();
     }
   });
