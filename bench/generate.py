@@ -360,6 +360,9 @@ def _lead_values(sql, tl, org, *, sources, base):
         "first_contact_at": f"CASE WHEN {tl.has_activity(g)} THEN {sql.ts(tl.contacted(g))} END",
         "qualified_at": f"CASE WHEN {status} = 'qualified' THEN {sql.ts(tl.closed(g))} END",
         "reached_contacted": tl.was_contacted(g),  # its status log's entry to Contacted
+        # Its qualification's opportunity (below: 25 % of them won, o = g / 20 % 20 in 12..16).
+        "reached_opportunity": f"({status} = 'qualified')",
+        "reached_won": f"({status} = 'qualified' AND ({g}) / 20 % 20 BETWEEN 12 AND 16)",
         "name_key": "p.name_key",
         # Lead.search_text (crm.lib.search.search_text): names, company, e-mail, topic folded,
         # then the business and the (blank) mobile phone as digits.
@@ -490,7 +493,9 @@ def generate(n_leads, *, big_open=None, out=print):
         g = f"(l.id - {base_l})"
         new_leads = f"FROM leads_lead l WHERE l.id > {base_l}"
         who = "COALESCE(l.owner_user_id, l.created_by_id)"
-        log = {"lead_id": "l.id", "changed_by_id": who}
+        # Each entry carries its lead's owner (what the time-in-status report reads).
+        log = {"lead_id": "l.id", "changed_by_id": who, "owner_user_id": "l.owner_user_id",
+               "owner_team_id": "l.owner_team_id"}  # fmt: skip
 
         def stay_end(when):
             """left_at (the next entry's changed_at) where the status log stores it."""

@@ -6,10 +6,11 @@ shown by, and how a closed record is marked. This module never imports those app
 (`crm/views.py: search`, `search_suggest`) only read the registry.
 
 Every kind is read through `visible_to(user)` and its index, never by a scan: a type-ahead is
-one query per kind (at most SUGGEST_CANDIDATES rows each, ranked here), the results page one
+two queries per kind (at most SUGGEST_CANDIDATES rows each, ranked here), the results page one
 capped count per kind and one page of rows. On PostgreSQL, when no kind has an exact match,
-the same queries run again with pg_trgm's word similarity ("small typos"), and the page says
-the matches are close rather than exact.
+the results page runs the same queries again with pg_trgm's word similarity ("small typos")
+and says the matches are close rather than exact; the type-ahead only offers that page (a
+similarity is computed per row, too slow for every keystroke).
 """
 
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from crm.lib import search
 
 SUGGEST_SHOWN = 5  # per kind in the type-ahead
-SUGGEST_CANDIDATES = 20  # read per kind, ranked here, the best SUGGEST_SHOWN shown
+CANDIDATE_IDS = 100  # matching ids read per kind, unsorted
+SUGGEST_CANDIDATES = 20  # of those, read per kind in the model's order, ranked here
 COUNT_CAP = 1000  # the results page counts up to this ("1,000+")
+CLOSE_COUNT_CAP = 100  # and close matches up to this ("100+"): each is a similarity computed
 MIN_LENGTH = 2  # the type-ahead starts at this many characters
 MAX_QUERY = 200
 
@@ -151,44 +154,50 @@ def hit(record, spec, terms):
 
 
 def suggest(user, text):
-    """The type-ahead: {"groups": [(spec, [Hit], more)], "close": bool}; one query per kind
-    (and one more per kind on PostgreSQL when nothing matched exactly)."""
+    """The type-ahead: {"groups": [(spec, [Hit], more)], "close": bool}; two queries per kind
+    (and two more per kind on PostgreSQL when nothing matched exactly)."""
     terms = terms_of(text)
     if len((text or "").strip()) < MIN_LENGTH or not terms:
         return {"groups": [], "close": False, "terms": terms}
     groups = _suggest_groups(user, terms, close=False)
-    close = False
-    if not any(hits for _spec, hits, _more in groups):
-        fuzzy = _suggest_groups(user, terms, close=True)
-        if fuzzy is not None:
-            groups, close = fuzzy, True
-    return {"groups": [g for g in groups if g[1]], "close": close, "terms": terms}
+    # Close matches (a typo) are the results page's: their similarity is computed row by row
+    # (0.1-0.5 s at 1,000,000 leads), too slow for every keystroke; the type-ahead says so.
+    typo_search = not any(hits for _spec, hits, _more in groups) and any(
+        spec.index.supports_close(user) for spec in kinds()
+    )
+    return {"groups": [g for g in groups if g[1]], "close": False, "offer_close": typo_search,
+            "terms": terms}  # fmt: skip
 
 
 def _suggest_groups(user, terms, *, close):
+    """Per kind: up to CANDIDATE_IDS matching ids in whatever order the index gives them (no
+    sort: a rare term's matches are not looked for by walking a sort index over the whole
+    table, 255 ms for the accounts of one company name at 250,000), then the first
+    SUGGEST_CANDIDATES of those in the model's order, ranked here. Two queries per kind."""
     groups = []
     for spec in kinds():
         records = spec.matching(user, terms, close=close)
         if records is None:
             return None
-        rows = list(records[: SUGGEST_CANDIDATES + 1])
-        more = len(rows) > SUGGEST_CANDIDATES
-        hits = [hit(record, spec, terms) for record in rows[:SUGGEST_CANDIDATES]]
+        ids = list(records.order_by().values_list("pk", flat=True)[:CANDIDATE_IDS])
+        rows = list(spec.queryset(user).filter(pk__in=ids)[:SUGGEST_CANDIDATES]) if ids else []
+        hits = [hit(record, spec, terms) for record in rows]
         # Stable: equal scores keep the model's order (newest or by name).
         hits.sort(key=lambda found: found.score)
-        groups.append((spec, hits[:SUGGEST_SHOWN], more or len(hits) > SUGGEST_SHOWN))
+        groups.append((spec, hits[:SUGGEST_SHOWN], len(ids) > SUGGEST_SHOWN))
     return groups
 
 
 def counts(user, terms, *, close=False):
-    """{kind: matches counted up to COUNT_CAP + 1}, one capped count per kind; None for
-    `close` on a database without trigram similarity."""
+    """{kind: matches counted up to COUNT_CAP + 1 (close matches: CLOSE_COUNT_CAP + 1)}, one
+    capped count per kind; None for `close` on a database without trigram similarity."""
     found = {}
+    cap = CLOSE_COUNT_CAP if close else COUNT_CAP
     for spec in kinds():
         records = spec.matching(user, terms, close=close)
         if records is None:
             return None
-        found[spec.kind] = records.order_by().values("pk")[: COUNT_CAP + 1].count()
+        found[spec.kind] = records.order_by().values("pk")[: cap + 1].count()
     return found
 
 

@@ -14,12 +14,15 @@ terms and filters leave. On PostgreSQL `filter_close()` finds words within a sma
 (pg_trgm's word similarity, served by the same GIN index).
 """
 
+import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
 from django.db.models import BooleanField, F, Func, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
 
 from crm.lib import search
 
@@ -42,6 +45,22 @@ class _WordSimilar(Func):
     arg_joiner = " %%> "
     template = "(%(expressions)s)"
     output_field = BooleanField()
+
+
+_WORD = re.compile(r"[^\W_]{3,}")
+
+
+def _index_key(term):
+    """What the trigram index looks a term up by (PostgreSQL). A term with punctuation (an
+    e-mail address or domain) by its first run of three or more letters or digits, the part
+    people remember ("nordlys" of "nordlys-transport.example"), and the whole term is then
+    checked with strpos() on the rows found: the GIN index intersects the posting list of
+    every trigram of the pattern, and those of ".example" or ".com" hold nearly every row
+    (145 of 190 ms for a 29-character domain at 1,000,000 leads)."""
+    if _WORD.fullmatch(term):
+        return term
+    found = _WORD.search(term)
+    return found.group(0) if found else term
 
 
 def _fts_phrase(term):
@@ -173,10 +192,37 @@ class SearchIndex:
             queryset = queryset.alias(_search_pk=_NotAnIndex(F("pk"))).filter(
                 _search_pk__in=matching
             )
-        for term in terms:
-            if term not in indexed:
-                queryset = queryset.filter(**{f"{self.column}__contains": term})
+        postgresql = connections[queryset.db].vendor == "postgresql"
+        for number, term in enumerate(terms):
+            if term in indexed:
+                continue
+            key = _index_key(term) if postgresql else term
+            queryset = queryset.filter(**{f"{self.column}__contains": key})
+            if key != term:  # the whole term, checked on the rows the key found
+                queryset = queryset.alias(
+                    **{f"_search_at_{number}": StrIndex(F(self.column), Value(term))}
+                ).filter(**{f"_search_at_{number}__gt": 0})
         return queryset
+
+    @staticmethod
+    @contextmanager
+    def close_match_settings(using="default"):
+        """Run close-match queries inside this (PostgreSQL): a transaction in which the
+        planner may not read the table sequentially. Under a LIMIT it would, expecting to stop
+        early, and compute the word similarity of every row it passes: 233 ms against 27 ms
+        for the rep's capped count of a typo at 1,000,000 leads (the index first offers the
+        rows sharing enough trigrams)."""
+        connection = connections[using]
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+            yield
+
+    def supports_close(self, user=None):
+        """Whether filter_close() can find close matches here (PostgreSQL)."""
+        return connection.vendor == "postgresql"
 
     def filter_close(self, queryset, terms):
         """PostgreSQL: rows with a word within a small typo of each term (pg_trgm's

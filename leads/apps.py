@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,8 +31,18 @@ class LeadsConfig(AppConfig):
         from leads.models import Campaign
         from leads.panels import record_leads
         from opportunities.filters import register_choices
+        from opportunities.signals import opportunity_closed, opportunity_reopened
 
         activity_logged.connect(receivers.contact_made, dispatch_uid="leads.contact_made")
+        for signal, uid in ((opportunity_closed, "closed"), (opportunity_reopened, "reopened")):
+            signal.connect(
+                receivers.opportunity_outcome_changed, dispatch_uid=f"leads.opportunity_{uid}"
+            )
+        pre_delete.connect(
+            receivers.opportunity_deleting,
+            sender="opportunities.Opportunity",
+            dispatch_uid="leads.opportunity_deleting",
+        )
         timeline.register()
         post_migrate.connect(ensure_lead_sources, sender=self, dispatch_uid="leads.sources")
         register_search_index("leads.Lead", search.INDEX)

@@ -34,8 +34,9 @@ def copy_history_and_log(pks, *, user, change_reason):
     )
     insert_log = (
         f"INSERT INTO {quote(LeadStatusChange._meta.db_table)} (lead_id, from_state, "
-        f"from_status, to_state, to_status, changed_by_id, changed_at, reason) "
-        f"SELECT id, '', '', state, status, %s, created_at, %s "
+        f"from_status, to_state, to_status, changed_by_id, changed_at, reason, "
+        f"owner_user_id, owner_team_id) "
+        f"SELECT id, '', '', state, status, %s, created_at, %s, owner_user_id, owner_team_id "
         f"FROM {quote(Lead._meta.db_table)} "
     )
     now = timezone.now()

@@ -1,8 +1,11 @@
 """The lead list's saved views and filters (over the leads the user can see)."""
 
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
@@ -205,16 +208,18 @@ class LeadFilter(django_filters.FilterSet):
     rating = django_filters.ChoiceFilter(
         label=_("Rating"), choices=Rating.choices, widget=QuickSelect
     )
+    # Days in the current time zone, as a range of created_at (an index can serve it; the
+    # `__date` lookup it replaces converted every row's timestamp first).
     created_after = django_filters.DateFilter(
         label=_("Created from"),
         field_name="created_at",
-        lookup_expr="date__gte",
+        method="created_from",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
     created_before = django_filters.DateFilter(
         label=_("Created until"),
         field_name="created_at",
-        lookup_expr="date__lte",
+        method="created_until",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
     sort = StableOrderingFilter(
@@ -235,6 +240,16 @@ class LeadFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return search_leads(queryset, value)
+
+    @staticmethod
+    def _midnight(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def created_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=self._midnight(value))
+
+    def created_until(self, queryset, name, value):
+        return queryset.filter(created_at__lt=self._midnight(value + datetime.timedelta(days=1)))
 
     def by_owner(self, queryset, name, value):
         kind, _sep, pk = value.partition(":")

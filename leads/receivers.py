@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from leads.models import Lead
-from leads.services import mark_lead_contacted, record_first_contact
+from leads.services import mark_lead_contacted, note_opportunity_outcome, record_first_contact
 
 
 def contact_made(sender, activity, regarding, user, **kwargs):
@@ -16,3 +16,14 @@ def contact_made(sender, activity, regarding, user, **kwargs):
             reason=_("%(activity)s logged") % {"activity": activity},
         )
         record_first_contact(lead=regarding, at=activity.closed_at)
+
+
+def opportunity_outcome_changed(sender, opportunity, **kwargs):
+    """An opportunity closed (won or lost) or reopened: its source leads' funnel facts."""
+    note_opportunity_outcome(opportunity=opportunity)
+
+
+def opportunity_deleting(sender, instance, **kwargs):
+    """pre_delete: a deleted opportunity no longer counts in its source leads' funnel facts
+    (their qualifications keep no link to it)."""
+    note_opportunity_outcome(opportunity=instance, deleted=True)

@@ -10,6 +10,7 @@ from leads.models import (
     LeadLink,
     LeadStatusChange,
     Qualification,
+    State,
     Status,
     import_batch_of,
 )
@@ -127,3 +128,38 @@ def import_batch_of_lead(lead):
         .first()
     )
     return import_batch_of(reason or "")
+
+
+def process_steps(lead):
+    """The lead's process bar (its page's header): New -> Contacted -> Qualified, or
+    Disqualified as the last step, each with when the lead first reached it and which is
+    current (one query: its status log, a handful of rows)."""
+    reached = {}
+    for status, state, when in (
+        LeadStatusChange.objects.filter(lead=lead)
+        .order_by("changed_at", "pk")
+        .values_list("to_status", "to_state", "changed_at")
+    ):
+        reached.setdefault(status, when)
+        reached.setdefault(state, when)
+    reached.setdefault(Status.NEW, lead.created_at)
+    closing = State.DISQUALIFIED if lead.state == State.DISQUALIFIED else State.QUALIFIED
+    steps = [
+        (Status.NEW, Status.NEW.label),
+        (Status.CONTACTED, Status.CONTACTED.label),
+        (closing, State(closing).label),
+    ]
+    current = closing if not lead.is_open else lead.status
+    # A later step reached makes the earlier ones done, even if skipped (New -> Qualified).
+    order = [key for key, _label in steps]
+    at = order.index(current)
+    return [
+        {
+            "key": key,
+            "label": label,
+            "since": reached.get(key) if index <= at else None,
+            "current": index == at,
+            "done": index < at,
+        }
+        for index, (key, label) in enumerate(steps)
+    ]

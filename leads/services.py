@@ -8,7 +8,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact
@@ -44,6 +44,8 @@ def _log_status(
         to_status=lead.status,
         changed_by=user,
         reason=reason,
+        owner_user_id=lead.owner_user_id,
+        owner_team_id=lead.owner_team_id,
     )
     if changed_at is not None:
         entry.changed_at = changed_at
@@ -65,6 +67,15 @@ def _append_status(entry: LeadStatusChange) -> LeadStatusChange:
     )
     entry.save()
     return entry
+
+
+def _copy_owner_to_status_log(lead: Lead) -> None:
+    """The lead's owner changed: its status-log entries carry the new one (what the
+    time-in-status report filters and groups by). An `.update()`, the log's one exception
+    to append-only besides left_at."""
+    LeadStatusChange.objects.filter(lead_id=lead.pk).update(
+        owner_user_id=lead.owner_user_id, owner_team_id=lead.owner_team_id
+    )
 
 
 def _send_assigned_on_commit(
@@ -198,9 +209,13 @@ def update_lead(
     """Change an open lead's fields; refused for closed leads and for stale edits."""
     locked = lock_for_update(lead, expected_version=expected_version)
     locked.ensure_editable()
+    owner = (locked.owner_user_id, locked.owner_team_id)
     for name, value in data.items():
         setattr(locked, name, value)
-    return save_new_version(locked, user)
+    saved = save_new_version(locked, user)
+    if (saved.owner_user_id, saved.owner_team_id) != owner:  # the admin's owner fields
+        _copy_owner_to_status_log(saved)
+    return saved
 
 
 def _change_state(
@@ -297,6 +312,7 @@ def set_owner(
     save_new_version(lead, user, validate=False)
     changed = (lead.owner_user_id, lead.owner_team_id) != before
     if changed:
+        _copy_owner_to_status_log(lead)
         _send_assigned_on_commit(lead, owner=owner, assigned_by=assigned_by, reason=reason)
     return changed
 
@@ -427,6 +443,9 @@ def qualify_lead(
     qualification.account, qualification.contact = account, contact
     qualification.opportunity = opportunity
     qualification.save()
+    if opportunity is not None:
+        fresh = qualification.created_opportunity or qualification.value_added is not None
+        _note_opportunity_reached(locked, opportunity, fresh=fresh)
 
     save_new_version(locked, user, validate=False)
     _append_status(
@@ -439,6 +458,36 @@ def qualify_lead(
         )
     )
     return qualification
+
+
+def _note_opportunity_reached(lead: Lead, opportunity: Opportunity, *, fresh: bool) -> None:
+    """Before the qualified lead is saved: it reached an opportunity, and a won one if this one
+    is won (Lead.reached_opportunity, reached_won: the funnel's last steps). An existing
+    opportunity's state is read under its row lock (`fresh`: created or locked here already):
+    a close at the same moment waits for this qualification, and its receiver then sees it."""
+    state = opportunity.state
+    if not fresh:
+        locked = Opportunity.objects.select_for_update().filter(pk=opportunity.pk)
+        state = locked.values_list("state", flat=True).get()
+    lead.reached_opportunity = True
+    lead.reached_won = lead.reached_won or state == Opportunity.State.WON
+
+
+def note_opportunity_outcome(*, opportunity: Opportunity, deleted: bool = False) -> int:
+    """The opportunity closed, reopened or is being deleted (`deleted`: it no longer counts):
+    store again whether each of its source leads reached an opportunity and a won one (one of
+    the lead's others may still be won). One UPDATE of those few rows, without a new version:
+    a fact the reports read, not an edit."""
+    links = Qualification.objects.filter(
+        lead=OuterRef("pk"), kind=Qualification.Kind.QUALIFIED, opportunity__isnull=False
+    )
+    if deleted:
+        links = links.exclude(opportunity=opportunity)
+    sources = Qualification.objects.filter(opportunity=opportunity).values("lead_id")
+    return Lead.objects.filter(pk__in=sources).update(
+        reached_opportunity=Exists(links),
+        reached_won=Exists(links.filter(opportunity__state=Opportunity.State.WON)),
+    )
 
 
 def _add_estimated_value(

@@ -33,7 +33,7 @@ from leads.forms import (
     RecordLinkForm,
 )
 from leads.models import DISQUALIFY_REASONS, Lead, LeadLink, State, Status
-from leads.selectors import import_batch_of_lead, link_candidates
+from leads.selectors import import_batch_of_lead, link_candidates, process_steps
 
 
 def _filtered(request, owners=None):
@@ -160,6 +160,7 @@ def _detail_context(request, lead):
         # Called by the template only for a qualified lead without a qualification (one
         # an import created qualified): "Qualified by import #N".
         "import_batch": lambda: import_batch_of_lead(lead),
+        "process": process_steps(lead),
         # The header's quick actions (the timeline's quick-add forms).
         "quick_actions": [
             (kind, label) for kind, label in quick_add_labels().items() if kind in QUICK_ACTIONS

@@ -26,6 +26,7 @@ from leads.models import (
     Qualification,
     State,
 )
+from leads.models.status_log import COUNTED_STAYS
 from opportunities.models import Opportunity
 
 DIMENSIONS = ("source", "campaign", "owner", "team")
@@ -71,20 +72,33 @@ class Criteria:
 def scoped_leads(*, user, criteria):
     """The leads a report counts: visible to `user` (everything when None), filtered."""
     leads = Lead.objects.all() if user is None else Lead.objects.visible_to(user)
+    return _owned_as_asked(leads.filter(_lead_columns(criteria)), criteria).order_by()
+
+
+def _lead_columns(criteria):
+    """The criteria's filters on the lead's own columns (created, source, campaign): a Q,
+    empty (falsy) when there are none."""
+    condition = Q()
     if criteria.start():
-        leads = leads.filter(created_at__gte=criteria.start())
+        condition &= Q(created_at__gte=criteria.start())
     if criteria.end():
-        leads = leads.filter(created_at__lt=criteria.end())
+        condition &= Q(created_at__lt=criteria.end())
+    if criteria.source is not None:
+        condition &= Q(source=criteria.source)
+    if criteria.campaign is not None:
+        condition &= Q(campaign=criteria.campaign)
+    return condition
+
+
+def _owned_as_asked(records, criteria):
+    """`records` (an OwnedQuerySet: leads, or status-log entries by the owner they carry)
+    narrowed to the criteria's team and owner."""
     if criteria.team is not None:
         members = Membership.objects.filter(team=criteria.team, is_active=True).values("user_id")
-        leads = leads.filter(Q(owner_team=criteria.team) | Q(owner_user_id__in=members))
+        records = records.filter(Q(owner_team=criteria.team) | Q(owner_user_id__in=members))
     if criteria.owner is not None:
-        leads = leads.owned_by(criteria.owner)
-    if criteria.source is not None:
-        leads = leads.filter(source=criteria.source)
-    if criteria.campaign is not None:
-        leads = leads.filter(campaign=criteria.campaign)
-    return leads.order_by()
+        records = records.owned_by(criteria.owner)
+    return records
 
 
 def visible_opportunities(user):
@@ -99,10 +113,6 @@ def visible_opportunities(user):
 #   planner reads the whole table rather than the report's covering index
 #   (leads_lead_report_idx), which is half its size and needs no tuple decoding.
 AGGREGATE_SETTINGS = {"work_mem": "64MB", "jit": "off", "random_page_cost": "1.1"}
-# Time in status sorts every stay in scope (1.7M at a million leads): with more work_mem the
-# planner gives up its parallel plan for a serial in-memory sort, slower on 2 cores; only the
-# compilation it does not need is switched off.
-STAYS_SETTINGS = {"jit": "off"}
 
 
 @contextlib.contextmanager
@@ -144,9 +154,11 @@ def _table(model):
 
 
 def seconds_between(later, earlier):
-    """Portable `later - earlier` in seconds (a float)."""
+    """Portable `later - earlier` in seconds (a float). On PostgreSQL date_part, a float8:
+    EXTRACT returns numeric (since 14), whose arithmetic per stay, in the average and the
+    median, took half of an administrator's time-in-status report."""
     if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+        return f"date_part('epoch', {later} - {earlier})"
     return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
 
 
@@ -252,7 +264,14 @@ _LEAD_FIELDS = (
     "qualified_at",
 )
 # What the funnel's per-lead steps read of a lead (leads_lead_report_idx holds them all).
-_FUNNEL_FIELDS = ("first_contact_at", "qualified_at", "status", "reached_contacted")
+_FUNNEL_FIELDS = (
+    "first_contact_at",
+    "qualified_at",
+    "status",
+    "reached_contacted",
+    "reached_opportunity",
+    "reached_won",
+)
 
 
 # The queries ---------------------------------------------------------------------------------
@@ -502,9 +521,11 @@ def funnel_counts(*, user, criteria):
     Created, contacted and qualified are facts stored on the lead (first_contact_at,
     reached_contacted, qualified_at, status: all in leads_lead_report_idx), counted in one
     pass over the leads in scope. Opportunity and won need the qualifications and the
-    opportunities the user sees: only leads ever qualified have any (Lead.qualified_at, the
-    partial index leads_lead_qualified_idx), a quarter of the leads. Both parts are summed
-    per owner (or source) first, a few hundred rows, then grouped and totalled."""
+    opportunities the user sees. A user who sees every opportunity (an administrator) reads
+    them off the lead as well (reached_opportunity, reached_won), the same single pass.
+    Others join: only leads ever qualified have any (Lead.qualified_at, the partial index
+    leads_lead_qualified_idx), a quarter of the leads. Both parts are summed per owner (or
+    source) first, a few hundred rows, then grouped and totalled."""
     leads = scoped_leads(user=user, criteria=criteria)
     key = _funnel_leads_key(criteria.by)
     columns = ", ".join(f"l.{column}" for column in key)
@@ -512,7 +533,11 @@ def funnel_counts(*, user, criteria):
     qualified_leads_sql, qualified_leads_params = _compiled(
         leads.filter(qualified_at__isnull=False), "id", *key
     )
-    opps_sql, opps_params = _compiled(visible_opportunities(user).order_by(), "id", "state")
+    opportunities = visible_opportunities(user).order_by()
+    # Joining a quarter of a million qualified leads to their opportunities took most of an
+    # administrator's funnel at a million leads: with no visibility filter, the stored facts.
+    every_opportunity = not opportunities.query.has_filters()
+    opps_sql, opps_params = _compiled(opportunities, "id", "state")
     statuses = [str(status) for status in STATUSES_BY_STATE[State.QUALIFIED]]
     # Ever qualified: qualified_at (set by every qualification, kept on reactivation), or a
     # lead imported as qualified (no qualification of its own), as the lead source report.
@@ -524,8 +549,13 @@ def funnel_counts(*, user, criteria):
         f"SELECT {columns}, COUNT(*) AS created,"
         f" SUM(CASE WHEN {contacted} THEN 1 ELSE 0 END) AS contacted,"
         f" SUM(CASE WHEN {qualified} THEN 1 ELSE 0 END) AS qualified,"
-        " 0 AS opportunity, 0 AS won"
-        f" FROM {leads_sql} l GROUP BY {columns}"
+        + (
+            " SUM(CASE WHEN l.reached_opportunity THEN 1 ELSE 0 END) AS opportunity,"
+            " SUM(CASE WHEN l.reached_won THEN 1 ELSE 0 END) AS won"
+            if every_opportunity
+            else " 0 AS opportunity, 0 AS won"
+        )
+        + f" FROM {leads_sql} l GROUP BY {columns}"
     )
     # Per qualified lead: whether one of its qualifications fed an opportunity the user
     # sees, and whether one of those was won.
@@ -539,16 +569,17 @@ def funnel_counts(*, user, criteria):
         f"SELECT {columns}, 0, 0, 0, COUNT(*), SUM(l.won) FROM ({reached}) l GROUP BY {columns}"
     )
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
-    steps = f"WITH steps AS {materialized}({per_lead} UNION ALL {per_opportunity}) "
-    steps_params = [
-        *statuses,
-        *statuses,
-        *leads_params,
-        Opportunity.State.WON,
-        *qualified_leads_params,
-        *opps_params,
-        Qualification.Kind.QUALIFIED,
-    ]
+    steps_params = [*statuses, *statuses, *leads_params]
+    if every_opportunity:
+        steps = f"WITH steps AS {materialized}({per_lead}) "
+    else:
+        steps = f"WITH steps AS {materialized}({per_lead} UNION ALL {per_opportunity}) "
+        steps_params += [
+            Opportunity.State.WON,
+            *qualified_leads_params,
+            *opps_params,
+            Qualification.Kind.QUALIFIED,
+        ]
     select = (
         "SUM(l.created) AS created, SUM(l.contacted) AS contacted,"
         " SUM(l.qualified) AS qualified, SUM(l.opportunity) AS opportunity, SUM(l.won) AS won"
@@ -557,26 +588,44 @@ def funnel_counts(*, user, criteria):
     return _fetch(steps + sql, steps_params + params)
 
 
-# Statuses in which a lead waits (the stay runs until now); a stay in a closed status only
-# counts once the lead was reactivated (otherwise it would grow forever).
-WAITING_STATUSES = ("new", "contacted")
+def scoped_stays(*, user, criteria):
+    """The status-log entries of the leads a report counts (those of scoped_leads), found by
+    the owner each entry carries (LeadStatusChange.owner_user / owner_team, kept equal to
+    its lead's): visibility and the team and owner filters read the log alone. Only a filter
+    on the lead's own columns (dates, source, campaign) asks the leads, `lead IN (...)`."""
+    stays = (
+        LeadStatusChange.objects.all()
+        if user is None
+        else LeadStatusChange.objects.visible_to(user)
+    )
+    stays = _owned_as_asked(stays, criteria)
+    lead_columns = _lead_columns(criteria)
+    if lead_columns:
+        stays = stays.filter(lead__in=Lead.objects.filter(lead_columns).values("id"))
+    return stays.order_by()
 
 
 def _stays_sql(*, user, criteria, now):
     """Each stay of a lead in a status: (k1, k2, status, seconds) from the status log. A stay
-    ends at its entry's left_at (written with the next entry), so each is one row of
-    leads_statuslog_stay_idx: no window over the whole log, read in lead order."""
-    leads_sql, leads_params, narrowing = _scope(user, criteria)
-    narrow, narrow_params = _narrowed("s.lead_id", narrowing)
+    ends at its entry's left_at (written with the next entry), so each is one row, and the
+    owner it is grouped by is on the row too: by owner or team, one index-only scan of
+    leads_statuslog_owner_idx (and leads_statuslog_team_idx) with no join to the leads."""
+    # The condition of the owner indexes, written the same so the planner can use them.
+    stays = scoped_stays(user=user, criteria=criteria).filter(COUNTED_STAYS)
+    columns = ["owner_user_id", "owner_team_id", "to_status", "changed_at", "left_at"]
+    if criteria.by in ("source", "campaign"):  # grouped by a lead column: join the leads
+        stays = stays.annotate(**{f"{criteria.by}_id": F(f"lead__{criteria.by}")})
+        columns.append(f"{criteria.by}_id")
+    stays_sql, stays_params = _compiled(stays, *columns)
+    # The stays' rows under the alias the lead reports group by (_group_key reads `l`).
     join, k1, k2 = _group_key(criteria.by)
-    seconds = seconds_between("COALESCE(s.left_at, %s)", "s.changed_at")
+    seconds = seconds_between("COALESCE(l.left_at, %s)", "l.changed_at")
     sql = (
-        f"SELECT {k1} AS k1, {k2} AS k2, s.to_status AS status, {seconds} AS seconds"
-        f" FROM {_table(LeadStatusChange)} s JOIN {leads_sql} l ON l.id = s.lead_id{join}"
-        f" WHERE (s.left_at IS NOT NULL OR s.to_status IN (%s, %s)){narrow}"
+        f"SELECT {k1} AS k1, {k2} AS k2, l.to_status AS status, {seconds} AS seconds"
+        f" FROM {stays_sql} l{join}"
     )
     now = connection.ops.adapt_datetimefield_value(now)
-    return sql, [now, *leads_params, *WAITING_STATUSES, *narrow_params]
+    return sql, [now, *stays_params]
 
 
 def time_in_status(*, user, criteria, now=None):

@@ -8,12 +8,24 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.errors import DomainError
+from crm.models import OwnedQuerySet, Team
 from leads.models.choices import State, Status
 from leads.models.lead import Lead
 
+# Statuses in which a lead waits: a stay in one runs until now. A stay in a closed status
+# only counts once the lead left it (reactivated), otherwise it would grow forever.
+WAITING_STATUSES = (Status.NEW, Status.CONTACTED)
+# The stays the time-in-status report counts (and its indexes hold).
+COUNTED_STAYS = Q(left_at__isnull=False) | Q(to_status__in=WAITING_STATUSES)
+
 
 class LeadStatusChange(models.Model):
-    """Append-only log of every change of state or status reason (time-in-status reports)."""
+    """Append-only log of every change of state or status reason (time-in-status reports).
+
+    `save()` and `delete()` refuse to change a stored entry. Two columns are written again
+    by queryset `.update()` in `leads/services.py`, the only exceptions: `left_at` when the
+    next entry closes the stay, and `owner_user` / `owner_team` for all of a lead's entries
+    when its owner changes (`set_owner`, `update_lead`)."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="status_changes")
     from_state = models.CharField(_("from state"), max_length=20, choices=State, blank=True)
@@ -34,6 +46,37 @@ class LeadStatusChange(models.Model):
     # one row and the time-in-status report needs no window over the whole log.
     left_at = models.DateTimeField(_("left at"), null=True, blank=True, editable=False)
     reason = models.TextField(_("why"), blank=True)
+    # The lead's owner now (not when the entry was made), copied onto each of its entries, so
+    # the time-in-status report finds the stays a user sees and groups them by owner from
+    # this table's own indexes, without joining a million leads. Foreign keys named as the
+    # lead's, so `visible_to` (OwnedQuerySet) decides here too. No database constraint, no
+    # index and no deletion check of their own: the lead's foreign keys (PROTECT) already
+    # keep these owners existing, a constraint would check every row of a bulk insert
+    # again, and the report's indexes below lead with them.
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner (user)"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        editable=False,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    owner_team = models.ForeignKey(
+        Team,
+        verbose_name=_("owner (team)"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        editable=False,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lead status change")
@@ -47,10 +90,25 @@ class LeadStatusChange(models.Model):
                 condition=Q(from_state=""),
                 name="leads_statuslog_first_idx",
             ),
-            # Time in status: every stay of the leads in scope, read from the index alone.
+            # Time in status narrowed by lead columns (created in a month, a source): the
+            # stays of those leads, looked up by lead.
             models.Index(
                 fields=["lead", "to_status", "changed_at", "left_at"],
                 name="leads_statuslog_stay_idx",
+            ),
+            # Time in status by owner: the counted stays of a user's (or teammates') leads,
+            # and all of them for an administrator in the report's group order, index-only;
+            # the lead for a date, source or campaign filter.
+            models.Index(
+                fields=["owner_user", "owner_team", "to_status", "changed_at", "left_at", "lead"],
+                condition=COUNTED_STAYS,
+                name="leads_statuslog_owner_idx",
+            ),
+            # ... and of the team queues a user sees (a few of the leads).
+            models.Index(
+                fields=["owner_team", "to_status", "changed_at", "left_at", "lead"],
+                condition=Q(owner_team__isnull=False) & COUNTED_STAYS,
+                name="leads_statuslog_team_idx",
             ),
             # The funnel's "reached Contacted" (in lead order, no sort).
             models.Index(

@@ -95,6 +95,8 @@ def test_the_history_table_holds_the_lead_columns_and_the_history_ones():
         "changed_at",
         "left_at",  # left empty by the copy: a first entry's stay is still running
         "reason",
+        "owner_user_id",  # the lead's owner, copied with it
+        "owner_team_id",
     }
 
 

@@ -184,8 +184,8 @@ class TestDetail:
         # (records joined), 8 links (records and who linked joined; the link form's account
         # and contact fields are lookups that list nothing), then the timeline: 9 COUNT,
         # 10 the union's page, 11 the page's status changes (who changed them joined; the
-        # status log is a kind of timeline entry).
-        with django_assert_num_queries(11):
+        # status log is a kind of timeline entry), 12 the process bar's status log.
+        with django_assert_num_queries(12):
             response = as_alice.get(url("detail", lead))
         assert response.status_code == 200
 
