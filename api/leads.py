@@ -405,7 +405,7 @@ class LeadViewSet(RecordViewSet):
         body = LeadSerializer(lead, context=self.get_serializer_context()).data
         response = Response({**body, "possible_duplicates": found}, status=201)
         response["ETag"] = etag_for(lead)
-        response["Location"] = body["url"]
+        response["Location"] = str(body["url"])  # a Hyperlink: wsgiref (runserver) wants a str
         return response
 
     # --- Dynamics' messages -----------------------------------------------------------------

@@ -118,7 +118,7 @@ class RecordViewSet(
         serializer.is_valid(raise_exception=True)
         record = self.create_record(serializer.validated_data)
         response = self.record_response(record, status_code=status.HTTP_201_CREATED)
-        response["Location"] = response.data["url"]
+        response["Location"] = str(response.data["url"])  # a Hyperlink: wsgiref wants a str
         return response
 
     def create_record(self, data):

@@ -56,6 +56,9 @@ def test_dragging_a_lead_to_contacted_and_onto_qualify(
     expect(dialog.get_by_test_id("qualify-form")).to_be_visible()
     expect(contacted.get_by_test_id("board-card").filter(has_text="Move me")).to_be_visible()
     assert Lead.objects.get(pk=mover.pk).state == State.OPEN
+    dialog.get_by_role("button", name="Update preview").click()  # stays in the dialog
+    expect(dialog.get_by_test_id("qualify-form")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/leads/board/")
     dialog.get_by_role("button", name="Qualify", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/leads/board/")
     expect(page.get_by_text("Lead qualified.")).to_be_visible()
@@ -74,7 +77,9 @@ def test_a_stale_card_is_refused_and_the_keyboard_moves_a_card(
     contacted = page.get_by_test_id("board-column-contacted")
     services.update_lead(lead=stale, user=bob, data={"topic": "Changed elsewhere"})  # version + 1
     _drag(page, new.get_by_test_id("board-card").first, contacted.locator("ol"))
-    expect(page.locator("[data-board-alert]")).to_contain_text("Reload the board")
+    alert = page.locator("[data-board-alert]")
+    expect(alert).to_contain_text("Nothing was saved")  # who changed it and when, once
+    expect(alert).not_to_contain_text("since the board was loaded")
     expect(new.get_by_test_id("board-card")).to_have_count(1)  # back where it was
     assert Lead.objects.get(pk=stale.pk).status == Status.NEW
 
@@ -88,6 +93,8 @@ def test_a_stale_card_is_refused_and_the_keyboard_moves_a_card(
     expect(page.get_by_role("button", name="Move Changed elsewhere")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Status set to Contacted.")).to_be_visible()
+    # Back on the board, the keyboard goes on from the moved card.
+    expect(page.get_by_label("Status reason of Changed elsewhere")).to_be_focused()
     expect(contacted.get_by_test_id("board-card")).to_have_count(1)
     assert Lead.objects.get(pk=stale.pk).status == Status.CONTACTED
 

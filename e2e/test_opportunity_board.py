@@ -28,6 +28,9 @@ def test_dragging_a_deal_to_develop_and_onto_won(page, live_server, login, alice
     _drag(page, qualify.get_by_test_id("board-card"), develop.locator("ol"))
     expect(page.locator("[data-board-alert]")).to_contain_text("Sales stage set to Develop")
     expect(develop.get_by_test_id("board-card")).to_have_count(1)
+    # The columns' values follow the card without a reload.
+    expect(develop.get_by_test_id("column-value")).to_contain_text("42,000.00")
+    expect(qualify.get_by_test_id("column-value")).not_to_contain_text("42,000.00")
     assert Opportunity.objects.get(pk=deal.pk).sales_stage == SalesStage.DEVELOP
 
     _drag(page, develop.get_by_test_id("board-card"), page.get_by_test_id("drop-won"))

@@ -76,6 +76,7 @@ def test_create_an_account_owned_by_the_caller(api_as, alice):
     assert account.state_or_province == "Sjælland"
     assert body["industry"] == "consulting"
     assert response["Location"] == body["url"]
+    assert type(response["Location"]) is str  # what wsgiref (runserver) accepts
     assert account.history.count() == 1
 
 

@@ -136,6 +136,8 @@ def test_create_without_an_owner_falls_back_to_the_caller(api_as, alice):
     assert response.status_code == 201
     # Routing rules may pick someone else; without any rule the creating user owns it.
     assert Lead.objects.get().owner is not None
+    # A plain str: runserver's wsgiref refuses any other type (a 500 after the lead was saved).
+    assert type(response["Location"]) is str and response["Location"].endswith("/")
 
 
 def test_possible_duplicates_come_back_in_the_201(api_as, alice, lead):

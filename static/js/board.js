@@ -35,6 +35,21 @@ document.addEventListener("DOMContentLoaded", function () {
     badge.setAttribute("data-column-count", String(count));
     badge.textContent = count.toLocaleString(document.documentElement.lang || undefined);
   }
+  // The columns' counts and values as the server now sums them (the board's own page,
+  // read again; only the headers are replaced, the cards stay where they were dropped).
+  function refreshHeaders() {
+    fetch(window.location.href, {credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        board.querySelectorAll(".board-column-header").forEach(function (header) {
+          var section = header.closest("section");
+          var twin = fresh.querySelector('[data-testid="' + section.getAttribute("data-testid") + '"] .board-column-header');
+          if (twin) header.innerHTML = twin.innerHTML;
+        });
+      });
+  }
   function openDialog(link) {
     if (!dialog) {
       window.location.href = link.href;
@@ -55,6 +70,17 @@ document.addEventListener("DOMContentLoaded", function () {
         var body = document.getElementById("board-dialog-body");
         body.innerHTML = html;
         if (window.htmx) htmx.process(body);
+        // "Update preview" (qualify) refreshes the preview in the dialog, as a change does,
+        // instead of leaving the board for the page.
+        body.querySelectorAll("form").forEach(function (form) {
+          form.addEventListener("submit", function (event) {
+            var button = event.submitter;
+            if (button && button.name === "preview" && window.htmx && form.hasAttribute("hx-post")) {
+              event.preventDefault();
+              htmx.trigger(form, "change");
+            }
+          });
+        });
         document.getElementById("board-dialog-title").textContent = link.textContent.trim();
         dialog.show();
       });
@@ -75,8 +101,7 @@ document.addEventListener("DOMContentLoaded", function () {
     }).then(function (result) {
       if (!result.ok) {
         putBack(evt);
-        var stale = result.answer.error || "";
-        say(stale + " " + board.getAttribute("data-stale"), "warning");
+        say(result.answer.error || board.getAttribute("data-stale"), "warning");
         return;
       }
       card.setAttribute("data-version", result.answer.version);
@@ -84,6 +109,7 @@ document.addEventListener("DOMContentLoaded", function () {
       form.querySelector("[name=" + field + "]").value = evt.to.getAttribute("data-column");
       recount(evt.from, -1);
       recount(evt.to, +1);
+      refreshHeaders();
       say(result.answer.message, "success");
     }).catch(function () {
       putBack(evt);
@@ -120,5 +146,11 @@ document.addEventListener("DOMContentLoaded", function () {
     event.preventDefault();
     openDialog(link);
   });
+  // Back from a card's Move button (its `next` ends in #move-<id>): the keyboard goes on
+  // from that card's select, not from the top of the page.
+  if (window.location.hash.indexOf("#move-") === 0) {
+    var moved = document.getElementById(window.location.hash.slice(1));
+    if (moved) moved.focus();
+  }
   board.setAttribute("data-board-ready", "");  // the browser tests wait for this
 });
