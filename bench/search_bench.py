@@ -218,7 +218,7 @@ def _ensure_indexes():
 
     for label, index in INDEXES.items():
         model = apps.get_model(label)
-        if model.objects.filter(search_text="").exists() and label != "leads.Lead":
+        if label != "leads.Lead" and model.objects.filter(search_text="").exists():
             print(f"  filling the search index of {label}")
             index.rebuild(model, batch_size=10000)
 

@@ -3,7 +3,7 @@
 Each app that owns a searchable model registers a `SearchKind` from its ready()
 (`register_kind`): the model, its search index (crm.search_index), the fields a match is
 shown by, and how a closed record is marked. This module never imports those apps; the views
-(`crm/views.py: search`, `search_suggest`) only read the registry.
+(`crm/search_views.py: search`, `search_suggest`) only read the registry.
 
 Every kind is read through `visible_to(user)` and its index, never by a scan: a type-ahead is
 two queries per kind (at most SUGGEST_CANDIDATES rows each, ranked here), the results page one
@@ -16,9 +16,9 @@ similarity is computed per row, too slow for every keystroke).
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.utils.translation import gettext_lazy as _
 
 from crm.lib import search
+from crm.search_index import SearchIndex
 
 SUGGEST_SHOWN = 5  # per kind in the type-ahead
 CANDIDATE_IDS = 100  # matching ids read per kind, unsorted
@@ -60,12 +60,8 @@ class SearchKind:
     select_related: tuple = ()
     order: int = 100  # the tabs' order
 
-    @property
-    def model_class(self):
-        return apps.get_model(self.model)
-
     def queryset(self, user):
-        records = self.model_class.objects.visible_to(user)
+        records = apps.get_model(self.model).objects.visible_to(user)
         if self.select_related:
             records = records.select_related(*self.select_related)
         return records
@@ -114,13 +110,6 @@ class Hit:
         return self.spec.kind
 
 
-def _holds(value, terms, *, phone):
-    if not value:
-        return False
-    text = search.digits(value) if phone else search.fold(value)
-    return any(term in text for term in terms if term)
-
-
 def hit(record, spec, terms):
     """The record as a result: its title, the fields that matched, and a rank (closed
     records after open ones; a term at a word's start, then a whole field, before one
@@ -132,9 +121,9 @@ def hit(record, spec, terms):
     matched, starts, whole = [], 0, 0
     for shown in spec.fields:
         value = shown.value(record)
-        if not _holds(value, terms, phone=shown.phone):
+        folded = (search.digits(value) if shown.phone else search.fold(value)) if value else ""
+        if not any(term in folded for term in terms if term):
             continue
-        folded = search.digits(value) if shown.phone else search.fold(value)
         words = folded.split()
         starts += sum(1 for term in terms if any(word.startswith(term) for word in words))
         whole += sum(1 for term in terms if term == folded or term in words)
@@ -162,9 +151,7 @@ def suggest(user, text):
     groups = _suggest_groups(user, terms, close=False)
     # Close matches (a typo) are the results page's: their similarity is computed row by row
     # (0.1-0.5 s at 1,000,000 leads), too slow for every keystroke; the type-ahead says so.
-    typo_search = not any(hits for _spec, hits, _more in groups) and any(
-        spec.index.supports_close(user) for spec in kinds()
-    )
+    typo_search = not any(hits for _spec, hits, _more in groups) and SearchIndex.supports_close()
     return {"groups": [g for g in groups if g[1]], "close": False, "offer_close": typo_search,
             "terms": terms}  # fmt: skip
 
@@ -199,6 +186,3 @@ def counts(user, terms, *, close=False):
             return None
         found[spec.kind] = records.order_by().values("pk")[: cap + 1].count()
     return found
-
-
-NO_QUERY = _("Type a name, company, e-mail address, phone number or topic.")

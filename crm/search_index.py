@@ -220,9 +220,10 @@ class SearchIndex:
             cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
             yield
 
-    def supports_close(self, user=None):
+    @staticmethod
+    def supports_close(using="default"):
         """Whether filter_close() can find close matches here (PostgreSQL)."""
-        return connection.vendor == "postgresql"
+        return connections[using].vendor == "postgresql"
 
     def filter_close(self, queryset, terms):
         """PostgreSQL: rows with a word within a small typo of each term (pg_trgm's

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from crm.forms import OwnerRows
-from crm.lib.pagination import ListPaginator
+from crm.lib.pagination import board_column
 from leads.filters import saved_views_for
 from leads.models import Status
 from leads.views import _filtered
@@ -31,23 +31,16 @@ def _choices():
 
 
 def _column(leads, status, *, after=None):
-    cards = leads.filter(status=status)
-    paginator = ListPaginator(
-        cards,
-        CARDS_PER_COLUMN,
-        decorate=lambda rows: rows.select_related("owner_user", "owner_team"),
-    )
-    page = paginator.get_page(1, after=after)
-    total = None
-    if not paginator.capped:
-        total = cards.order_by().aggregate(total=Sum("estimated_value"))["total"]
     return {
         "status": status,
         "label": Status(status).label,
-        "page": page,
-        "count": paginator.shown_count,
-        "capped": paginator.capped,
-        "value": total,
+        **board_column(
+            leads.filter(status=status),
+            CARDS_PER_COLUMN,
+            decorate=lambda rows: rows.select_related("owner_user", "owner_team"),
+            totals={"value": Sum("estimated_value")},
+            after=after,
+        ),
     }
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from crm.lib.pagination import ListPaginator
+from crm.lib.pagination import board_column
 from opportunities.filters import OpportunityFilter
 from opportunities.models import Opportunity, SalesStage
 
@@ -24,34 +24,28 @@ def _choices():
 
 
 def _column(deals, stage, *, after=None):
-    cards = deals.filter(sales_stage=stage)
-    paginator = ListPaginator(
-        cards,
-        CARDS_PER_COLUMN,
-        decorate=lambda rows: rows.select_related(
-            "account", "contact", "currency", "owner_user", "owner_team"
-        ),
+    rate = F("currency__exchange_rate")
+    base = ExpressionWrapper(F("estimated_value") / rate, output_field=_BASE)
+    weighted = ExpressionWrapper(
+        F("estimated_value") * F("probability") / rate / 100,
+        output_field=_BASE,
     )
-    page = paginator.get_page(1, after=after)
-    totals = {"value": None, "weighted": None, "probability": None}
-    if not paginator.capped:
-        base = ExpressionWrapper(
-            F("estimated_value") / F("currency__exchange_rate"), output_field=_BASE
-        )
-        weighted = ExpressionWrapper(
-            F("estimated_value") * F("probability") / F("currency__exchange_rate") / 100,
-            output_field=_BASE,
-        )
-        totals = cards.order_by().aggregate(
-            value=Sum(base), weighted=Sum(weighted), probability=Avg("probability")
-        )
     return {
         "status": stage.value,
         "label": stage.label,
-        "page": page,
-        "count": paginator.shown_count,
-        "capped": paginator.capped,
-        **totals,
+        **board_column(
+            deals.filter(sales_stage=stage),
+            CARDS_PER_COLUMN,
+            decorate=lambda rows: rows.select_related(
+                "account", "contact", "currency", "owner_user", "owner_team"
+            ),
+            totals={
+                "value": Sum(base),
+                "weighted": Sum(weighted),
+                "probability": Avg("probability"),
+            },
+            after=after,
+        ),
     }
 
 

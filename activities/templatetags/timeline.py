@@ -1,8 +1,13 @@
 """`{% load timeline %}{% timeline record %}` drops a record's timeline into any detail page."""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from activities.timeline import panel_context, panel_id
+from crm.templatetags.readable import dialled_number
 
 register = template.Library()
 
@@ -39,13 +44,6 @@ def call_button(record, phone, person=""):
     `phone` (a `tel:` link) and, with static/js/crm.js, opens the record's "Log a call" form
     with the number, the person and the start time filled in, for the outcome after hanging
     up. Nothing for no number."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-    from django.utils.http import urlencode
-    from django.utils.translation import gettext as _
-
-    from crm.templatetags.readable import dialled_number
-
     number = dialled_number(phone)
     if not number:
         return ""

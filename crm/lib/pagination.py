@@ -37,6 +37,18 @@ def list_page(request, queryset, *, decorate=None):
     )
 
 
+def board_column(cards, per_page, *, decorate, totals, after=None):
+    """A board column: the first page of `cards` (or the page after the card `after`, its
+    "Show more"), the count capped as a list's, and `totals` (aggregate expressions by name)
+    summed while the count is under the cap (None above it: a sum would read every row)."""
+    paginator = ListPaginator(cards, per_page, decorate=decorate)
+    page = paginator.get_page(1, after=after)
+    sums = dict.fromkeys(totals)
+    if not paginator.capped:
+        sums = cards.order_by().aggregate(**totals)
+    return {"page": page, "count": paginator.shown_count, "capped": paginator.capped, **sums}
+
+
 class ListPage(Page):
     """A page that knows its neighbours without a total: `cursor_first` / `cursor_last` are
     the ids the keyset links continue from; `number` is None when not known (a keyset page

@@ -11,8 +11,10 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -93,9 +95,6 @@ def age(value):
     (a card's age on a board)."""
     if not value:
         return ""
-    from django.utils import timezone
-    from django.utils.translation import ngettext
-
     days = (timezone.now() - value).days
     if days < 1:
         return _("today")
