@@ -1,4 +1,4 @@
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean messages
 
 # Start the app on SQLite with demo data, one background worker and the scheduler.
 run:
@@ -17,6 +17,12 @@ format:
 # The benchmarks in bench/ (SQLite, then PostgreSQL when it answers); results in bench/results/.
 bench:
 	@bin/bench
+
+# The translation catalogue, brought up to date with the code and templates (needs GNU gettext's
+# xgettext); translate what it adds in locale/$(LOCALE)/LC_MESSAGES/django.po.
+LOCALE ?= da
+messages:
+	@DEBUG=1 .venv/bin/python manage.py makemessages -l $(LOCALE) --ignore=.venv --ignore=bench --ignore=e2e
 
 clean:
 	rm -rf .venv staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

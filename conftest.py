@@ -2,10 +2,19 @@
 administrator. Tests read as sentences about them ("carol cannot see alice's lead")."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from crm.models import ADMINISTRATOR_GROUP, SALES_MANAGER_GROUP, SALESPERSON_GROUP, Membership
 from crm.tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+
+def pytest_configure(config):
+    # The tests read the Danish catalogue: build its .mo from the .po, as bin/bootstrap does
+    # (once, in the main process, not in each xdist worker).
+    if not hasattr(config, "workerinput"):
+        call_command("compilemessages", verbosity=0)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -15,6 +24,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # A request activates its language for the thread (LocaleMiddleware never deactivates it):
+    # after a Danish request, the next test's messages would be Danish too.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ class WebFormAdmin(admin.ModelAdmin):
     search_fields = ["name", "key"]
     autocomplete_fields = ["created_by"]
     fieldsets = [
-        (None, {"fields": ["name", "key", "is_active", "title", "introduction"]}),
+        (None, {"fields": ["name", "key", "is_active", "language", "title", "introduction"]}),
         (_("Fields"), {"fields": ["fields", "required_fields"]}),
         (_("The leads it creates"), {"fields": ["source", "campaign", "created_by"]}),
         (_("After submitting"), {"fields": ["thank_you_url", "thank_you_message"]}),

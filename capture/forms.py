@@ -3,6 +3,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from capture.models import CAPTURABLE_FIELDS, UTM_FIELDS, WebForm
+from crm.forms import localize_numbers
 from leads.models import Lead
 
 # Bots fill every field; people never see this one (hidden by CSS, skipped by keyboard).
@@ -100,6 +101,7 @@ def lead_form_class(web_form):
                 field.required = name in web_form.required_fields or self.one_of == [name]
                 if name == "email":
                     field.widget.attrs["autocomplete"] = "email"
+            localize_numbers(self)
 
         def _identified(self):
             return any(self.cleaned_data.get(name) for name in ONE_OF)

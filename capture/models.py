@@ -101,6 +101,13 @@ class WebForm(models.Model):
             "https://www.example.com. The CRM's own address is always allowed."
         ),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The form's language. Leave empty to follow the visitor's browser."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:

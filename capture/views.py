@@ -12,6 +12,7 @@ from django.http import HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.csp import CSP
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -152,7 +153,13 @@ def web_form_view(request, key):
         response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
         response["Access-Control-Allow-Headers"] = "Content-Type"
         return _with_headers(response, request, web_form)
-    response = _handle(request, web_form)
+    if web_form.language:
+        # A form fixed to one language answers in it whatever the visitor's browser says.
+        with translation.override(web_form.language):
+            response = _handle(request, web_form)
+        response.headers["Content-Language"] = web_form.language
+    else:
+        response = _handle(request, web_form)
     return _with_headers(response, request, web_form)
 
 

@@ -8,9 +8,8 @@ from django.contrib import admin, messages
 from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
@@ -93,13 +92,13 @@ class TaskResultAdmin(DBTaskResultAdmin):
         if retry is None:
             return ""
         if retry.retry is None:
-            return _t("retried (result pruned)")
+            return gettext("retried (result pruned)")
         return self._link(retry.retry, retry.retry.get_status_display())
 
     @admin.display(description=_("retry of"))
     def retry_of_task(self, obj):
         retry_of = getattr(obj, "retry_of", None)
-        return self._link(retry_of.original, _t("failed run")) if retry_of else ""
+        return self._link(retry_of.original, gettext("failed run")) if retry_of else ""
 
     @staticmethod
     def _link(result, label):

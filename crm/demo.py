@@ -12,6 +12,8 @@ from crm.models import (
 )
 
 # username, first name, last name, group, {team: role}, password
+# Bob works in Danish (his profile's language); the others follow their browser.
+DANISH_USERS = {"bob"}
 DEMO_USERS = [
     ("admin", "Ada", "Admin", ADMINISTRATOR_GROUP, {}, "demo-admin-pass"),
     ("maria", "Maria", "Manager", SALES_MANAGER_GROUP, {"North": "manager"}, "demo-maria-pass"),
@@ -33,6 +35,7 @@ def seed(context):
                 "email": f"{username}@example.com",
                 "is_staff": group == ADMINISTRATOR_GROUP,
                 "is_superuser": group == ADMINISTRATOR_GROUP,
+                "language": "da" if username in DANISH_USERS else "",
             },
         )
         if created:

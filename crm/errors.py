@@ -22,3 +22,16 @@ class StaleRecord(DomainError):
             )
             % {"who": who, "when": when}
         )
+
+    def message_for(self, user):
+        """The refusal as `user` reads it: their own change in another tab or window is not
+        "someone else's"."""
+        if user is None or self.record.modified_by_id != user.pk:
+            return str(self)
+        when = formats.date_format(
+            timezone.localtime(self.record.modified_at), "SHORT_DATETIME_FORMAT"
+        )
+        return _(
+            "You changed this record at %(when)s in another tab or window, after this page "
+            "was opened. Nothing was saved: reload the page to see that change, then edit again."
+        ) % {"when": when}

@@ -1,11 +1,14 @@
 import datetime
 import difflib
+import re
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.choices import BaseChoiceIterator
+from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -82,12 +85,19 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Type a city or region, e.g. Copenhagen or New York."),
     )
 
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("Follow my browser")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("The language of your pages, dates and numbers."),
+    )
+
     def clean_time_zone(self):
         return resolve_time_zone(self.cleaned_data["time_zone"])
 
     class Meta:
         model = get_user_model()
-        fields = ["first_name", "last_name", "email", "time_zone", "away_until"]
+        fields = ["first_name", "last_name", "email", "language", "time_zone", "away_until"]
         widgets = {"away_until": forms.DateInput(attrs={"type": "date"})}
 
 
@@ -105,6 +115,46 @@ class InviteUserForm(forms.ModelForm):
 
 
 LONG_TEXT = 100
+
+
+class LocalizedNumberInput(forms.TextInput):
+    """A decimal typed as the active language writes it: "1.234,50" in Danish, "1,234.50" in
+    English. A browser's <input type="number"> takes neither a comma nor grouping, so this is a
+    text input; its value is shown with the language's decimal separator (no grouping)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+        self.is_localized = True
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return ungroup_number(value) if isinstance(value, str) else value
+
+
+def ungroup_number(text):
+    """`text` without its thousands grouping ("1.234,50" -> "1234,50" in Danish), so the
+    field's own localisation reads the decimal separator. Only a whole part grouped in threes
+    is ungrouped: a Danish "12.5" stays the decimal twelve and a half, never 125."""
+    text = text.strip().replace("\N{NO-BREAK SPACE}", "").replace(" ", "")
+    group = get_format("THOUSAND_SEPARATOR")
+    whole, separator, fraction = text.partition(get_format("DECIMAL_SEPARATOR"))
+    if re.fullmatch(rf"[-+]?\d{{1,3}}({re.escape(group)}\d{{3}})+", whole):
+        whole = whole.replace(group, "")
+    return whole + separator + fraction
+
+
+NUMBER_ONLY = {"step", "min", "max"}
+
+
+def localize_numbers(form):
+    """Every decimal field of `form` reads and shows numbers in the active language."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DecimalField):
+            field.localize = True
+            attrs = field.widget.attrs
+            # A text input has no step or bounds; the field still checks them.
+            kept = {key: value for key, value in attrs.items() if key not in NUMBER_ONLY}
+            field.widget = LocalizedNumberInput(kept)
 
 
 def say_max_lengths(form):
@@ -132,6 +182,7 @@ class VersionedModelForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
         say_max_lengths(self)
+        localize_numbers(self)
 
     def changed_values(self):
         """The model field values to write (everything but the version marker)."""

@@ -28,6 +28,13 @@ class User(AbstractUser):
         choices=_time_zone_choices,
         help_text=_("Dates and times are shown in this time zone."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Leave empty to follow your browser's language."),
+    )
     away_until = models.DateField(
         _("away until"),
         null=True,

@@ -7,6 +7,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.tasks import Task
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -80,6 +81,12 @@ def update_record[R: OwnedRecord](
     return save_new_version(locked, user)
 
 
+def set_user_language(*, user: User, language: str) -> None:
+    """The language the user's pages are shown in ("" follows the browser)."""
+    user.language = language
+    user.save(update_fields=["language"])
+
+
 def invitation_link(user: User) -> str:
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -91,17 +98,20 @@ def send_invitation(*, user: User, invited_by: User) -> None:
     """E-mail the user a link to set their password (after commit)."""
     if not user.email:
         raise ValueError("An invitation needs an e-mail address.")
-    body = _(
-        "Hello %(name)s,\n\n%(inviter)s has invited you to the CRM.\n"
-        "Choose your password here (the link works once):\n\n%(link)s\n\n"
-        "Your username is: %(username)s\n"
-    ) % {
-        "name": user.get_full_name() or user.username,
-        "inviter": invited_by.get_full_name() or invited_by.username,
-        "link": invitation_link(user),
-        "username": user.username,
-    }
-    enqueue_on_commit(send_email, to=user.email, subject=_("Your CRM invitation"), body=body)
+    # In the new user's language (the administrator's own may differ).
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        body = _(
+            "Hello %(name)s,\n\n%(inviter)s has invited you to the CRM.\n"
+            "Choose your password here (the link works once):\n\n%(link)s\n\n"
+            "Your username is: %(username)s\n"
+        ) % {
+            "name": user.get_full_name() or user.username,
+            "inviter": invited_by.get_full_name() or invited_by.username,
+            "link": invitation_link(user),
+            "username": user.username,
+        }
+        subject = _("Your CRM invitation")
+    enqueue_on_commit(send_email, to=user.email, subject=subject, body=body)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("profile/", views.profile, name="profile"),
+    path("profile/language/", views.set_language, name="set_language"),
     path("lookup/<slug:kind>/", lookup.lookup, name="lookup"),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.search_suggest, name="search_suggest"),

@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from crm import services
 from crm.forms import ProfileForm
+from crm.lib.http import safe_next
 
 
 @require_http_methods(["GET", "POST"])
@@ -18,6 +22,23 @@ def profile(request):
         return redirect("profile")
     memberships = request.user.memberships.select_related("team").order_by("team__name")
     return render(request, "crm/user_profile.html", {"form": form, "memberships": memberships})
+
+
+@require_http_methods(["POST"])
+def set_language(request):
+    """The user menu's language switcher: stored on the profile, then back to the same page."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."))
+    services.set_user_language(user=request.user, language=language)
+    # Back to the page the switcher was on: its address comes as the Referer (a hidden `next`
+    # would echo whatever query string the page had into every page's menu).
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("profile")
+    return redirect(safe_next(request, back))
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

@@ -238,7 +238,7 @@ def test_a_stale_tab_gets_messages_for_a_lead_closed_in_another(page, live_serve
     page.bring_to_front()
     page.get_by_role("link", name="Disqualify").click()
     expect(page.locator("#disqualify-inline.show")).to_be_visible()
-    page.get_by_label("Reason").select_option(label="Lost")
+    page.get_by_test_id("disqualify-form").get_by_label("Reason").select_option(label="Lost")
     page.get_by_test_id("disqualify-form").get_by_role("button", name="Disqualify").click()
     expect(page.get_by_test_id("lead-state")).to_have_text("Disqualified")
 

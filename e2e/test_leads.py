@@ -142,7 +142,9 @@ def test_inline_status_change_and_disqualify_with_htmx(page, live_server, login,
 
     page.get_by_role("link", name="Disqualify").click()
     expect(page.locator("#disqualify-inline.show")).to_be_visible()  # the collapse has opened
-    page.get_by_label("Reason").select_option(label="No Longer Interested")
+    page.get_by_test_id("disqualify-form").get_by_label("Reason").select_option(
+        label="No Longer Interested"
+    )
     page.get_by_label("Note").fill("Went with a competitor")
     with page.expect_response(
         lambda r: r.url.endswith("/disqualify/") and r.request.method == "POST"

@@ -29,7 +29,7 @@ def test_disqualify_inline_then_reactivate_leaves_one_message(page, live_server,
     page.goto(f"{live_server.url}{lead.get_absolute_url()}")
     page.get_by_role("link", name="Disqualify").click()
     expect(page.locator("#disqualify-inline.show")).to_be_visible()  # the collapse has opened
-    page.get_by_label("Reason").select_option(label="Lost")
+    page.get_by_test_id("disqualify-form").get_by_label("Reason").select_option(label="Lost")
     page.get_by_test_id("disqualify-form").get_by_role("button", name="Disqualify").click()
     expect(page.get_by_text("Lead disqualified.")).to_be_visible()
     page.get_by_role("button", name="Reactivate").click()

@@ -1,4 +1,10 @@
-"""CSV export of leads with the API's field names, so an export re-imports cleanly."""
+"""CSV export of leads with the API's field names, so an export re-imports cleanly; the
+writing every CSV download shares (the reports' too): a BOM, and the user's language's
+separators, so that Danish Excel opens a file in columns."""
+
+from decimal import Decimal
+
+from django.utils.formats import get_format, number_format
 
 from leads.models import LEAD_EXPORT_FIELDS as EXPORT_FIELDS
 
@@ -8,6 +14,22 @@ BOM = "\ufeff"
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_delimiter():
+    """The active language's list separator: where the decimal separator is a comma (Danish),
+    spreadsheets split columns at ";", else at ","."""
+    return ";" if get_format("DECIMAL_SEPARATOR") == "," else ","
+
+
+def csv_number(value):
+    """A number as the active language writes it ("0,6667" in Danish), ungrouped; "" for
+    none. Whole numbers stay as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, (Decimal, float)):
+        return number_format(value)
+    return str(value)
 
 
 def neutralise(value):
@@ -35,6 +57,8 @@ def _cell(lead, name):
         return "true" if value else "false"
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return csv_number(value)
     return value
 
 

@@ -6,7 +6,16 @@ from crm.forms import OwnerChoiceField, VersionedModelForm, active_or_current
 from crm.lib.widgets import QuickSelect
 from crm.lookup import use_lookup
 from leads.actions import automatic_owner_by_default, bulk_action, bulk_actions
-from leads.models import DISQUALIFY_REASONS, LEAD_FORM_FIELDS, Campaign, Lead, LeadSource
+from leads.models import (
+    DISQUALIFY_REASONS,
+    LEAD_FORM_FIELDS,
+    LEAD_SECTIONS,
+    STATUSES_BY_STATE,
+    Campaign,
+    Lead,
+    LeadSource,
+    State,
+)
 from opportunities.models import Currency, Opportunity
 
 AUTO_OWNER = "auto"
@@ -65,12 +74,80 @@ class LeadForm(VersionedModelForm):
                 AUTO_OWNER if automatic_owner_by_default() else OwnerChoiceField.value_for(user)
             )
 
+    # The form's sections, in two columns on wide screens (templates/leads/lead_form.html);
+    # a field left out of them would still show, in the last one.
+    SECTIONS = (
+        (_("Contact"), LEAD_SECTIONS["person"] + LEAD_SECTIONS["channels"]
+         + LEAD_SECTIONS["consent"] + LEAD_SECTIONS["address"]),
+        (_("Company"), LEAD_SECTIONS["company"] + LEAD_SECTIONS["firmographics"]
+         + LEAD_SECTIONS["customer"]),
+        (_("Qualification"), ["owner", *LEAD_SECTIONS["origin"], *LEAD_SECTIONS["bant"]]),
+    )  # fmt: skip
+
+    def sections(self):
+        """(title, bound fields) per section, for the template."""
+        placed = {name for _title, names in self.SECTIONS for name in names}
+        rest = [name for name in self.fields if name not in placed and name != "expected_version"]
+        sections = []
+        for index, (title, names) in enumerate(self.SECTIONS):
+            if index == len(self.SECTIONS) - 1:
+                names = [*names, *rest]
+            sections.append((title, [self[name] for name in names if name in self.fields]))
+        return sections
+
     def owner_and_route(self):
         """(owner or None, route?) for create_lead."""
         owner = self.cleaned_data.get("owner")
         if owner == AUTO_OWNER:
             return None, True
         return owner, False
+
+
+# The lead page's header fields a rep changes in place (leads.views.lead_edit_field).
+INLINE_FIELDS = ("status", "owner", "rating", "next_follow_up")
+
+
+class LeadFieldForm(forms.Form):
+    """One header field of the lead page, changed in place with the lead's version."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, lead, name, **kwargs):
+        # Ids of their own: the header's disqualify form on the same page has a "status" too.
+        kwargs.setdefault("auto_id", "fact_%s")
+        super().__init__(*args, **kwargs)
+        if name not in INLINE_FIELDS:
+            raise ValueError(name)
+        self.name = name
+        self.fields["expected_version"].initial = lead.version
+        if name == "owner":
+            field = OwnerChoiceField(label=_("Owner"))
+            initial = OwnerChoiceField.value_for(lead.owner)
+        elif name == "status":
+            field = forms.ChoiceField(
+                label=_("Status reason"),
+                choices=[(status.value, status.label) for status in STATUSES_BY_STATE[State.OPEN]],
+            )
+            initial = lead.status
+        else:
+            widgets = {"next_follow_up": DATE_INPUT}
+            field = Lead._meta.get_field(name).formfield(widget=widgets.get(name))
+            if name == "next_follow_up":
+                field.label = _("Follow-up")  # the header's word
+            initial = getattr(lead, name)
+        field.initial = initial
+        small = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        # htmx focuses an autofocus element it swaps in: the rep types at once.
+        field.widget.attrs.update({"class": f"{small} {small}-sm", "autofocus": True})
+        self.fields[name] = field
+
+    @property
+    def field(self):
+        return self[self.name]
+
+    @property
+    def value(self):
+        return self.cleaned_data[self.name]
 
 
 class QualifyForm(forms.Form):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, Subquery
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, Contact
 from crm.errors import DomainError
@@ -132,8 +132,8 @@ def _default_currency():
 
 # Why a record was left out: the lead cannot make it.
 SKIPPED_REASONS = {
-    "account": _lazy("No account: the lead has no company name."),
-    "contact": _lazy("No contact: the lead has no last name."),
+    "account": gettext_lazy("No account: the lead has no company name."),
+    "contact": gettext_lazy("No contact: the lead has no last name."),
 }
 
 

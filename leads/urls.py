@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/reactivate/", views.lead_reactivate, name="reactivate"),
     path("<int:pk>/status/", views.lead_set_status, name="set_status"),
     path("<int:pk>/assign/", views.lead_assign, name="assign"),
+    path("<int:pk>/field/<str:name>/", views.lead_edit_field, name="edit_field"),
     path("<int:pk>/links/", views.lead_link, name="link"),
     path("<int:pk>/links/<int:link_pk>/remove/", views.lead_unlink, name="unlink"),
     # Link and unlink from the account's or contact's side (record_kind: account or contact).

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
 from accounts.models import Account, Contact
 from activities.forms import quick_add_labels
@@ -21,12 +21,14 @@ from crm.lib.http import safe_next
 from crm.lib.pagination import PAGE_SIZES, ListPaginator, page_size
 from leads import actions, qualification, services
 from leads.duplicates import possible_duplicates, qualification_duplicates
-from leads.exports import BOM, export_rows
+from leads.exports import BOM, csv_delimiter, export_rows
 from leads.filters import LeadFilter, apply_saved_view, saved_views_for
 from leads.forms import (
+    INLINE_FIELDS,
     AssignForm,
     BulkActionForm,
     DisqualifyForm,
+    LeadFieldForm,
     LeadForm,
     LinkForm,
     QualifyForm,
@@ -109,7 +111,7 @@ def lead_export(request):
     """The filtered list as CSV, streamed row by row (memory stays flat), API field names."""
     _view, filterset = _filtered(request)
     leads = filterset.qs if not filterset.is_bound or filterset.is_valid() else filterset.queryset
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), delimiter=csv_delimiter())
     rows = itertools.chain([BOM], (writer.writerow(row) for row in export_rows(leads)))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -117,26 +119,29 @@ def lead_export(request):
     return response
 
 
-def _detail_queryset(user):
+def _detail_queryset(user, *, existing=True):
+    """The lead with what its pages show joined. existing=False leaves out the existing
+    account and contact (rarely set; read when set): each join costs the planner time."""
+    related = ["owner_user", "owner_team", "source", "campaign", "created_by", "modified_by"]
     return (
         Lead.objects.visible_to(user)
-        .select_related(
-            "owner_user",
-            "owner_team",
-            "source",
-            "campaign",
-            "existing_account",
-            "existing_contact",
-            "created_by",
-            "modified_by",
-        )
+        .select_related(*related, *(["existing_account", "existing_contact"] if existing else []))
         .annotate(can_edit=Exists(Lead.objects.editable_by(user).filter(pk=OuterRef("pk"))))
     )
 
 
+def _lead_or_404(leads, pk):
+    """get_object_or_404 without get()'s LIMIT 21: with a LIMIT, PostgreSQL plans every order
+    of these joins for a fast start as well (9.8 ms to plan 8 joins at 1M leads, 2.9 without,
+    for a 0.3 ms query)."""
+    for lead in leads.filter(pk=pk):
+        return lead
+    raise Http404
+
+
 def _editable_lead(request, pk):
     """A lead the user may change: another team's is a 404, a visible read-only one a 403."""
-    lead = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    lead = _lead_or_404(_detail_queryset(request.user), pk)
     if not lead.can_edit:
         raise PermissionDenied(_("You can see this lead but not change it."))
     return lead
@@ -170,7 +175,7 @@ def _detail_context(request, lead):
 
 @require_GET
 def lead_detail(request, pk):
-    lead = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    lead = _lead_or_404(_detail_queryset(request.user, existing=False), pk)
     return render(request, "leads/lead_detail.html", _detail_context(request, lead))
 
 
@@ -304,14 +309,15 @@ def lead_qualify(request, pk):
     )
 
 
-def _after_action(request, lead, *, fragment_status=200):
-    """htmx requests get the refreshed status panel; others a redirect to the page."""
+def _after_action(request, lead, *, fragment_status=200, focus=""):
+    """htmx requests get the refreshed status panel; others a redirect to the page. `focus`:
+    the header field whose pencil takes the keyboard focus again (after an inline edit)."""
     if request.htmx:
-        lead = get_object_or_404(_detail_queryset(request.user), pk=lead.pk)
+        lead = _lead_or_404(_detail_queryset(request.user, existing=False), lead.pk)
         return render(
             request,
             "leads/lead_detail.html#status-panel",
-            _detail_context(request, lead),
+            {**_detail_context(request, lead), "focus_field": focus},
             status=fragment_status,
         )
     return redirect(lead)
@@ -425,11 +431,69 @@ def lead_assign(request, pk):
     return render(request, "leads/lead_assign.html", {"lead": lead, "form": form}, status=status)
 
 
+def _change_field(lead, user, form):
+    """The service behind one header field: the owner is an assignment, the status reason a
+    status change (with its log entry), the rest an edit; each with the form's version."""
+    version = form.cleaned_data["expected_version"]
+    if form.name == "owner":
+        return services.assign_lead(
+            lead=lead, user=user, owner=form.value, expected_version=version
+        )
+    if form.name == "status":
+        return services.set_lead_status(
+            lead=lead, user=user, status=form.value, expected_version=version
+        )
+    return services.update_lead(
+        lead=lead, user=user, data={form.name: form.value}, expected_version=version
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def lead_edit_field(request, pk, name):
+    """Inline edit of a header field (owner, status reason, rating, follow-up) on the lead's
+    page: htmx swaps the small form in place of the value and the saved header back in; without
+    JavaScript it is a page of its own that returns to the lead."""
+    if name not in INLINE_FIELDS:
+        raise Http404
+    lead = _editable_lead(request, pk)
+    if request.GET.get("cancel"):
+        return _after_action(request, lead, focus=name)
+    if name != "owner" and not lead.is_open:
+        messages.error(request, _("This lead is closed and read-only: reactivate it first."))
+        return _after_action(request, lead)
+    form = LeadFieldForm(request.POST or None, lead=lead, name=name)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                lead = _change_field(lead, request.user, form)
+            except StaleRecord as error:
+                form.add_error(None, error.message_for(request.user))
+                status = 409
+            except DomainError as error:
+                form.add_error(None, str(error))
+                status = 400
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                messages.success(request, _("%(field)s saved.") % {"field": form.field.label})
+                return _after_action(request, lead, focus=name)
+        else:
+            status = 400
+    context = {"lead": lead, "form": form, "name": name}
+    if request.htmx:
+        # The form (or its errors) goes back in place of the value: 200, or htmx would not swap.
+        response = render(request, "leads/lead_edit_field.html#form", context)
+        return reswap(retarget(response, f"#fact-{name}"), "innerHTML")
+    return render(request, "leads/lead_edit_field.html", context, status=status)
+
+
 SKIPPED_NOTES = {
-    "account": _lazy(
+    "account": gettext_lazy(
         "Qualified without an account (no company name): %(leads)s.",
     ),
-    "contact": _lazy("Qualified without a contact (no last name): %(leads)s."),
+    "contact": gettext_lazy("Qualified without a contact (no last name): %(leads)s."),
 }
 
 
@@ -442,7 +506,8 @@ def _skipped_notes(qualifications, *, shown=5):
             continue
         names = ", ".join(leads[:shown])
         if len(leads) > shown:
-            names += " " + _("and %(n)s more") % {"n": len(leads) - shown}
+            more = len(leads) - shown
+            names += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": more}
         notes.append(text % {"leads": names})
     return notes
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import OwnedRecordForm
 from accounts.models import Account, Contact
-from crm.forms import active_or_current
+from crm.forms import active_or_current, localize_numbers
 from crm.lookup import use_lookup
 from opportunities.models import Currency, Opportunity
 
@@ -95,6 +95,7 @@ class CloseOpportunityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["close_date"].initial = timezone.localdate()
         self.fields["expected_version"].initial = opportunity.version
+        localize_numbers(self)
         # "Close as won" / "Close as lost" (the record's two buttons) choose the outcome; the
         # estimate is offered as the actual revenue of a win only (a lost deal's is 0).
         if outcome == "lost":

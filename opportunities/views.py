@@ -12,6 +12,7 @@ from crm.lib.pagination import PAGE_SIZES, list_page, page_size
 from opportunities.filters import OpportunityFilter
 from opportunities.forms import CloseOpportunityForm, OpportunityForm
 from opportunities.models import Opportunity
+from opportunities.selectors import stage_steps
 from opportunities.services import (
     create_opportunity,
     lose_opportunity,
@@ -80,7 +81,11 @@ def opportunity_detail(request, pk):
         ),
         pk=pk,
     )
-    return render(request, "opportunities/opportunity_detail.html", {"opportunity": opportunity})
+    return render(
+        request,
+        "opportunities/opportunity_detail.html",
+        {"opportunity": opportunity, "stages": stage_steps(opportunity)},
+    )
 
 
 def _initial_customer(request):

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from leads.exports import neutralise
+from leads.exports import csv_number, neutralise
 from reports import queries
 from reports.lead_sources import NONE_LABEL, labels_for
 
@@ -62,7 +62,7 @@ def build_funnel(rows, labels):
             totals.counts = counts
             continue
         key = (data["k1"], data["k2"])
-        result.append(FunnelRow(label=labels.get(key, NONE_LABEL), key=key, counts=counts))
+        result.append(FunnelRow(label=labels.get(key, str(NONE_LABEL)), key=key, counts=counts))
     result.sort(key=lambda r: (r.key == (None, None), r.label.lower()))
     return result, totals
 
@@ -92,7 +92,7 @@ def csv_rows(by, rows):
     for row in rows:
         steps = row.steps
         counts = [str(count) for _name, _label, count, _rate in steps]
-        rates = ["" if rate is None else str(rate) for _n, _l, _c, rate in steps[1:]]
+        rates = [csv_number(rate) for _n, _l, _c, rate in steps[1:]]
         yield [neutralise(row.label), *counts, *rates]
 
 

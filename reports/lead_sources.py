@@ -17,14 +17,16 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.models import Team, User
-from leads.exports import neutralise
+from leads.exports import csv_number, neutralise
 from leads.models import STATUSES_BY_STATE, Campaign, LeadSource, State, Status
 from reports import queries
 
 REASONS = [str(status) for status in STATUSES_BY_STATE[State.DISQUALIFIED]]
-NONE_LABEL = "(none)"
+# The group of leads without one; str() where used, so it is in the request's language.
+NONE_LABEL = gettext_lazy("(none)")
 CENT = Decimal("0.01")
 RATE = Decimal("0.0001")
 
@@ -162,7 +164,7 @@ def build_report(*, by, lead_rows, opportunity_rows, labels):
             _apply_lead_counts(totals, data)
             continue
         key = (data["k1"], data["k2"])
-        rows[key] = Row(label=labels.get(key, NONE_LABEL), key=key)
+        rows[key] = Row(label=labels.get(key, str(NONE_LABEL)), key=key)
         _apply_lead_counts(rows[key], data)
     if totals is None:
         totals = _sum_rows(rows.values())
@@ -210,7 +212,7 @@ def csv_header(by):
 
 
 def csv_cell(value):
-    return "" if value is None else str(value)
+    return csv_number(value)
 
 
 def csv_rows(report):

@@ -233,19 +233,6 @@ def _fetch(sql, params):
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _scope(user, criteria):
-    """(SQL of the scoped leads, params, narrowing): with filters, narrowing is an `IN (ids)`
-    condition so the stays of time in status are only read for the leads in scope (a month,
-    a team: a fraction of the work); else ("", [])."""
-    leads = scoped_leads(user=user, criteria=criteria)
-    sql, params = _compiled(leads, *_LEAD_FIELDS)
-    if not criteria.narrows():
-        # Visibility alone is not selective enough to pay for one more pass over the leads.
-        return sql, params, ("", [])
-    ids_sql, ids_params = _compiled(leads, "id")
-    return sql, params, (f" IN {ids_sql}", ids_params)
-
-
 def _narrowed(column, narrowing):
     condition, params = narrowing
     return (f" AND {column}{condition}", params) if condition else ("", [])
@@ -357,8 +344,8 @@ def _lead_counts_by_team(per_status, leads_sql, leads_params, reasons):
 def _links_table(narrowing=("", [])):
     """Every opportunity a qualification fed: distinct (lead, opportunity) pairs, each with n,
     the opportunity's number of source leads (all of them, seen or not: the share of one lead
-    does not depend on who looks). `narrowing` (of _scope): only the pairs of those leads,
-    and n only for their opportunities (a month's leads: not every link of the table).
+    does not depend on who looks). `narrowing`, an `IN (ids)` condition: only the pairs of
+    those leads, and n only for their opportunities (a month's leads: not every link).
 
     The pairs are read in lead order from leads_qualification_links_idx (GROUP BY drops a
     lead qualified twice into the same opportunity), so PostgreSQL merge-joins them with the

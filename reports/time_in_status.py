@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from leads.exports import neutralise
+from leads.exports import csv_number, neutralise
 from leads.models import Status
 from reports import queries
 from reports.lead_sources import NONE_LABEL, labels_for
@@ -42,7 +42,7 @@ def build_time_in_status(rows, labels):
     result = {}
     for data in rows:
         key = (data["k1"], data["k2"])
-        row = result.setdefault(key, StatusRow(label=labels.get(key, NONE_LABEL), key=key))
+        row = result.setdefault(key, StatusRow(label=labels.get(key, str(NONE_LABEL)), key=key))
         row.by_status[data["status"]] = Stay(
             stays=int(data["stays"]),
             average_days=days(data["average"]),
@@ -80,8 +80,8 @@ def csv_rows(by, rows, statuses):
                     neutralise(row.label),
                     status,
                     str(stay.stays),
-                    str(stay.average_days),
-                    str(stay.median_days),
+                    csv_number(stay.average_days),
+                    csv_number(stay.median_days),
                 ]
 
 

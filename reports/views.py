@@ -7,15 +7,16 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import Account, Contact
-from leads.exports import BOM
+from leads.exports import BOM, csv_delimiter
 from leads.models import Status
 from leads.selectors import lead_home_tiles
 from opportunities.models import Opportunity
 from reports import dashboards
+from reports.csv_headings import headings
 from reports.forms import ReportFilterForm
 from reports.funnel import chart_data as funnel_chart
 from reports.funnel import csv_rows as funnel_csv
@@ -64,39 +65,39 @@ def home(request):
 REPORTS = [
     (
         "reports:lead_sources",
-        _lazy("Lead sources"),
-        _lazy(
+        gettext_lazy("Lead sources"),
+        gettext_lazy(
             "Which sources, campaigns, owners or teams bring leads that qualify and win:"
             " leads, qualified, disqualified, opportunities and won revenue for each."
         ),
     ),
     (
         "reports:funnel",
-        _lazy("Funnel"),
-        _lazy(
+        gettext_lazy("Funnel"),
+        gettext_lazy(
             "How far the leads of a period got: contacted, qualified, opportunity, won, with"
             " the share of each step that reached the next."
         ),
     ),
     (
         "reports:time_in_status",
-        _lazy("Time in status"),
-        _lazy(
+        gettext_lazy("Time in status"),
+        gettext_lazy(
             "How long leads wait in each status reason before they move on, and where they stall."
         ),
     ),
     (
         "reports:disqualification",
-        _lazy("Disqualification reasons"),
-        _lazy(
+        gettext_lazy("Disqualification reasons"),
+        gettext_lazy(
             "Why leads are disqualified (lost, cannot contact, no longer interested,"
             " canceled), by source, campaign, owner or team."
         ),
     ),
     (
         "reports:untouched_leads",
-        _lazy("Untouched leads"),
-        _lazy(
+        gettext_lazy("Untouched leads"),
+        gettext_lazy(
             "Open leads of the teams you manage that nobody changed or logged an activity on"
             " for 7 days or more, oldest first."
         ),
@@ -175,11 +176,15 @@ def _bad_filters_response():
 
 def _csv_download(rows, filename):
     """A report as CSV: UTF-8 with a byte-order mark, which Excel needs to read it as UTF-8
-    (without one it guesses Windows-1252 and "Søren" becomes "SÃ¸ren")."""
+    (without one it guesses Windows-1252 and "Søren" becomes "SÃ¸ren"); in Danish ";",
+    decimal commas and Danish headings."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write(BOM)
-    csv.writer(response).writerows(rows)
+    writer = csv.writer(response, delimiter=csv_delimiter())
+    rows = iter(rows)
+    writer.writerow(headings(next(rows)))
+    writer.writerows(rows)
     return response
 
 

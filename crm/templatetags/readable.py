@@ -12,9 +12,10 @@ from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import get_format_modules
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -36,15 +37,28 @@ def grouped(value, decimals):
 
 @register.filter
 def money(value, currency=None):
-    """`{{ amount|money:currency }}` -> "EUR 1,234,567.50". `currency` is a Currency (its
-    code is used) or an ISO code; without one, the organisation's base currency. Empty for
-    no amount, so `|default:"—"` works."""
+    """`{{ amount|money:currency }}` -> "EUR 1,234,567.50" ("€ 1.234.567,50" in Danish).
+    `currency` is a Currency (its code is used) or an ISO code; without one, the
+    organisation's base currency. Empty for no amount, so `|default:"—"` works."""
     amount = _decimal(value)
     if amount is None:
         return ""
     code = getattr(currency, "code", currency) or settings.BASE_CURRENCY
-    # Translators: an amount of money; reorder for languages that write the code after it.
-    return _("%(currency)s %(amount)s") % {"currency": code, "amount": grouped(amount, 2)}
+    values = {"currency": code, "amount": grouped(amount, 2)}
+    pattern = _money_formats().get(code)
+    if pattern is None:
+        # Translators: an amount of money; reorder for languages that write the code after it.
+        pattern = _("%(currency)s %(amount)s")
+    return pattern % values
+
+
+def _money_formats():
+    """The active language's MONEY_FORMATS (crm/formats/<lang>/formats.py): how it writes an
+    amount in a given currency ("250.000,00 kr."); {} when it has none."""
+    for module in get_format_modules(get_language()):
+        if hasattr(module, "MONEY_FORMATS"):
+            return module.MONEY_FORMATS
+    return {}
 
 
 @register.filter

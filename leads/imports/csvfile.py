@@ -194,7 +194,7 @@ class CsvSource:
                     line,
                     cells,
                     _(
-                        "The row holds bytes that are not %(encoding)s (shown as \ufffd); the"
+                        "The row holds bytes that are not %(encoding)s (shown as �); the"
                         " rest of the file was read as %(encoding)s. Correct them and import"
                         " the row again."
                     )
@@ -205,7 +205,7 @@ class CsvSource:
                 # The lead form refuses NUL characters and PostgreSQL cannot store them (not
                 # even in the error row): the row is rejected, the NULs shown as U+FFFD.
                 cells = [cell.replace("\x00", "\ufffd") for cell in cells]
-                yield line, cells, _("The row contains a NUL character (shown as \ufffd).")
+                yield line, cells, _("The row contains a NUL character (shown as �).")
                 continue
             yield line, cells, ""
 

@@ -22,10 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
@@ -459,7 +460,16 @@ def run_stored_batch(batch):
     Dates without a time zone are read in the importing user's, as the mapping page's
     preview (a request) read them: a worker process has no user and would use the server's."""
     user = batch.created_by
-    with local_copy(batch) as path, timezone.override(user.zone if user else None):
+    # Its error messages in the uploader's language (the page's, kept at upload), as the
+    # mapping page's preview wrote them.
+    language = (
+        batch.options.get("language") or (user.language if user else "") or settings.LANGUAGE_CODE
+    )
+    with (
+        local_copy(batch) as path,
+        timezone.override(user.zone if user else None),
+        translation.override(language),
+    ):
         try:
             return Importer(batch, path, user=user).run()
         except BatchBusy:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from leads.imports.csvfile import ImportFileError
 from leads.models import LEAD_EXPORT_FIELDS, LEAD_SECTIONS, Lead
@@ -164,20 +164,20 @@ def read_mapping_file(path):
 # The mapping drop-down: the lead form's labels, grouped as the lead's sections, the API name
 # as a hint (the name a --mapping file and the export use).
 FIELD_GROUPS = [
-    (_lazy("Person"), LEAD_SECTIONS["person"]),
-    (_lazy("Company"), [*LEAD_SECTIONS["company"], *LEAD_SECTIONS["firmographics"]]),
-    (_lazy("Contact channels"), LEAD_SECTIONS["channels"]),
-    (_lazy("Address"), LEAD_SECTIONS["address"]),
-    (_lazy("Origin"), LEAD_SECTIONS["origin"]),
-    (_lazy("Qualification"), LEAD_SECTIONS["bant"]),
-    (_lazy("Contact preferences"), LEAD_SECTIONS["consent"]),
-    (_lazy("Existing customer"), LEAD_SECTIONS["customer"]),
-    (_lazy("State, owner and dates"), ["state", "status", "owner", "created_at"]),
+    (gettext_lazy("Person"), LEAD_SECTIONS["person"]),
+    (gettext_lazy("Company"), [*LEAD_SECTIONS["company"], *LEAD_SECTIONS["firmographics"]]),
+    (gettext_lazy("Contact channels"), LEAD_SECTIONS["channels"]),
+    (gettext_lazy("Address"), LEAD_SECTIONS["address"]),
+    (gettext_lazy("Origin"), LEAD_SECTIONS["origin"]),
+    (gettext_lazy("Qualification"), LEAD_SECTIONS["bant"]),
+    (gettext_lazy("Contact preferences"), LEAD_SECTIONS["consent"]),
+    (gettext_lazy("Existing customer"), LEAD_SECTIONS["customer"]),
+    (gettext_lazy("State, owner and dates"), ["state", "status", "owner", "created_at"]),
 ]
 _OWN_LABELS = {
-    "state": _lazy("State (open, qualified, disqualified)"),
-    "status": _lazy("Status reason"),
-    "owner": _lazy("Owner (user name or team)"),
+    "state": gettext_lazy("State (open, qualified, disqualified)"),
+    "status": gettext_lazy("Status reason"),
+    "owner": gettext_lazy("Owner (user name or team)"),
 }
 
 
@@ -197,7 +197,9 @@ def grouped_field_choices():
     listed = {name for _group, names in FIELD_GROUPS for name in names}
     missing = [name for name in IMPORT_FIELDS if name not in listed]
     if missing:  # a field added to the lead but not to a group still shows
-        groups.append((str(_lazy("Other")), [(n, f"{field_label(n)} · {n}") for n in missing]))
+        groups.append(
+            (str(gettext_lazy("Other")), [(n, f"{field_label(n)} · {n}") for n in missing])
+        )
     return groups
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
@@ -60,7 +61,14 @@ def upload_import(*, uploaded_file: UploadedFile, user: User) -> ImportBatch:
         batch.file.delete(save=False)
         raise DomainError(str(error)) from None
     options.columns = {h: name for _i, h, name in mapping.matched}
-    batch.options = {**options.to_dict(), "header": header, "lines": info.lines}
+    # The worker writes the rows' error messages in the language of the page that uploaded.
+    language = translation.get_language()
+    batch.options = {
+        **options.to_dict(),
+        "header": header,
+        "lines": info.lines,
+        "language": language,
+    }
     batch.save()
     return batch
 

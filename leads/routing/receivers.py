@@ -2,8 +2,10 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,13 +46,13 @@ def send_import_digests(sender, batch, owner_counts, **kwargs):
         if not user.email or user.pk == batch.created_by_id:
             continue
         count = owner_counts[str(user.pk)]
-        enqueue_on_commit(
-            send_email,
-            to=user.email,
-            subject=_("%(count)d new leads for you") % {"count": count},
-            body=_("An import (%(name)s) gave you %(count)d new leads.")
-            % {"name": batch.file_name, "count": count},
-        )
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("%(count)d new leads for you") % {"count": count}
+            body = _("An import (%(name)s) gave you %(count)d new leads.") % {
+                "name": batch.file_name,
+                "count": count,
+            }
+        enqueue_on_commit(send_email, to=user.email, subject=subject, body=body)
 
 
 def warn_about_open_leads(sender, user, **kwargs):

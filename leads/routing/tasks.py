@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.background import rerun_if_worker_dies
@@ -30,17 +30,19 @@ def send_assignment_email(*, notification_id):
             return False
         lead, user = notification.lead, notification.user
         link = f"{settings.SITE_URL}{lead.get_absolute_url()}"
-        if lead.owner_team_id:
-            intro = _("A new lead is waiting in your team's queue: claim it if it is yours.")
-        else:
-            intro = _("A lead has been assigned to you.")
-        body = _("Hello %(name)s,\n\n%(intro)s\n\n%(lead)s\n%(link)s\n") % {
-            "name": user.get_full_name() or user.username,
-            "intro": intro,
-            "lead": lead.display_topic,
-            "link": link,
-        }
-        subject = _("New lead: %(lead)s") % {"lead": lead.display_topic}
+        # In the recipient's language, whoever's request or worker sends it.
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            if lead.owner_team_id:
+                intro = _("A new lead is waiting in your team's queue: claim it if it is yours.")
+            else:
+                intro = _("A lead has been assigned to you.")
+            body = _("Hello %(name)s,\n\n%(intro)s\n\n%(lead)s\n%(link)s\n") % {
+                "name": user.get_full_name() or user.username,
+                "intro": intro,
+                "lead": lead.display_topic,
+                "link": link,
+            }
+            subject = _("New lead: %(lead)s") % {"lead": lead.display_topic}
         send_mail(subject, body, None, [user.email])
         notification.sent_at = timezone.now()
         notification.save(update_fields=["sent_at"])

@@ -161,8 +161,9 @@ class TestQueryCounts:
         _busy_customer(alice, acme, anna, deal, count)
         as_alice.get(deal.get_absolute_url())
         # 1 session, 2 user (and whether an administrator), 3 sales manager?, 4 the opportunity,
-        # 5 source leads, 6 their links, 7 COUNT, 8 page, 9 activities, 10 notes, 11 statuses
-        with django_assert_num_queries(11):
+        # 5 the process bar's stage history, 6 source leads, 7 their links, 8 COUNT, 9 page,
+        # 10 activities, 11 notes, 12 statuses
+        with django_assert_num_queries(12):
             response = as_alice.get(deal.get_absolute_url())
         assert response.content.count(b'data-testid="originating-lead"') == count
 

@@ -89,8 +89,9 @@ def test_the_detail_query_count_is_fixed(as_alice, deal, django_assert_num_queri
     # opportunity (+ can_edit, customer, currency, owner,
     # modifier joined), the leads panel (leads' record_leads tag: source leads, their
     # links), the activities timeline (count; it reads the source leads' timelines through
-    # in the same query). leads/tests/test_record_leads.py counts it with 1 and 50 leads.
-    with django_assert_num_queries(7):
+    # in the same query), the process bar's stage history.
+    # leads/tests/test_record_leads.py counts it with 1 and 50 leads.
+    with django_assert_num_queries(8):
         as_alice.get(deal.get_absolute_url())
 
 
@@ -298,3 +299,36 @@ def test_reopening(as_alice, alice, deal):
 
 def test_reopen_needs_post(as_alice, deal):
     assert as_alice.get(reverse("opportunities:reopen", args=[deal.pk])).status_code == 405
+
+
+def test_the_process_bar_shows_the_stage_since_it_was_reached_and_moves_by_a_click(as_alice, deal):
+    from opportunities.models import SalesStage
+    from opportunities.services import set_sales_stage
+
+    set_sales_stage(opportunity=deal, user=deal.owner_user, stage=SalesStage.DEVELOP)
+    deal.refresh_from_db()
+    html = as_alice.get(deal.get_absolute_url()).text
+    assert 'aria-current="step"' in html
+    current = html.split('aria-current="step"', 1)[1].split("</li>", 1)[0]
+    assert "Develop" in current and "since" in current
+    # The other stages are buttons that move it, with the version.
+    assert 'name="sales_stage" value="2"' in html
+
+    response = as_alice.post(
+        reverse("opportunities:set_stage", args=[deal.pk]),
+        {"sales_stage": "2", "expected_version": deal.version, "next": deal.get_absolute_url()},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == deal.get_absolute_url()
+    deal.refresh_from_db()
+    assert deal.sales_stage == SalesStage.PROPOSE
+
+
+def test_a_won_opportunity_ends_its_process_bar_on_won(as_alice, deal):
+    from opportunities.services import win_opportunity
+
+    win_opportunity(opportunity=deal, user=deal.owner_user)
+    html = as_alice.get(deal.get_absolute_url()).text
+    current = html.split('aria-current="step"', 1)[1].split("</li>", 1)[0]
+    assert "Won" in current
+    assert 'name="sales_stage"' not in html

@@ -30,4 +30,48 @@ document.addEventListener("DOMContentLoaded", function () {
         if (outcome) outcome.focus({preventScroll: true});
       });
   });
+  // A record header's field edited in place (.fact-form): Escape cancels, as its Cancel link.
+  document.body.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var form = event.target.closest(".fact-form");
+    var cancel = form && form.querySelector("[data-fact-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      cancel.click();
+    }
+  });
+  // A select in a header field's form: Enter saves, as in the date and text inputs.
+  document.body.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.target.tagName !== "SELECT") return;
+    var form = event.target.closest(".fact-form");
+    if (form) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  // The record header stays in view on wider screens (crm.css): a form it opens in the
+  // timeline scrolls to just below it (scroll-margin-top reads its height).
+  var headerObserver = window.ResizeObserver && new ResizeObserver(measureHeader);
+  function measureHeader() {
+    var header = document.querySelector(".record-header");
+    var sticky = header && getComputedStyle(header).position === "sticky";
+    document.documentElement.style.setProperty(
+      "--record-header-height", (sticky ? header.offsetHeight : 0) + "px");
+  }
+  function watchHeader() {
+    var header = document.querySelector(".record-header");
+    if (!header || !headerObserver) return;
+    headerObserver.disconnect();  // htmx replaces the lead's header after an action
+    headerObserver.observe(header);
+  }
+  watchHeader();
+  document.body.addEventListener("htmx:afterSettle", watchHeader);
+  // A form loaded into the timeline (Log a call, Add a note, ...) takes the keyboard focus:
+  // its first field, without scrolling again.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.detail.target;
+    if (!slot.classList || !slot.classList.contains("timeline-form")) return;
+    var field = slot.querySelector("input:not([type=hidden]), textarea, select");
+    if (field) field.focus({preventScroll: true});
+  });
 });

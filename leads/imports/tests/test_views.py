@@ -223,3 +223,26 @@ def test_a_browser_import_reads_dates_in_the_importers_time_zone(
 
     created = Lead.objects.get().created_at
     assert created == datetime.datetime(2024, 1, 1, 1, 0, tzinfo=datetime.UTC)
+
+
+def test_the_error_file_speaks_the_language_of_the_page_that_uploaded(
+    as_manager, django_capture_on_commit_callbacks
+):
+    # A Danish browser uploads; the worker (no request) writes the rows' errors in Danish.
+    as_manager.post(
+        reverse("imports:list"),
+        {"file": SimpleUploadedFile("leads.csv", CSV, "text/csv")},
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.options["language"] == "da"
+    with django_capture_on_commit_callbacks(execute=True):
+        as_manager.post(batch.get_absolute_url(), mapping_post(batch, action="dry_run"))
+    batch.refresh_from_db()
+    assert batch.summary() == "created=2 updated=0 skipped=0 rejected=1"
+
+    response = as_manager.get(reverse("imports:errors", args=[batch.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    error = rows[1][-1]
+    assert "Enter a valid email address" not in error
+    assert "mailadresse" in error.lower(), error
