@@ -14,7 +14,9 @@ class StaleRecord(DomainError):
     def __init__(self, record):
         self.record = record
         who = record.modified_by or _("someone else")
-        when = formats.date_format(timezone.localtime(record.modified_at), "SHORT_DATETIME_FORMAT")
+        self.when = when = formats.date_format(
+            timezone.localtime(record.modified_at), "SHORT_DATETIME_FORMAT"
+        )
         super().__init__(
             _(
                 "%(who)s changed this record at %(when)s, after you opened it. "
@@ -28,10 +30,7 @@ class StaleRecord(DomainError):
         "someone else's"."""
         if user is None or self.record.modified_by_id != user.pk:
             return str(self)
-        when = formats.date_format(
-            timezone.localtime(self.record.modified_at), "SHORT_DATETIME_FORMAT"
-        )
         return _(
             "You changed this record at %(when)s in another tab or window, after this page "
             "was opened. Nothing was saved: reload the page to see that change, then edit again."
-        ) % {"when": when}
+        ) % {"when": self.when}

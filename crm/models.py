@@ -58,6 +58,12 @@ class User(AbstractUser):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
+    @property
+    def language_or_default(self):
+        """The language to write to this user in when no request says it (e-mails, a
+        worker's messages): their profile's, else the organisation's."""
+        return self.language or settings.LANGUAGE_CODE
+
     def local_today(self, now=None):
         """Today's date where the user is (not where the server is)."""
         return timezone.localtime(now or timezone.now(), self.zone).date()

@@ -99,7 +99,7 @@ def send_invitation(*, user: User, invited_by: User) -> None:
     if not user.email:
         raise ValueError("An invitation needs an e-mail address.")
     # In the new user's language (the administrator's own may differ).
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with translation.override(user.language_or_default):
         body = _(
             "Hello %(name)s,\n\n%(inviter)s has invited you to the CRM.\n"
             "Choose your password here (the link works once):\n\n%(link)s\n\n"

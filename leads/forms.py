@@ -129,11 +129,12 @@ class LeadFieldForm(forms.Form):
                 choices=[(status.value, status.label) for status in STATUSES_BY_STATE[State.OPEN]],
             )
             initial = lead.status
+        elif name == "next_follow_up":
+            # The header's word, and the lead form's date input.
+            field = forms.DateField(label=_("Follow-up"), required=False, widget=DATE_INPUT)
+            initial = lead.next_follow_up
         else:
-            widgets = {"next_follow_up": DATE_INPUT}
-            field = Lead._meta.get_field(name).formfield(widget=widgets.get(name))
-            if name == "next_follow_up":
-                field.label = _("Follow-up")  # the header's word
+            field = Lead._meta.get_field(name).formfield()
             initial = getattr(lead, name)
         field.initial = initial
         small = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

@@ -462,8 +462,8 @@ def run_stored_batch(batch):
     user = batch.created_by
     # Its error messages in the uploader's language (the page's, kept at upload), as the
     # mapping page's preview wrote them.
-    language = (
-        batch.options.get("language") or (user.language if user else "") or settings.LANGUAGE_CODE
+    language = batch.options.get("language") or (
+        user.language_or_default if user else settings.LANGUAGE_CODE
     )
     with (
         local_copy(batch) as path,

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
@@ -46,7 +45,7 @@ def send_import_digests(sender, batch, owner_counts, **kwargs):
         if not user.email or user.pk == batch.created_by_id:
             continue
         count = owner_counts[str(user.pk)]
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with translation.override(user.language_or_default):
             subject = _("%(count)d new leads for you") % {"count": count}
             body = _("An import (%(name)s) gave you %(count)d new leads.") % {
                 "name": batch.file_name,

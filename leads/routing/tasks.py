@@ -31,7 +31,7 @@ def send_assignment_email(*, notification_id):
         lead, user = notification.lead, notification.user
         link = f"{settings.SITE_URL}{lead.get_absolute_url()}"
         # In the recipient's language, whoever's request or worker sends it.
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with translation.override(user.language_or_default):
             if lead.owner_team_id:
                 intro = _("A new lead is waiting in your team's queue: claim it if it is yours.")
             else:

@@ -30,21 +30,15 @@ document.addEventListener("DOMContentLoaded", function () {
         if (outcome) outcome.focus({preventScroll: true});
       });
   });
-  // A record header's field edited in place (.fact-form): Escape cancels, as its Cancel link.
+  // A record header's field edited in place (.fact-form): Escape cancels, as its Cancel link;
+  // Enter in a select saves, as it does in the date and text inputs.
   document.body.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
     var form = event.target.closest(".fact-form");
-    var cancel = form && form.querySelector("[data-fact-cancel]");
-    if (cancel) {
+    if (!form) return;
+    if (event.key === "Escape" && form.querySelector("[data-fact-cancel]")) {
       event.preventDefault();
-      cancel.click();
-    }
-  });
-  // A select in a header field's form: Enter saves, as in the date and text inputs.
-  document.body.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || event.target.tagName !== "SELECT") return;
-    var form = event.target.closest(".fact-form");
-    if (form) {
+      form.querySelector("[data-fact-cancel]").click();
+    } else if (event.key === "Enter" && event.target.tagName === "SELECT") {
       event.preventDefault();
       form.requestSubmit();
     }

@@ -13,23 +13,23 @@ from django.core.management.base import BaseCommand, CommandError
 PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
 
 
+def _placeholders(text):
+    return set(PLACEHOLDER.findall(text))
+
+
 def placeholder_problems(catalogue):
     """Entries whose translation names other placeholders than their message."""
     problems = []
     for entry in catalogue.translated_entries():
-        pairs = [(entry.msgid, entry.msgstr)]
-        if entry.msgid_plural:
-            plural = entry.msgstr_plural
-            pairs = [(entry.msgid, plural.get(0, ""))]
-            pairs += [(entry.msgid_plural, text) for n, text in plural.items() if n > 0]
-        for message, translation in pairs:
-            wanted = sorted(set(PLACEHOLDER.findall(message)))
+        if not entry.msgid_plural:
+            if _placeholders(entry.msgstr) != _placeholders(entry.msgid):
+                problems.append(entry.msgid)
+            continue
+        wanted = _placeholders(entry.msgid_plural)
+        for form, text in entry.msgstr_plural.items():
+            found = _placeholders(text)
             # A singular may leave its count out ("Open the lead", not "Open the 1 lead").
-            if entry.msgid_plural and message == entry.msgid:
-                wanted = sorted(set(PLACEHOLDER.findall(entry.msgid_plural)))
-                if not set(PLACEHOLDER.findall(translation)) <= set(wanted):
-                    problems.append(entry.msgid)
-            elif sorted(set(PLACEHOLDER.findall(translation))) != wanted:
+            if found != wanted and not (form == 0 and found <= wanted):
                 problems.append(entry.msgid)
     return problems
 
