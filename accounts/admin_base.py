@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin_scope import ScopedAdmin
 from crm.errors import StaleRecord
 from crm.services import lock_for_update, next_version
 
@@ -49,7 +50,7 @@ class VersionCheckedAdmin(admin.ModelAdmin):
         return fieldsets
 
 
-class OwnedRecordAdmin(VersionCheckedAdmin, SimpleHistoryAdmin):
+class OwnedRecordAdmin(ScopedAdmin, VersionCheckedAdmin, SimpleHistoryAdmin):
     """Admin edits stamp the record like a service would (who and the version bump) and are
     refused when the record changed after the user opened it."""
 

@@ -6,11 +6,17 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Customers")
     business_models = {"Account", "Contact"}
+    action_permissions = {
+        "account": {"reassign_account": ("sales staff", _("Can give accounts to another owner"))},
+        "contact": {"reassign_contact": ("sales staff", _("Can give contacts to another owner"))},
+    }
+    shareable_models = {"Account", "Contact"}  # crm/sharing.py
 
     def ready(self):
         from accounts import search
         from accounts.panels import child_accounts
         from crm.global_search import SearchKind, Shown, register_kind
+        from crm.history import register_history
         from crm.lookup import Lookup, register_lookup
         from crm.panels import register_panel
         from crm.search_index import register as register_search_index
@@ -72,3 +78,6 @@ class AccountsConfig(AppConfig):
         register_panel(
             "accounts.Account", "accounts/_child_accounts.html", context=child_accounts, order=20
         )
+        # The duplicate check's keys (crm/history.py skips *_key itself).
+        register_history("accounts.Account", exclude=["name_token", "name_sound"])
+        register_history("accounts.Contact", exclude=["email_domain"])

@@ -14,8 +14,17 @@ class OwnedRecordForm(VersionedModelForm):
         # Built per form, not declared on the class: OwnerChoiceField lists users and teams
         # when constructed, so a class attribute would query at import and freeze the list.
         self.fields["owner"] = OwnerChoiceField(
-            label=_("Owner"), initial=OwnerChoiceField.value_for(self.instance.owner or user)
+            label=_("Owner"),
+            initial=OwnerChoiceField.value_for(self.instance.owner or user),
+            user=user,
+            current=self.instance.owner if self.instance.pk else None,
         )
+        options = self._meta.model._meta
+        reassign = f"{options.app_label}.reassign_{options.model_name}"
+        if self.instance.pk and not user.has_perm(reassign):
+            # Giving the record to another owner needs the role's permission (crm/permissions.py).
+            self.fields["owner"].disabled = True
+            self.fields["owner"].help_text = _("Your role may not give it to another owner.")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from accounts import views
+from accounts.models import Account, Contact
+from crm.history_views import history_view
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,12 +10,24 @@ urlpatterns = [
     path("new/", views.account_create, name="account_create"),
     path("<int:pk>/", views.account_detail, name="account_detail"),
     path("<int:pk>/edit/", views.account_edit, name="account_edit"),
+    path(
+        "<int:pk>/history/",
+        history_view(Account, detail_url="accounts:account_detail"),
+        name="account_history",
+    ),
     path("<int:pk>/deactivate/", views.account_deactivate, name="account_deactivate"),
     path("<int:pk>/activate/", views.account_activate, name="account_activate"),
+    path("<int:pk>/delete/", views.account_delete, name="account_delete"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path(
+        "contacts/<int:pk>/history/",
+        history_view(Contact, detail_url="accounts:contact_detail"),
+        name="contact_history",
+    ),
     path("contacts/<int:pk>/deactivate/", views.contact_deactivate, name="contact_deactivate"),
     path("contacts/<int:pk>/activate/", views.contact_activate, name="contact_activate"),
+    path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
 ]

@@ -19,8 +19,12 @@ from accounts.services import (
     deactivation_warnings,
     update_customer,
 )
+from activities.forms import DeleteForm
+from activities.services import delete_record as delete_customer
+from activities.services import deletion_refusals, goes_with
 from crm.errors import DomainError, StaleRecord
 from crm.lib.pagination import PAGE_SIZES, list_page, page_size
+from crm.permissions import check_permission
 
 # Rows each related panel shows (the page passes it to the panels as `related_limit`); the
 # page links "see all" past it.
@@ -76,10 +80,17 @@ class _CustomerPages:
     saved: str
     deactivated: str
     activated: str
+    deleted: str
+    list_url: str
+
+    def permission(self, action):
+        """The model's permission for `action` (add, change, delete: crm/permissions.py)."""
+        return f"accounts.{action}_{self.model._meta.model_name}"
 
     def create(self, request, form, find_matches):
         """The create page: unless the user chose "save anyway", the records `find_matches`
         (cleaned_data) finds are offered instead; without any, the record is created."""
+        check_permission(request.user, self.permission("add"))
         matches = []
         if request.method == "POST" and form.is_valid():
             if "save_anyway" not in request.POST:
@@ -93,6 +104,7 @@ class _CustomerPages:
 
     def edit(self, request, pk):
         record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        check_permission(request.user, self.permission("change"))
         form = self.form(request.POST or None, instance=record, user=request.user)
         status = 200
         if request.method == "POST" and form.is_valid():
@@ -116,6 +128,7 @@ class _CustomerPages:
         if request.method == "POST":
             return self._set_state(request, pk, deactivate_customer, self.deactivated)
         record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        check_permission(request.user, self.permission("change"))
         if not record.is_active:  # a stale tab: say so, as the POST would
             messages.error(request, _("%(record)s is already inactive.") % {"record": record})
             return redirect(record)
@@ -129,8 +142,30 @@ class _CustomerPages:
     def activate(self, request, pk):
         return self._set_state(request, pk, activate_customer, self.activated)
 
+    def delete(self, request, pk):
+        """GET: the confirmation (what goes with it, or why it stays); POST: delete it with
+        the reason typed there (administrators: the delete permission)."""
+        record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        check_permission(request.user, self.permission("delete"))
+        form = DeleteForm(request.POST or None)
+        refusal = " ".join(deletion_refusals(record))
+        if request.method == "POST" and form.is_valid() and not refusal:
+            try:
+                reason = form.cleaned_data["reason"]
+                delete_customer(record=record, user=request.user, reason=reason)
+            except DomainError as error:
+                refusal = str(error)
+            else:
+                messages.success(request, self.deleted % {"name": record})
+                return redirect(self.list_url)
+        context = {"record": record, "form": form, "refusal": refusal}
+        context["goes_with"] = goes_with(record)
+        status = 400 if request.method == "POST" else 200
+        return render(request, "accounts/customer_delete.html", context, status=status)
+
     def _set_state(self, request, pk, service, done):
         record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        check_permission(request.user, self.permission("change"))
         try:
             record = service(record=record, user=request.user)
         except DomainError as error:
@@ -149,6 +184,8 @@ ACCOUNT = _CustomerPages(
     saved=gettext_lazy("Account %(name)s saved."),
     deactivated=gettext_lazy("Account %(name)s deactivated."),
     activated=gettext_lazy("Account %(name)s activated."),
+    deleted=gettext_lazy("Account %(name)s deleted."),
+    list_url="accounts:account_list",
 )
 CONTACT = _CustomerPages(
     Contact,
@@ -159,6 +196,8 @@ CONTACT = _CustomerPages(
     saved=gettext_lazy("Contact %(name)s saved."),
     deactivated=gettext_lazy("Contact %(name)s deactivated."),
     activated=gettext_lazy("Contact %(name)s activated."),
+    deleted=gettext_lazy("Contact %(name)s deleted."),
+    list_url="accounts:contact_list",
 )
 
 
@@ -229,6 +268,7 @@ def account_create(request):
 account_edit = require_http_methods(["GET", "POST"])(ACCOUNT.edit)
 account_deactivate = require_http_methods(["GET", "POST"])(ACCOUNT.deactivate)
 account_activate = require_POST(ACCOUNT.activate)
+account_delete = require_http_methods(["GET", "POST"])(ACCOUNT.delete)
 
 
 @require_http_methods(["GET"])
@@ -289,3 +329,4 @@ def contact_create(request):
 contact_edit = require_http_methods(["GET", "POST"])(CONTACT.edit)
 contact_deactivate = require_http_methods(["GET", "POST"])(CONTACT.deactivate)
 contact_activate = require_POST(CONTACT.activate)
+contact_delete = require_http_methods(["GET", "POST"])(CONTACT.delete)

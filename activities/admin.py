@@ -2,10 +2,11 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from activities.models import Activity, Inquiry, Note
+from crm.admin_scope import ScopedAdmin
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["subject", "kind", "state", "due_at", "owner_user", "owner_team", "created_at"]
     list_filter = ["kind", "state", "priority"]
     search_fields = ["subject", "other_party"]
@@ -14,7 +15,7 @@ class ActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(SimpleHistoryAdmin):
+class NoteAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "attachment_name", "attachment_size", "created_by", "created_at"]
     search_fields = ["text", "attachment_name"]
     raw_id_fields = ["owner_user", "owner_team"]
@@ -28,7 +29,7 @@ class NoteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(SimpleHistoryAdmin):
+class InquiryAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "channel", "priority", "state", "owner_user", "created_at"]
     list_filter = ["channel", "state", "priority"]
     search_fields = ["title"]

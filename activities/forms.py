@@ -132,13 +132,16 @@ class ActivityEditForm(VersionedModelForm):
         fields = _ACTIVITY_FIELDS
         widgets = _ACTIVITY_WIDGETS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         kind = self.instance.kind
         _shape_for_kind(self, kind, _EDIT_FIELDS[kind], keep=("expected_version",))
         # Built per form: the choices query users and teams (never at import time).
         self.fields["owner"] = OwnerChoiceField(
-            label=_("Owner"), initial=OwnerChoiceField.value_for(self.instance.owner)
+            label=_("Owner"),
+            initial=OwnerChoiceField.value_for(self.instance.owner),
+            user=user,
+            current=self.instance.owner,
         )
 
     def clean(self):
@@ -215,3 +218,15 @@ def quick_add_labels():
         "note": _("Add a note"),
         "inquiry": _("Add an inquiry"),
     }
+
+
+class DeleteForm(forms.Form):
+    """The confirmation of a deletion (activities.services.delete_record): why, in the
+    record's history."""
+
+    reason = forms.CharField(
+        label=_("Why is it deleted?"),
+        max_length=200,
+        help_text=_("Kept in the history, e.g. “Entered twice by mistake”."),
+        error_messages={"required": _("Say why the record is deleted.")},
+    )

@@ -1,11 +1,13 @@
 """Writes on activities, notes and inquiries. Views call exactly one of these."""
 
+from collections.abc import Callable
 from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Inquiry, Note
@@ -247,3 +249,67 @@ def cancel_inquiry(
 ) -> Inquiry:
     """Active -> canceled."""
     return _close_inquiry(inquiry, user, "cancel", expected_version)
+
+
+def goes_with(record: OwnedRecord) -> list[str]:
+    """What deleting `record` deletes too, for its confirmation page: "3 activities",
+    "1 note" (kinds it has none of left out)."""
+    counts = []
+    for model in (Activity, Note, Inquiry):
+        if count := model.objects.regarding(record).count():
+            options = model._meta
+            name = options.verbose_name if count == 1 else options.verbose_name_plural
+            counts.append(f"{count} {name}")
+    return counts
+
+
+def delete_work_regarding(*, record: OwnedRecord, user: User, reason: str) -> None:
+    """Delete the activities, notes (their files once committed) and inquiries about `record`,
+    each with a history entry by `user` saying `reason`; call inside the record's deletion."""
+    for model in (Activity, Note, Inquiry):
+        for item in model.objects.regarding(record).select_for_update():
+            item._history_user, item._change_reason = user, reason
+            if isinstance(item, Note) and item.attachment:
+                transaction.on_commit(
+                    partial(item.attachment.storage.delete, item.attachment.name), robust=True
+                )
+            item.delete()
+
+
+# What refuses a deletion, per model label ("accounts.Account"): check(record) -> a sentence
+# saying why it must stay, or "" (higher apps register theirs: leads refuses deleting a
+# customer a qualified lead created).
+_deletion_checks: dict[str, list] = {}
+
+
+def register_deletion_check(model_label: str, check: Callable[[OwnedRecord], str]) -> None:
+    checks = _deletion_checks.setdefault(model_label, [])
+    if check not in checks:
+        checks.append(check)
+
+
+def deletion_refusals(record: OwnedRecord) -> list[str]:
+    checks = _deletion_checks.get(record._meta.label, [])
+    return [text for text in (check(record) for check in checks) if text]
+
+
+def deletion_reason(*, user: User, reason: str) -> str:
+    """The history's reason of a deletion, stored in English as every reason is."""
+    with translation.override("en"):
+        return _("Deleted by %(user)s: %(reason)s") % {"user": user, "reason": reason}
+
+
+@transaction.atomic
+def delete_record(*, record: OwnedRecord, user: User, reason: str) -> None:
+    """Delete a business record made by mistake, with its activities, notes and inquiries;
+    each leaves a "-" history row saying who deleted it and why. Refused (DomainError) when a
+    registered check says it must stay."""
+    if not reason.strip():
+        raise DomainError(_("Say why the record is deleted."))
+    locked = lock_for_update(record)
+    if refusals := deletion_refusals(locked):
+        raise DomainError(" ".join(refusals))
+    why = deletion_reason(user=user, reason=reason.strip())
+    delete_work_regarding(record=locked, user=user, reason=why)
+    locked._history_user, locked._change_reason = user, why
+    locked.delete()

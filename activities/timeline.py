@@ -248,6 +248,25 @@ def with_can_edit(queryset, user):
     return queryset.annotate(user_can_edit=Exists(editable))
 
 
+def _share_rows(model, pks):
+    """The shares of shareable records (crm/sharing.py); none for other kinds."""
+    from crm.models import Share
+    from crm.sharing import shareable_models
+
+    if model not in shareable_models().values():
+        return None
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    return Share.objects.filter(content_type=content_type, object_id__in=pks)
+
+
+def _load_shares(pks):
+    from crm.models import Share
+
+    return Share.objects.filter(pk__in=pks).select_related(
+        "user", "team", "granted_by", "revoked_by"
+    )
+
+
 def register_builtin_sources():
     from activities.models import Activity
 
@@ -281,6 +300,16 @@ def register_builtin_sources():
             load=_loader("Inquiry", "owner_user", "owner_team", "created_by"),
             template="activities/entries/inquiry.html",
             for_user=with_can_edit,
+        )
+    )
+    register_source(
+        TimelineSource(
+            key="share",
+            label=_("Sharing"),
+            rows=_share_rows,
+            load=_load_shares,
+            template="activities/entries/share.html",
+            at="granted_at",
         )
     )
 

@@ -296,7 +296,7 @@ def activity_edit(request, pk):
     except DomainError as error:
         messages.error(request, str(error))
         return redirect(back_url)
-    form = ActivityEditForm(request.POST or None, instance=activity)
+    form = ActivityEditForm(request.POST or None, instance=activity, user=request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,7 +18,7 @@ from api.fields import (
     named_choices,
     parse_reference,
 )
-from api.viewsets import RecordViewSet
+from api.viewsets import DeletableMixin, RecordViewSet
 from crm.errors import DomainError
 from leads.models import Campaign, Qualification
 from opportunities import services as opportunity_services
@@ -243,7 +243,7 @@ def _originating_lead(record):
     return record.created_from[0].lead_id if record.created_from else None
 
 
-class AccountViewSet(RecordViewSet):
+class AccountViewSet(DeletableMixin, RecordViewSet):
     """Customer companies you can see (yours, your teams', and your teammates')."""
 
     queryset = Account.objects.prefetch_related(
@@ -288,7 +288,7 @@ class ContactViewSet(AccountViewSet):
         return account_services.create_customer(record=contact, user=self.request.user)
 
 
-class OpportunityViewSet(RecordViewSet):
+class OpportunityViewSet(DeletableMixin, RecordViewSet):
     """Potential sales to an account or a contact; `customer` names which."""
 
     queryset = Opportunity.objects.select_related("currency").prefetch_related(

@@ -4,6 +4,9 @@ over DATA_UPLOAD_MAX_MEMORY_SIZE."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
@@ -46,4 +49,16 @@ def exception_handler(exc, context):
         if NON_FIELD_ERRORS in errors:
             errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
         exc = exceptions.ValidationError(errors)
+    elif isinstance(exc, Http404):
+        # Django's get_object_or_404 names the model's class in English ("No Lead matches
+        # the given query."): say it with the model's translated name instead.
+        exc = exceptions.NotFound(_not_found_detail(context.get("view")))
     return drf_exception_handler(exc, context)
+
+
+def _not_found_detail(view):
+    try:
+        model = view.get_queryset().model
+    except Exception:  # not a model view (or none at all): DRF's own "Not found."
+        return exceptions.NotFound.default_detail
+    return gettext("%(name)s not found.") % {"name": capfirst(model._meta.verbose_name)}

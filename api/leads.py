@@ -19,7 +19,7 @@ from api.customers import RECORD_FIELDS, CustomerField, RecordSerializer
 from api.fields import NamedChoiceField, VisibleRelatedField
 from api.pagination import ListPagination
 from api.schema import DuplicateConflictSerializer
-from api.viewsets import IF_MATCH_HEADER, ApiView, RecordViewSet
+from api.viewsets import IF_MATCH_HEADER, ApiView, DeletableMixin, RecordViewSet
 from capture import selectors as capture_selectors
 from crm.errors import DomainError
 from crm.models import Team, User
@@ -351,7 +351,7 @@ def _lead_queryset():
     )
 
 
-class LeadViewSet(RecordViewSet):
+class LeadViewSet(DeletableMixin, RecordViewSet):
     """Leads you can see. Creating one goes through the same service as the lead form: with
     `owner` the owner is kept, without it the routing rules choose. Possible duplicates come
     back in the 201 response; with `"on_duplicate": "reject"` they give a 409 instead."""
@@ -360,9 +360,20 @@ class LeadViewSet(RecordViewSet):
     serializer_class = LeadSerializer
     filterset_class = LeadApiFilter
     pagination_class = ListPagination
+    action_permissions = {
+        "qualify": "leads.qualify_lead",
+        "disqualify": "leads.qualify_lead",
+        "reactivate": "leads.qualify_lead",
+        "assign": "leads.reassign_lead",
+        "route": "leads.reassign_lead",
+        "claim": "leads.reassign_lead",
+    }
 
     def check_can_update(self, lead):
         lead.ensure_editable()
+
+    def delete_record(self, lead, *, reason):
+        services.delete_lead(lead=lead, user=self.request.user, reason=reason)
 
     @transaction.atomic
     def update_record(self, lead, data, *, expected_version):

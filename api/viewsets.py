@@ -5,11 +5,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 
+from activities.services import delete_record
 from api.concurrency import etag_for, expected_version
 from crm import services as crm_services
+from crm.history import Reason, change_reason
+from crm.permissions import declared_actions, missing_permission_message
 
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -34,6 +38,47 @@ class ApiView:
     def as_view(cls, *args, **initkwargs):
         return login_not_required(super().as_view(*args, **initkwargs))
 
+    def dispatch(self, request, *args, **kwargs):
+        # What the request writes says it came through the API (crm/history.py).
+        with change_reason() as self.history_frame:
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if isinstance(request.auth, Token):  # a script's token, not the browser's session
+            self.history_frame.reason, self.history_frame.user = Reason.API, request.user
+
+
+def _model_permission(view, action):
+    options = view.queryset.model._meta
+    return f"{options.app_label}.{action}_{options.model_name}"
+
+
+class ActionPermission(permissions.BasePermission):
+    """What the user's role may do (crm/permissions.py): creating needs the model's add
+    permission, deleting its delete permission, and a viewset's `action_permissions` name the
+    others ({"qualify": "leads.qualify_lead"}). An action on one record is checked on the
+    record (after the scoped fetch: another team's record stays a 404). 403 says what lacks."""
+
+    def _needed(self, view):
+        if view.action == "create":
+            return _model_permission(view, "add")
+        if view.action == "destroy":
+            return _model_permission(view, "delete")
+        return getattr(view, "action_permissions", {}).get(view.action)
+
+    def _check(self, request, view):
+        needed = self._needed(view)
+        if needed and not request.user.has_perm(needed):
+            raise exceptions.PermissionDenied(missing_permission_message(needed))
+        return True
+
+    def has_permission(self, request, view):
+        return view.detail or self._check(request, view)
+
+    def has_object_permission(self, request, view, obj):
+        return self._check(request, view)
+
 
 class ReadOnlyViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
     pass
@@ -51,6 +96,8 @@ class RecordViewSet(
     # (Comments, not a docstring: drf-spectacular would show a docstring on every operation.)
 
     http_method_names = ["get", "post", "patch", "head", "options"]
+    permission_classes = [permissions.IsAuthenticated, ActionPermission]
+    action_permissions = {}
 
     def get_queryset(self):
         return self.queryset.visible_to(self.request.user)
@@ -69,6 +116,7 @@ class RecordViewSet(
         version = expected_version(request, record)
         serializer = self.get_serializer(record, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        self.check_reassign(record, serializer.validated_data)
         record = self.update_record(record, serializer.validated_data, expected_version=version)
         return self.record_response(record)
 
@@ -104,6 +152,15 @@ class RecordViewSet(
         response["ETag"] = etag_for(fresh)
         return response
 
+    def check_reassign(self, record, data):
+        """A new owner needs the model's reassign permission (where one is declared)."""
+        needed = _model_permission(self, "reassign")
+        owner = data.get("owner")
+        if owner is None or owner == record.owner or needed not in declared_actions():
+            return
+        if not self.request.user.has_perm(needed):
+            raise exceptions.PermissionDenied(missing_permission_message(needed))
+
     def check_can_update(self, record):
         """Raise DomainError (409) when the record's state refuses edits (per resource)."""
 
@@ -123,3 +180,19 @@ class RecordViewSet(
 
     def create_record(self, data):
         raise NotImplementedError
+
+
+class DeletableMixin:
+    """DELETE for a record made by mistake (administrators: the delete permission): 204, or
+    409 when it must stay (a qualified lead). Body: {"reason": "…"}, kept in its history."""
+
+    http_method_names = [*RecordViewSet.http_method_names, "delete"]
+
+    def destroy(self, request, *args, **kwargs):
+        record = self.get_object()  # scope (404), then the delete permission (403)
+        reason = str(request.data.get("reason", "") if hasattr(request.data, "get") else "")
+        self.delete_record(record, reason=reason.strip() or _("Deleted through the API"))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def delete_record(self, record, *, reason):
+        delete_record(record=record, user=self.request.user, reason=reason)

@@ -36,6 +36,9 @@ if str(ROOT) not in sys.path:
 
 PASSWORD = "bench-pass"  # every generated user's
 TEAMS, REPS_PER_TEAM = 20, 9
+# Records shared with a user or a team (issue 21's plan test reads 100,000 of them).
+SHARES = 100_000
+SHARED_WITH_BIG_REP = 50
 BIG_REP_OPEN = 100_000
 
 FIRST_NAMES = (  # noqa: SIM905 (a word list reads better than quoted strings)
@@ -437,6 +440,7 @@ def generate(n_leads, *, big_open=None, out=print):
 
     from accounts.models import Account, Contact
     from activities.models import Activity
+    from crm.models import Share
     from leads import search as lead_search
     from leads.models import Lead, LeadSource, LeadStatusChange, Qualification
     from opportunities.models import Currency, Opportunity
@@ -583,6 +587,29 @@ def generate(n_leads, *, big_open=None, out=print):
             "contact_id": f"{base_c} + {g}", "created_contact": "TRUE",
             "opportunity_id": f"{base_o} + {g}", "created_opportunity": "TRUE",
             "source_campaign_id": "l.campaign_id"}, qualified, sql=sql))  # fmt: skip
+        # Leads shared with a rep (three in four) or a team (crm.Share): SHARES in all, with
+        # the reps and teams outside Team 01, spread over every lead; bigrep, in Team 01, has
+        # SHARED_WITH_BIG_REP of them, as a rep might (the plan test's persona): leads whose
+        # number ends in 10 of 20, which are never bigrep's own (Timeline.is_big).
+        stride = max(1, n_leads // SHARES)
+        reps_of_team_01 = REPS_PER_TEAM
+        share = {
+            "content_type_id": str(lead_type), "object_id": "l.id",
+            "access": f"CASE WHEN {g} % 5 = 0 THEN 'write' ELSE 'read' END",
+            "granted_by_id": who, "granted_at": "l.created_at"}  # fmt: skip
+        step("shares", insert_sql(Share, {
+            **share,
+            "user_id": f"CASE WHEN {g} % 4 <> 0 THEN o.user_id END",
+            "team_id": f"CASE WHEN {g} % 4 = 0 THEN t.team_id END"},
+            f"FROM leads_lead l JOIN bench_owner o ON o.i = {reps_of_team_01}"
+            f" + ({g} * 7) % {sizes[2] - reps_of_team_01}"
+            f" JOIN bench_team t ON t.i = 1 + {g} % {TEAMS - 1}"
+            f" WHERE l.id > {base_l} AND {g} % {stride} = 0", sql=sql), "crm_share")  # fmt: skip
+        step("shares with bigrep", insert_sql(Share, {
+            **share, "user_id": "o.user_id", "team_id": "NULL"},
+            f"FROM leads_lead l JOIN bench_owner o ON o.i = 0"
+            f" WHERE l.id > {base_l} AND {g} % {max(1, n_leads // SHARED_WITH_BIG_REP)} = 10"
+            f" AND COALESCE(l.owner_user_id, 0) <> o.user_id", sql=sql), "crm_share")  # fmt: skip
         for model, base in ((Lead, base_l), (Account, base_a), (Contact, base_c),
                             (Opportunity, base_o)):  # fmt: skip
             t0 = time.perf_counter()

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from capture.forms import HONEYPOT_FIELD, WebFormAdminForm, lead_form_class
+from capture import embed
+from capture.forms import WebFormAdminForm
 from capture.models import Submission, WebForm
+from crm.services import next_version
 
 
 @admin.register(WebForm)
@@ -29,9 +31,24 @@ class WebFormAdmin(admin.ModelAdmin):
     )
     readonly_fields = ["public_url", "preview_link", "embed_iframe", "embed_form"]
 
+    def has_change_permission(self, request, obj=None):
+        # As on the Web forms page: a manager changes their teams' forms, reads the rest.
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return WebForm.objects.manageable_by(request.user).filter(pk=obj.pk).exists()
+
     def get_fieldsets(self, request, obj=None):
         # The address and snippets exist once the form is saved (its key is then fixed).
         return [*self.fieldsets, self.publish_fieldset] if obj else self.fieldsets
+
+    def save_model(self, request, obj, form, change):
+        # A new version, so an edit on the Web forms page opened before this one is refused.
+        if change:
+            next_version(obj, request.user)
+        else:
+            obj.stamp(request.user)
+        super().save_model(request, obj, form, change)
 
     def get_changeform_initial_data(self, request):
         # A new form creates its leads as the administrator setting it up, unless changed.
@@ -40,6 +57,8 @@ class WebFormAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         pattern = f"{settings.SITE_URL}{reverse('capture:form', args=['KEY'])}"
+        if "key" not in form.base_fields:
+            return form  # read-only (the user may view, not change): no field to explain
         # The admin renders help text as HTML: the placeholder is escaped to show.
         form.base_fields["key"].help_text = gettext(
             "Part of the form's public URL, %(url)s: changing it breaks every link and "
@@ -47,9 +66,7 @@ class WebFormAdmin(admin.ModelAdmin):
         ) % {"url": escape(pattern.replace("KEY", "<key>"))}
         return form
 
-    @staticmethod
-    def absolute_url(web_form):
-        return f"{settings.SITE_URL}{reverse('capture:form', args=[web_form.key])}"
+    absolute_url = staticmethod(embed.public_url)
 
     @admin.display(description=_("public address"))
     def public_link(self, web_form):
@@ -71,11 +88,7 @@ class WebFormAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("embed as an iframe"))
     def embed_iframe(self, web_form):
-        snippet = format_html(
-            '<iframe src="{}" title="{}" width="100%" height="640" loading="lazy"></iframe>',
-            self.absolute_url(web_form),
-            web_form.title or web_form.name,
-        )
+        snippet = embed.iframe_markup(web_form)
         return self._snippet(
             snippet,
             "embed-iframe",
@@ -84,21 +97,7 @@ class WebFormAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("embed as HTML form markup"))
     def embed_form(self, web_form):
-        form = lead_form_class(web_form)()
-        rows = format_html_join(
-            "\n", "  <p>{} {}</p>", ((field.label_tag(), field) for field in form)
-        )
-        snippet = format_html(
-            '<form method="post" action="{}">\n{}\n'
-            '  <p hidden><label>{} <input type="text" name="{}" tabindex="-1" '
-            'autocomplete="off"></label></p>\n'
-            '  <button type="submit">{}</button>\n</form>',
-            self.absolute_url(web_form),
-            rows,
-            gettext("Leave this field empty"),
-            HONEYPOT_FIELD,
-            gettext("Send"),
-        )
+        snippet = embed.form_markup(web_form)
         return self._snippet(
             snippet,
             "embed-form",

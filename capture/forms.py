@@ -1,9 +1,13 @@
 from django import forms
+from django.conf import settings
+from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from capture.models import CAPTURABLE_FIELDS, UTM_FIELDS, WebForm
-from crm.forms import localize_numbers
+from crm.forms import VersionedModelForm, localize_numbers
+from crm.models import User, scope_of
 from leads.models import Lead
 
 # Bots fill every field; people never see this one (hidden by CSS, skipped by keyboard).
@@ -131,3 +135,28 @@ def tracking_values(source):
     referrer = str(source.get("referrer_url", "") or "")[:1000]
     values["referrer_url"] = referrer if referrer.startswith(("https://", "http://")) else ""
     return values
+
+
+class WebFormPageForm(WebFormAdminForm, VersionedModelForm):
+    """The Web forms page's form: the admin's fields, the version against a stale edit, and
+    "create leads as" among the users `user` manages (an administrator: any active user)."""
+
+    class Meta(WebFormAdminForm.Meta):
+        fields = [*WebFormAdminForm.Meta.fields, "language"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = User.objects.filter(is_active=True)
+        if not user.is_administrator:
+            users = users.filter(pk__in=scope_of(user).managed_member_ids)
+        self.fields["created_by"].queryset = users
+        # Crispy shows help text as HTML: the placeholder is escaped to be seen.
+        pattern = f"{settings.SITE_URL}{reverse('capture:form', args=['KEY'])}"
+        self.fields["key"].help_text = escape(
+            _(
+                "Part of the form's public URL, %(url)s: changing it breaks every link and "
+                "website embedding the form."
+            )
+            % {"url": pattern.replace("KEY", "<key>")}
+        )
+        self.order_fields(["name", "key", "is_active", "language", "title", "introduction"])

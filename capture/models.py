@@ -9,9 +9,12 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from crm.models import scope_of
 from leads.models import Campaign, LeadSource
 
 # The lead fields a web form may show, in form order (leads' API names).
@@ -41,6 +44,18 @@ UTM_FIELDS = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_conte
 
 def new_public_key():
     return secrets.token_urlsafe(16)
+
+
+class WebFormQuerySet(models.QuerySet):
+    def manageable_by(self, user):
+        """The web forms `user` may see and change in the app: an administrator every form, a
+        manager those that create their leads as a member of a team they manage (that user
+        owns what no rule routes, and the duplicates are looked for in what they see)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        return self.filter(created_by_id__in=scope_of(user).managed_member_ids)
 
 
 class WebForm(models.Model):
@@ -109,6 +124,21 @@ class WebForm(models.Model):
         help_text=_("The form's language. Leave empty to follow the visitor's browser."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # Bumped by the app's edits (services.save_web_form), so a stale edit is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = WebFormQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("web form")
@@ -117,6 +147,14 @@ class WebForm(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("webforms:edit", args=[self.pk])
+
+    def stamp(self, user):
+        """Record who made the change (crm.services.next_version calls it)."""
+        self.modified_by = user
+        self._history_user = user
 
     @property
     def origins(self):

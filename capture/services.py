@@ -9,11 +9,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from activities.services import add_note
 from capture.models import UTM_FIELDS, Submission, SubmissionGuard, WebForm
 from crm import ratelimit
+from crm.errors import DomainError
 from crm.lib.duplicates import normalise_email
+from crm.models import User, scope_of
+from crm.services import lock_for_update, next_version
 from leads.duplicates import possible_duplicates
 from leads.services import create_lead
 
@@ -148,3 +152,46 @@ def purge_submission_guards(*, batch_size: int = 5000) -> int:
             if not pks:
                 return deleted
             deleted += SubmissionGuard.objects.filter(pk__in=pks).delete()[0]
+
+
+# Web forms kept in the app ----------------------------------------------------------------
+
+# Why a web form changed, as its history stores it (English; crm.history translates it).
+CREATED_IN_APP = gettext_noop("Created in the app")
+CHANGED_IN_APP = gettext_noop("Changed in the app")
+
+
+def may_create_leads_as(user: User, *, creator: User) -> bool:
+    """Whether `user` may have a web form create its leads as `creator`: an administrator as
+    anyone, a manager as a member of a team they manage (that is how a form belongs to a
+    team: the leads no rule routes are the creator's)."""
+    return user.is_administrator or creator.pk in scope_of(user).managed_member_ids
+
+
+@transaction.atomic
+def save_web_form(
+    *,
+    user: User,
+    values: dict,
+    web_form: WebForm | None = None,
+    expected_version: int | None = None,
+) -> WebForm:
+    """Create a web form, or change one with a lost-update check; the history row says who."""
+    if web_form is None:
+        locked = WebForm()
+        reason = CREATED_IN_APP
+    else:
+        locked = lock_for_update(web_form, expected_version=expected_version)
+        reason = CHANGED_IN_APP
+    for name, value in values.items():
+        setattr(locked, name, value)
+    if locked.created_by_id is None or not may_create_leads_as(user, creator=locked.created_by):
+        raise DomainError(_("A web form may only create leads as a member of your teams."))
+    if web_form is None:
+        locked.stamp(user)
+    else:
+        next_version(locked, user)
+    locked.full_clean()
+    locked._change_reason = reason
+    locked.save()
+    return locked

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from crm import services
 from crm.forms import InviteUserForm
-from crm.models import Membership, Team, User
+from crm.models import Membership, Share, Team, User
 from crm.signals import user_deactivated
 
 
@@ -85,4 +85,35 @@ class UserAdmin(BaseUserAdmin):
 
 
 # The background tasks' admin (failed and stale tasks, Retry): its own module, one idea.
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin):
+    """Who has been given access to which record, read-only: shares are made and ended on the
+    record's own page (its owner, their manager or an administrator), where the history is
+    written."""
+
+    list_display = ("record_label", "target", "access", "granted_by", "granted_at", "revoked_at")
+    list_filter = ("access", "content_type", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("content_type", "user", "team", "granted_by")
+    date_hierarchy = "granted_at"
+
+    @admin.display(description=_("record"))
+    def record_label(self, share):
+        return f"{share.content_type.name} #{share.object_id}"
+
+    @admin.display(description=_("shared with"))
+    def target(self, share):
+        return share.target
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 from crm import admin_tasks  # noqa: E402, F401

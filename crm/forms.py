@@ -205,22 +205,34 @@ def user_choices(users, *, with_active=False):
     return choices
 
 
+def owners_for(user):
+    """(users, teams) `user` may give a record to or filter by: the members of their teams and
+    those teams (from the request's scope, no query of its own); everyone for an administrator
+    or without a user (a command)."""
+    from crm.models import Team, User, scope_of
+
+    users, teams = User.objects.all(), Team.objects.all()
+    if user is None or user.is_administrator:
+        return users, teams
+    scope = scope_of(user)
+    return users.filter(pk__in=scope.teammate_ids), teams.filter(pk__in=scope.team_ids)
+
+
 class OwnerRows:
-    """Every user and every team as (value, label, is_active), each table read once, on first
-    use: the lead list's owner filter (everyone) and its bulk bar's owner select (the active)
-    share one, two queries instead of four."""
+    """The users and teams `user` may choose (owners_for) as (value, label, is_active), each
+    table read once, on first use: the lead list's owner filter (active or not) and its bulk
+    bar's owner select (the active) share one, two queries instead of four."""
+
+    def __init__(self, user=None):
+        self.user = user
 
     @cached_property
     def users(self):
-        from crm.models import User
-
-        return user_choices(User.objects.all(), with_active=True)
+        return user_choices(owners_for(self.user)[0], with_active=True)
 
     @cached_property
     def teams(self):
-        from crm.models import Team
-
-        teams = Team.objects.values_list("pk", "name", "is_active")
+        teams = owners_for(self.user)[1].values_list("pk", "name", "is_active")
         return [(f"team:{pk}", name, is_active) for pk, name, is_active in teams]
 
 
@@ -256,12 +268,34 @@ class OwnerChoiceField(forms.ChoiceField):
     `clean()` returns the User or Team instance. Pass `extra_choices` for options such as
     ("auto", "Automatic (routing rules)"), which are returned as the plain string."""
 
-    def __init__(self, *args, users=None, teams=None, extra_choices=(), rows=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        users=None,
+        teams=None,
+        extra_choices=(),
+        rows=None,
+        user=None,
+        current=None,
+        **kwargs,
+    ):
+        """`user`: offer (and accept) only the owners they may choose (owners_for), and the
+        record's `current` owner (one shared with them for writing may be someone else's)."""
         super().__init__(*args, **kwargs)
-        from crm.models import Team, User
+        from crm.models import Team
 
-        self._users = users if users is not None else User.objects.filter(is_active=True)
-        self._teams = teams if teams is not None else Team.objects.filter(is_active=True)
+        scoped_users, scoped_teams = owners_for(user)
+        scoped_users, scoped_teams = (
+            scoped_users.filter(is_active=True),
+            scoped_teams.filter(is_active=True),
+        )
+        if current is not None and user is not None:
+            if isinstance(current, Team):
+                scoped_teams |= type(current).objects.filter(pk=current.pk)
+            else:
+                scoped_users |= type(current).objects.filter(pk=current.pk)
+        self._users = users if users is not None else scoped_users
+        self._teams = teams if teams is not None else scoped_teams
         self._extra = list(extra_choices)
         # `rows` (an OwnerRows another form of the page shares) offers its active owners.
         self.choices = _OwnerChoices(self._users, self._teams, self._extra, rows)
@@ -284,3 +318,34 @@ class OwnerChoiceField(forms.ChoiceField):
         if owner is None:
             return ""
         return f"{'team' if isinstance(owner, Team) else 'user'}:{owner.pk}"
+
+
+class ShareForm(forms.Form):
+    """Share one record: with whom (a user or a team) and how."""
+
+    target = OwnerChoiceField(label=_("Share with"))
+    access = forms.ChoiceField(
+        label=_("Access"),
+        initial="read",
+        widget=forms.RadioSelect,
+        help_text=_("Read and write also lets them change it, as its owner can."),
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        from crm.models import Share, User
+
+        self.fields["access"].choices = Share.Access.choices
+        # The owner has it already.
+        others = User.objects.filter(is_active=True).exclude(pk=record.owner_user_id or 0)
+        self.fields["target"] = OwnerChoiceField(label=_("Share with"), users=others)
+        self.fields["target"].choices = [("", "---------"), *self.fields["target"].choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        from crm.models import Team
+
+        target = cleaned.get("target")
+        cleaned["user"] = None if isinstance(target, Team) else target
+        cleaned["team"] = target if isinstance(target, Team) else None
+        return cleaned

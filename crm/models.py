@@ -4,6 +4,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -99,6 +101,18 @@ class User(AbstractUser):
             return True
         return author_id is not None and author_id in scope_of(self).managed_member_ids
 
+    def can_share(self, record):
+        """Whether this user may share `record` or revoke its shares: its owner, a manager of
+        the owning team or of the owning user, or an administrator. No query beyond the
+        request's scope."""
+        if self.is_administrator or (record.owner_user_id and record.owner_user_id == self.pk):
+            return True
+        scope = scope_of(self)
+        return (
+            record.owner_user_id in scope.managed_member_ids
+            or record.owner_team_id in scope.managed_team_ids
+        )
+
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -154,13 +168,28 @@ def _active_memberships():
     return Membership.objects.filter(is_active=True, team__is_active=True)
 
 
+# Over this many records of one kind shared with a user, visibility reads the shares by a
+# subquery instead of a literal list (a plan the planner cannot combine with the owner indexes,
+# for that user alone).
+SHARED_LITERAL_LIMIT = 10_000
+
+
 class _Scope:
     """The ids visibility is decided by, for one user: their active teams, the teams they
-    manage, every member of their teams, and every member of the teams they manage."""
+    manage, every member of their teams, every member of the teams they manage, and the
+    records shared with them or with one of their teams."""
 
     def __init__(self, rows, user_id):
         # rows: (team id, member id, member's role) of every active membership of the user's
-        # active teams.
+        # active teams, and (content type id, record id, access) of every active share with
+        # the user or their teams: the third column tells them apart.
+        shares = [row for row in rows if row[2] in Share.Access.values]
+        rows = [row for row in rows if row[2] not in Share.Access.values]
+        self.shared = {}  # content type id -> {record id: access}, "write" winning
+        for content_type_id, object_id, access in shares:
+            records = self.shared.setdefault(content_type_id, {})
+            if records.get(object_id) != Share.Access.WRITE:
+                records[object_id] = access
         self.team_ids = sorted({team for team, member, _role in rows if member == user_id})
         self.managed_team_ids = sorted(
             {
@@ -182,7 +211,11 @@ def scope_of(user):
     if scope is None:
         my_teams = _active_memberships().filter(user_id=user.pk).values("team_id")
         rows = _active_memberships().filter(team_id__in=my_teams)
-        scope = _Scope(list(rows.values_list("team_id", "user_id", "role")), user.pk)
+        shares = Share.objects.active().filter(Q(user_id=user.pk) | Q(team_id__in=my_teams))
+        rows = rows.values_list("team_id", "user_id", "role").union(
+            shares.order_by().values_list("content_type_id", "object_id", "access"), all=True
+        )
+        scope = _Scope(list(rows), user.pk)
         user._scope = scope
     return scope
 
@@ -220,10 +253,12 @@ class OwnedQuerySet(models.QuerySet):
             Q(owner_user=user)
             | Q(owner_team_id__in=scope.team_ids)
             | Q(owner_user_id__in=scope.teammate_ids)
+            | self._shared(user, scope, write=False)
         )
 
     def editable_by(self, user):
-        """Own records, the team queues of the user's teams, and (managers) their members'."""
+        """Own records, the team queues of the user's teams, (managers) their members', and
+        the records shared with the user or their teams for writing."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_administrator:
@@ -233,7 +268,34 @@ class OwnedQuerySet(models.QuerySet):
             Q(owner_user=user)
             | Q(owner_team_id__in=scope.team_ids)
             | Q(owner_user_id__in=scope.managed_member_ids)
+            | self._shared(user, scope, write=True)
         )
+
+    def shared_with(self, user):
+        """The records of this model shared with `user` or one of their teams (the lead
+        list's "Shared with me")."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        condition = self._shared(user, scope_of(user), write=False)
+        return self.filter(condition) if condition else self.none()
+
+    def _shared(self, user, scope, *, write):
+        """The records of this model shared with `user` (for writing, when `write`): their
+        ids as a literal list, read with the scope, so no query and no subplan of its own.
+        Nothing at all when nothing is shared with the user (the common case)."""
+        if not scope.shared:
+            return Q()
+        content_type = ContentType.objects.get_for_model(self.model, for_concrete_model=False)
+        records = scope.shared.get(content_type.pk, {})
+        ids = [pk for pk, access in records.items() if not write or access == Share.Access.WRITE]
+        if not ids:
+            return Q()
+        if len(ids) > SHARED_LITERAL_LIMIT:
+            shares = Share.objects.active().filter(content_type=content_type).with_user(user)
+            if write:
+                shares = shares.filter(access=Share.Access.WRITE)
+            return Q(pk__in=shares.values("object_id"))
+        return Q(pk__in=sorted(ids))
 
     def owned_by(self, owner):
         if isinstance(owner, Team):
@@ -328,6 +390,123 @@ class OwnedRecord(models.Model):
 
     def is_editable_by(self, user):
         return type(self)._default_manager.editable_by(user).filter(pk=self.pk).exists()
+
+
+class ShareQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def of(self, record):
+        """The shares of one record (active and revoked)."""
+        content_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
+        return self.filter(content_type=content_type, object_id=record.pk)
+
+    def with_user(self, user):
+        """Shares with `user` or with one of their active teams."""
+        return self.filter(Q(user_id=user.pk) | Q(team_id__in=scope_of(user).team_ids))
+
+
+class Share(models.Model):
+    """One record shared with one user or one team, to read or to read and change (Dynamics'
+    GrantAccess). Revoking keeps the row (`revoked_at`), so the record's history and timeline
+    still say who had access when. Visibility reads the active ones with the user's scope
+    (`scope_of`), so a share costs the pages no query of their own."""
+
+    class Access(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared with (user)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shares",
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("shared with (team)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shares",
+    )
+    access = models.CharField(_("access"), max_length=8, choices=Access, default=Access.READ)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField(_("shared at"), default=timezone.now)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ShareQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, team__isnull=True)
+                    | Q(user__isnull=True, team__isnull=False)
+                ),
+                name="crm_share_one_target",
+                violation_error_message=_("Share with exactly one user or one team."),
+            ),
+            # One active share per record and user (or team): sharing again changes it.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"],
+                condition=Q(revoked_at__isnull=True, user__isnull=False),
+                name="crm_share_active_user",
+            ),
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "team"],
+                condition=Q(revoked_at__isnull=True, team__isnull=False),
+                name="crm_share_active_team",
+            ),
+        ]
+        indexes = [
+            # The scope's read: what is shared with one user, or with one of their teams.
+            models.Index(
+                fields=["user", "content_type", "object_id", "access"],
+                condition=Q(revoked_at__isnull=True, user__isnull=False),
+                name="crm_share_user_idx",
+            ),
+            models.Index(
+                fields=["team", "content_type", "object_id", "access"],
+                condition=Q(revoked_at__isnull=True, team__isnull=False),
+                name="crm_share_team_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type_id}:{self.object_id} → {self.target} ({self.access})"
+
+    @property
+    def target(self):
+        return self.user or self.team
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
 
 
 class RateLimitCounter(models.Model):

@@ -4,16 +4,17 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.tasks import Task
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from crm.errors import StaleRecord
-from crm.models import OwnedRecord, User
+from crm.errors import DomainError, StaleRecord
+from crm.models import OwnedRecord, Share, Team, User, forget_scope
 from crm.tasks import send_email
 
 
@@ -121,3 +122,87 @@ def invite_user(*, user: User, invited_by: User) -> User:
     user.save()
     send_invitation(user=user, invited_by=invited_by)
     return user
+
+
+def _refuse_unless_may_share(record: OwnedRecord, by: User) -> None:
+    if not by.can_share(record):
+        raise DomainError(
+            _("Only the owner of %(record)s, their manager or an administrator may share it.")
+            % {"record": record}
+        )
+
+
+@transaction.atomic
+def share_record(
+    *,
+    record: OwnedRecord,
+    by: User,
+    user: User | None = None,
+    team: Team | None = None,
+    access: str = Share.Access.READ,
+) -> Share:
+    """Share `record` with one user or one team, to read or to read and write. Sharing with
+    someone who has a share already changes its access. The record's row is locked, so two
+    people sharing it at once make one share."""
+    if (user is None) == (team is None):
+        raise DomainError(_("Share with exactly one user or one team."))
+    if access not in Share.Access.values:
+        raise DomainError(_("Choose read, or read and write."))
+    if user is not None and not user.is_active:
+        raise DomainError(_("%(user)s is no longer active.") % {"user": user})
+    if team is not None and not team.is_active:
+        raise DomainError(_("The team %(team)s is no longer active.") % {"team": team})
+    record = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    _refuse_unless_may_share(record, by)
+    if user is not None and user.pk == record.owner_user_id:
+        raise DomainError(_("%(user)s owns this record already.") % {"user": user})
+    content_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
+    existing = (
+        Share.objects.active()
+        .select_for_update()
+        .filter(content_type=content_type, object_id=record.pk, user=user, team=team)
+        .first()
+    )
+    if existing is not None:
+        if existing.access != access:
+            existing.access = access
+            existing._history_user = by
+            existing._change_reason = _("Access changed by %(user)s") % {"user": by}
+            existing.save(update_fields=["access"])
+        return existing
+    share = Share(
+        content_type=content_type,
+        object_id=record.pk,
+        user=user,
+        team=team,
+        access=access,
+        granted_by=by,
+    )
+    share._history_user = by
+    share._change_reason = _("Shared by %(user)s") % {"user": by}
+    share.save()
+    if user is not None:
+        forget_scope(user)
+    return share
+
+
+@transaction.atomic
+def revoke_share(*, share: Share, by: User) -> Share:
+    """End a share (kept, with who ended it and when). By the one who shared, or whoever may
+    share the record."""
+    share = Share.objects.select_for_update().get(pk=share.pk)
+    if share.revoked_at is not None:
+        return share  # revoked already: the second click changes nothing
+    record = share.record
+    if record is None:
+        raise DomainError(_("The shared record no longer exists."))
+    if share.granted_by_id != by.pk:
+        _refuse_unless_may_share(record, by)
+    share.revoked_at = timezone.now()
+    share.revoked_by = by
+    share._history_user = by
+    share._change_reason = _("Revoked by %(user)s") % {"user": by}
+    share.save(update_fields=["revoked_at", "revoked_by"])
+    if share.user is not None:
+        forget_scope(share.user)
+    return share

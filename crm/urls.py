@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from crm import lookup, search_views, views
+from crm import lookup, search_views, share_views, views
 
 admin.site.site_header = _("CRM administration")
 admin.site.site_title = _("CRM admin")
@@ -17,6 +17,8 @@ urlpatterns = [
     path("lookup/<slug:kind>/", lookup.lookup, name="lookup"),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.search_suggest, name="search_suggest"),
+    path("share/<slug:kind>/<int:pk>/", share_views.share, name="share"),
+    path("share/<int:pk>/end/", share_views.revoke, name="revoke_share"),
     path(
         "invitation/<uidb64>/<token>/",
         views.InvitationAcceptView.as_view(),
@@ -30,5 +32,6 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("api/", include("api.urls")),
     path("capture/", include("capture.urls")),
+    path("web-forms/", include("capture.manage_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,9 @@ class BulkAction:
     # confirm(count) -> what will happen, shown before running it ("Claim 3 leads…");
     # None runs at once.
     confirm: Callable | None = None
+    # The permission ("app_label.codename") the action needs: without it the action is not
+    # offered and the bulk view answers 403.
+    permission: str = ""
 
 
 @dataclass(frozen=True)

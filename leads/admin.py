@@ -1,11 +1,14 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_base import VersionCheckedAdmin, VersionedAdminForm
 from crm.admin_extensions import ExtensibleAdmin
+from crm.admin_scope import ScopedAdmin
 from leads import services
 from leads.models import (
     Campaign,
@@ -96,7 +99,7 @@ class LeadAdminForm(VersionedAdminForm):
 
 
 @admin.register(Lead)
-class LeadAdmin(ExtensibleAdmin, VersionCheckedAdmin, SimpleHistoryAdmin):
+class LeadAdmin(ScopedAdmin, ExtensibleAdmin, VersionCheckedAdmin, SimpleHistoryAdmin):
     """Other apps add actions and inlines (crm/admin_extensions.py: routing's)."""
 
     form = LeadAdminForm
@@ -136,6 +139,42 @@ class LeadAdmin(ExtensibleAdmin, VersionCheckedAdmin, SimpleHistoryAdmin):
             services.create_lead(
                 lead=obj, created_by=request.user, owner=owner, route=owner is None
             )
+
+    def has_delete_permission(self, request, obj=None):
+        # Qualified and disqualified leads are never deleted, by anyone (the reports count
+        # them): the delete view and the "delete selected" action are refused for them.
+        if obj is not None and services.lead_deletion_refusal(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        services.delete_lead(lead=obj, user=request.user, reason=str(_("Deleted in the admin")))
+
+    def delete_queryset(self, request, queryset):
+        for lead in queryset:
+            self.delete_model(request, lead)
+
+    def get_urls(self):
+        deleted = self.admin_site.admin_view(self.deleted_view)
+        return [path("deleted/", deleted, name="leads_lead_deleted"), *super().get_urls()]
+
+    def deleted_view(self, request):
+        """The leads deleted by mistake: who deleted each, when and why (their history's
+        last row), newest first."""
+        if not request.user.has_perm("leads.delete_lead"):
+            raise PermissionDenied
+        rows = (
+            Lead.history.filter(history_type="-")
+            .select_related("history_user")
+            .order_by("-history_date")[:200]
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Deleted leads"),
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/leads/deleted_leads.html", context)
 
     def _report(self, request, done, refused, text):
         self.message_user(request, text % {"n": len(done)}, messages.SUCCESS)

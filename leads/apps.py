@@ -19,21 +19,34 @@ class LeadsConfig(AppConfig):
     name = "leads"
     verbose_name = _("Leads")
     business_models = {"Lead", "LeadStatusChange", "Qualification", "LeadLink"}
+    shareable_models = {"Lead"}  # crm/sharing.py
     configuration_models = {"LeadSource", "Campaign", "QualificationSettings"}
     manager_editable = {"Campaign"}  # campaigns are run by sales
+    action_permissions = {
+        "lead": {
+            "qualify_lead": ("sales staff", _("Can qualify, disqualify and reactivate leads")),
+            "reassign_lead": ("sales staff", _("Can give leads to another owner")),
+        }
+    }
 
     def ready(self):
+        from activities.services import register_deletion_check
         from activities.signals import activity_logged
         from crm.global_search import SearchKind, Shown, register_kind
+        from crm.history import register_history
         from crm.panels import register_panel
         from crm.search_index import register as register_search_index
         from leads import receivers, search, timeline
         from leads.models import Campaign
         from leads.panels import record_leads
+        from leads.services import customer_deletion_refusal, lead_deletion_refusal
         from opportunities.filters import register_choices
         from opportunities.signals import opportunity_closed, opportunity_reopened
 
         activity_logged.connect(receivers.contact_made, dispatch_uid="leads.contact_made")
+        register_deletion_check("leads.Lead", lead_deletion_refusal)
+        for label in ("accounts.Account", "accounts.Contact", "opportunities.Opportunity"):
+            register_deletion_check(label, customer_deletion_refusal)
         for signal, uid in ((opportunity_closed, "closed"), (opportunity_reopened, "reopened")):
             signal.connect(
                 receivers.opportunity_outcome_changed, dispatch_uid=f"leads.opportunity_{uid}"
@@ -72,6 +85,10 @@ class LeadsConfig(AppConfig):
             )
         )
         register_choices("source_campaign", lambda request: Campaign.objects.all())
+        # The funnel's stored facts (written with the state changes the history shows).
+        register_history(
+            "leads.Lead", exclude=["reached_contacted", "reached_opportunity", "reached_won"]
+        )
         for record in ("accounts.Account", "accounts.Contact", "opportunities.Opportunity"):
             register_panel(
                 record, "leads/_record_leads_panel.html", context=record_leads, order=30

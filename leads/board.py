@@ -46,7 +46,7 @@ def _column(leads, status, *, after=None):
 
 @require_GET
 def lead_board(request):
-    owners = OwnerRows()
+    owners = OwnerRows(request.user)
     view, filterset = _filtered(request, owners)
     if view not in BOARD_VIEWS:
         view = "mine"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import OwnerRows
+from crm.forms import OwnerRows, owners_for
 from crm.lib.filters import StableOrderingFilter
 from crm.lib.widgets import QuickSelect, QuickSelectMultiple
 from crm.models import Membership, Team, team_ids_of, teammate_ids_of
@@ -28,6 +28,7 @@ from opportunities.models import Rating
 SAVED_VIEWS = [
     ("mine", _("My open leads")),
     ("team", _("My teams' open leads")),
+    ("shared", _("Shared with me")),
     ("all", _("All open leads")),
     ("qualified", _("Qualified leads")),
     ("disqualified", _("Disqualified leads")),
@@ -50,6 +51,8 @@ def apply_saved_view(queryset, view, user):
         return queryset.open().filter(
             Q(owner_team_id__in=team_ids_of(user)) | Q(owner_user_id__in=teammate_ids_of(user))
         )
+    if view == "shared":
+        return queryset.open().shared_with(user)
     if view == "all":
         return queryset.open()
     if view == "qualified":
@@ -237,6 +240,9 @@ class LeadFilter(django_filters.FilterSet):
         owner = self.filters.get("owner")
         if owners is not None and isinstance(owner, django_filters.ChoiceFilter):
             owner.extra["choices"] = _OwnerChoices(owners)
+        if owners is not None and "team" in self.filters:
+            # The user's own teams (everyone's for an administrator), as the owner choices.
+            self.filters["team"].queryset = owners_for(owners.user)[1]
 
     def search(self, queryset, name, value):
         return search_leads(queryset, value)

@@ -62,6 +62,7 @@ class LeadForm(VersionedModelForm):
         if not self.instance.pk:
             self.fields["owner"] = OwnerChoiceField(
                 label=_("Owner"),
+                user=user,
                 extra_choices=[(AUTO_OWNER, _("Automatic (routing rules)"))],
                 help_text=_(
                     "Automatic: the routing rules choose the owner when the lead is saved. "
@@ -112,7 +113,7 @@ class LeadFieldForm(forms.Form):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, lead, name, **kwargs):
+    def __init__(self, *args, lead, name, user=None, **kwargs):
         # Ids of their own: the header's disqualify form on the same page has a "status" too.
         kwargs.setdefault("auto_id", "fact_%s")
         super().__init__(*args, **kwargs)
@@ -121,7 +122,7 @@ class LeadFieldForm(forms.Form):
         self.name = name
         self.fields["expected_version"].initial = lead.version
         if name == "owner":
-            field = OwnerChoiceField(label=_("Owner"))
+            field = OwnerChoiceField(label=_("Owner"), user=user, current=lead.owner)
             initial = OwnerChoiceField.value_for(lead.owner)
         elif name == "status":
             field = forms.ChoiceField(
@@ -304,10 +305,29 @@ class DisqualifyForm(forms.Form):
 class AssignForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Built per form: the choices query users and teams (never at import time).
-        self.fields["owner"] = OwnerChoiceField(label=_("New owner"))
+        # Built per form: the choices query users and teams (never at import time); the
+        # users of the acting user's teams and those teams (crm/forms.py: owners_for).
+        self.fields["owner"] = OwnerChoiceField(label=_("New owner"), user=user)
+
+
+# The permission each of this app's bulk actions needs (a registered one says its own).
+BULK_PERMISSIONS = {
+    "qualify": "leads.qualify_lead",
+    "disqualify": "leads.qualify_lead",
+    "assign": "leads.reassign_lead",
+}
+
+
+def _allowed(user, permission):
+    return not permission or user.has_perm(permission)
+
+
+def _registered_permission(key):
+    """The permission a registered bulk action needs; "" (none) asks nothing."""
+    registered = bulk_action(key)
+    return (registered.permission if registered else "") or ""
 
 
 class BulkActionForm(forms.Form):
@@ -362,6 +382,12 @@ class BulkActionForm(forms.Form):
         else:
             leads = Lead.objects.editable_by(user)
         self.fields["leads"].queryset = leads
+        # Only the actions the user's role allows are offered (the view refuses the others).
+        self.fields["action"].choices = [
+            (key, label)
+            for key, label in self.fields["action"].choices
+            if _allowed(user, BULK_PERMISSIONS.get(key) or _registered_permission(key))
+        ]
         # No owner preselected: "Assign to" without a choice is refused, not given to the
         # first user of the list.
         self.fields["owner"] = OwnerChoiceField(
@@ -370,6 +396,7 @@ class BulkActionForm(forms.Form):
             extra_choices=[("", "—")],
             widget=QuickSelect,
             rows=owners,
+            user=user,
         )
 
     def clean(self):

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact
 from accounts.services import create_customer
+from activities.services import delete_record
 from crm.errors import DomainError, StaleRecord
+from crm.history import SEPARATOR, Reason, change_reason
 from crm.lib.bulk import insert_objects
 from crm.models import Team, User
 from crm.services import lock_for_update, save_new_version
@@ -291,12 +293,13 @@ def reactivate_lead(
     so does `qualified_at` (its last qualification: the report's days to qualification count
     it only while the lead is qualified; its opportunity counts find ever-qualified leads)."""
     locked = lock_for_update(lead, expected_version=expected_version)
-    return _change_state(
-        locked,
-        user=user,
-        transition=partial(locked.reopen, status),
-        reason=reason or _("Reactivated"),
-    )
+    with change_reason(Reason.REACTIVATED):
+        return _change_state(
+            locked,
+            user=user,
+            transition=partial(locked.reopen, status),
+            reason=reason or _("Reactivated"),
+        )
 
 
 def set_owner(
@@ -348,9 +351,10 @@ def _create_record(
     values are validated (plan_qualification checked them first, to say what to correct)."""
     record = model(**values)
     record.owner_user_id, record.owner_team_id = lead.owner_user_id, lead.owner_team_id
-    if model is Opportunity:
-        return create_opportunity(opportunity=record, user=user, known_relations=True)
-    return create_customer(record=record, user=user, known_relations=True)
+    with change_reason(Reason.FROM_QUALIFIED_LEAD):
+        if model is Opportunity:
+            return create_opportunity(opportunity=record, user=user, known_relations=True)
+        return create_customer(record=record, user=user, known_relations=True)
 
 
 @transaction.atomic
@@ -447,7 +451,17 @@ def qualify_lead(
         fresh = qualification.created_opportunity or qualification.value_added is not None
         _note_opportunity_reached(locked, opportunity, fresh=fresh)
 
-    save_new_version(locked, user, validate=False)
+    created = [
+        reason
+        for made, reason in (
+            (qualification.created_account, Reason.ACCOUNT_CREATED),
+            (qualification.created_contact, Reason.CONTACT_CREATED),
+            (qualification.created_opportunity, Reason.OPPORTUNITY_CREATED),
+        )
+        if made
+    ]
+    with change_reason(Reason.QUALIFIED), change_reason(SEPARATOR.join(created)):
+        save_new_version(locked, user, validate=False)
     _append_status(
         _log_status(
             locked,
@@ -519,12 +533,13 @@ def disqualify_lead(
     """Close the lead with one of the four reasons; optionally keep the person as a contact
     (parent: the lead's existing account). Returns the lead."""
     locked = lock_for_update(lead, expected_version=expected_version)
-    _change_state(
-        locked,
-        user=user,
-        transition=partial(locked.mark_disqualified, status),
-        reason=note,
-    )
+    with change_reason(Reason.DISQUALIFIED):
+        _change_state(
+            locked,
+            user=user,
+            transition=partial(locked.mark_disqualified, status),
+            reason=note,
+        )
     if keep_contact:
         if not locked.can_make_contact:
             raise DomainError(
@@ -610,20 +625,51 @@ def qualify_leads(
     account without a company name, a contact without a last name) is skipped, as Dynamics
     does: `qualification.options["skipped"]` names it. Returns (qualifications, refused)."""
     options = qualification_defaults()
-    return _for_each(
-        leads, lambda lead: qualify_lead(lead=lead, user=user, skip_missing=True, **options)
-    )
+    with change_reason(Reason.BULK_QUALIFICATION):
+        return _for_each(
+            leads, lambda lead: qualify_lead(lead=lead, user=user, skip_missing=True, **options)
+        )
 
 
 def disqualify_leads(
     *, leads: Iterable[Lead], user: User, status: str, note: str = ""
 ) -> tuple[list[Lead], list[tuple[Lead, str]]]:
-    return _for_each(
-        leads, lambda lead: disqualify_lead(lead=lead, user=user, status=status, note=note)
-    )
+    with change_reason(Reason.BULK_STATUS):
+        return _for_each(
+            leads, lambda lead: disqualify_lead(lead=lead, user=user, status=status, note=note)
+        )
 
 
 def assign_leads(
     *, leads: Iterable[Lead], user: User, owner: User | Team | None
 ) -> tuple[list[Lead], list[tuple[Lead, str]]]:
-    return _for_each(leads, lambda lead: assign_lead(lead=lead, user=user, owner=owner))
+    with change_reason(Reason.BULK_ASSIGNMENT):
+        return _for_each(leads, lambda lead: assign_lead(lead=lead, user=user, owner=owner))
+
+
+def lead_deletion_refusal(lead: Lead) -> str:
+    """Why `lead` may not be deleted (activities.services.delete_record's check), or ""."""
+    if not lead.is_open:
+        return _("Qualified and disqualified leads are never deleted: the reports count them.")
+    if lead.qualifications.exists():
+        return _("This lead was qualified once and its records came from it: it stays.")
+    return ""
+
+
+def customer_deletion_refusal(record: Account | Contact | Opportunity) -> str:
+    """A customer or an opportunity a qualified lead made or points at stays: the lead
+    source and funnel reports must stay true."""
+    field = record._meta.model_name  # account, contact or opportunity
+    made = Qualification.objects.filter(**{field: record})
+    pointing = Q(state=State.QUALIFIED) & Q(**{f"existing_{field}": record})
+    if made.exists() or (field != "opportunity" and Lead.objects.filter(pointing).exists()):
+        return _("A qualified lead made this record or points at it: it stays for the reports.")
+    return ""
+
+
+@transaction.atomic
+def delete_lead(*, lead: Lead, user: User, reason: str) -> None:
+    """Delete an open lead made by mistake (administrators: leads.delete_lead), with its
+    activities and notes; refused for a qualified or disqualified lead (the check
+    registered in leads/apps.py, asked of the locked row)."""
+    delete_record(record=lead, user=user, reason=reason)

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from crm.history_views import history_view
 from leads import board, views
+from leads.models import Lead
 
 app_name = "leads"
 urlpatterns = [
@@ -11,9 +13,11 @@ urlpatterns = [
     path("bulk/", views.lead_bulk, name="bulk"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
+    path("<int:pk>/history/", history_view(Lead, detail_url="leads:detail"), name="history"),
     path("<int:pk>/qualify/", views.lead_qualify, name="qualify"),
     path("<int:pk>/disqualify/", views.lead_disqualify, name="disqualify"),
     path("<int:pk>/reactivate/", views.lead_reactivate, name="reactivate"),
+    path("<int:pk>/delete/", views.lead_delete, name="delete"),
     path("<int:pk>/status/", views.lead_set_status, name="set_status"),
     path("<int:pk>/assign/", views.lead_assign, name="assign"),
     path("<int:pk>/field/<str:name>/", views.lead_edit_field, name="edit_field"),

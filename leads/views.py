@@ -14,16 +14,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from accounts.models import Account, Contact
-from activities.forms import quick_add_labels
+from activities.forms import DeleteForm, quick_add_labels
+from activities.services import goes_with
 from crm.errors import DomainError, StaleRecord
 from crm.forms import OwnerRows
+from crm.history import Reason, change_reason
 from crm.lib.http import safe_next
 from crm.lib.pagination import PAGE_SIZES, ListPaginator, page_size
+from crm.permissions import check_permission, require_permission
 from leads import actions, qualification, services
 from leads.duplicates import possible_duplicates, qualification_duplicates
 from leads.exports import BOM, csv_delimiter, export_rows
 from leads.filters import LeadFilter, apply_saved_view, saved_views_for
 from leads.forms import (
+    BULK_PERMISSIONS,
     INLINE_FIELDS,
     AssignForm,
     BulkActionForm,
@@ -68,7 +72,7 @@ def _row_decoration(user):
 @require_GET
 def lead_list(request):
     # Users and teams read once for the owner filter and the bulk bar's owner select.
-    owners = OwnerRows()
+    owners = OwnerRows(request.user)
     view, filterset = _filtered(request, owners)
     per_page = page_size(request)
     leads = filterset.qs
@@ -180,6 +184,7 @@ def lead_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
+@require_permission("leads.add_lead")
 def lead_create(request):
     form = LeadForm(request.POST or None, user=request.user)
     matches = []
@@ -201,6 +206,7 @@ def lead_create(request):
 @require_http_methods(["GET", "POST"])
 def lead_edit(request, pk):
     lead = _editable_lead(request, pk)
+    check_permission(request.user, "leads.change_lead")
     try:
         lead.ensure_editable()
     except DomainError:
@@ -231,6 +237,7 @@ def lead_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def lead_qualify(request, pk):
     lead = _editable_lead(request, pk)
+    check_permission(request.user, "leads.qualify_lead")
     try:
         lead.ensure_qualifiable()
     except DomainError as error:
@@ -326,6 +333,7 @@ def _after_action(request, lead, *, fragment_status=200, focus=""):
 @require_http_methods(["GET", "POST"])
 def lead_disqualify(request, pk):
     lead = _editable_lead(request, pk)
+    check_permission(request.user, "leads.qualify_lead")
     form = DisqualifyForm(request.POST or None, initial={"expected_version": lead.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -356,6 +364,7 @@ def lead_disqualify(request, pk):
 @require_POST
 def lead_reactivate(request, pk):
     lead = _editable_lead(request, pk)
+    check_permission(request.user, "leads.qualify_lead")
     try:
         services.reactivate_lead(lead=lead, user=request.user)
     except DomainError as error:
@@ -382,6 +391,7 @@ def lead_set_status(request, pk):
     back to the board) or a card dropped on the board (`Accept: application/json`: the new
     version, or 409 when the card's `expected_version` is stale)."""
     lead = _editable_lead(request, pk)
+    check_permission(request.user, "leads.change_lead")
     status = request.POST.get("status", "")
     version = request.POST.get("expected_version", "")
     wants_json = "application/json" in request.headers.get("Accept", "")
@@ -413,7 +423,10 @@ def lead_set_status(request, pk):
 @require_http_methods(["GET", "POST"])
 def lead_assign(request, pk):
     lead = _editable_lead(request, pk)
-    form = AssignForm(request.POST or None, initial={"expected_version": lead.version})
+    check_permission(request.user, "leads.reassign_lead")
+    form = AssignForm(
+        request.POST or None, initial={"expected_version": lead.version}, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             lead = services.assign_lead(
@@ -456,17 +469,21 @@ def lead_edit_field(request, pk, name):
     if name not in INLINE_FIELDS:
         raise Http404
     lead = _editable_lead(request, pk)
+    check_permission(
+        request.user, "leads.reassign_lead" if name == "owner" else "leads.change_lead"
+    )
     if request.GET.get("cancel"):
         return _after_action(request, lead, focus=name)
     if name != "owner" and not lead.is_open:
         messages.error(request, _("This lead is closed and read-only: reactivate it first."))
         return _after_action(request, lead)
-    form = LeadFieldForm(request.POST or None, lead=lead, name=name)
+    form = LeadFieldForm(request.POST or None, lead=lead, name=name, user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                lead = _change_field(lead, request.user, form)
+                with change_reason(Reason.INLINE_EDIT):
+                    lead = _change_field(lead, request.user, form)
             except StaleRecord as error:
                 form.add_error(None, error.message_for(request.user))
                 status = 409
@@ -560,6 +577,10 @@ def _bulk_summary(data, count):
 
 @require_POST
 def lead_bulk(request):
+    if permission := BULK_PERMISSIONS.get(request.POST.get("action", "")):
+        check_permission(request.user, permission)
+    elif (registered := actions.bulk_action(request.POST.get("action"))) and registered.permission:
+        check_permission(request.user, registered.permission)
     form = BulkActionForm(request.POST, user=request.user)
     back = request.POST.get("next") or reverse("leads:list")
     if not back.startswith("/") or back.startswith("//"):
@@ -598,6 +619,27 @@ def lead_bulk(request):
     for lead, reason in refused:
         messages.warning(request, f"{lead}: {reason}")
     return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+def lead_delete(request, pk):
+    """GET: the confirmation (what goes with the lead); POST: delete it, with the reason typed
+    there in its history. Administrators only (leads.delete_lead); never a closed lead."""
+    lead = _editable_lead(request, pk)
+    check_permission(request.user, "leads.delete_lead")
+    form = DeleteForm(request.POST or None)
+    refusal = services.lead_deletion_refusal(lead)
+    if request.method == "POST" and form.is_valid() and not refusal:
+        try:
+            services.delete_lead(lead=lead, user=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, _("Lead %(lead)s deleted.") % {"lead": lead})
+            return redirect("leads:list")
+    context = {"record": lead, "form": form, "refusal": refusal, "goes_with": goes_with(lead)}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "leads/lead_delete.html", context, status=status)
 
 
 @require_POST

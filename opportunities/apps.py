@@ -20,11 +20,21 @@ class OpportunitiesConfig(AppConfig):
     name = "opportunities"
     verbose_name = _("Opportunities")
     business_models = {"Opportunity"}
+    action_permissions = {
+        "opportunity": {
+            "reassign_opportunity": (
+                "sales staff",
+                _("Can give opportunities to another owner"),
+            )
+        }
+    }
+    shareable_models = {"Opportunity"}  # crm/sharing.py
     configuration_models = {"Currency"}
 
     def ready(self):
         from accounts.models import Account, Contact
         from accounts.services import register_deactivation_check
+        from activities.services import register_deletion_check
         from crm.global_search import SearchKind, Shown, register_kind
         from crm.lookup import Lookup, register_lookup
         from crm.panels import register_panel
@@ -35,6 +45,7 @@ class OpportunitiesConfig(AppConfig):
             new_opportunity_button,
             open_deals_warning,
         )
+        from opportunities.services import customer_deletion_refusal
 
         register_search_index("opportunities.Opportunity", search.INDEX)
         for customer in (Account, Contact):
@@ -62,6 +73,8 @@ class OpportunitiesConfig(AppConfig):
         register_lookup("opportunity", Lookup("opportunities.Opportunity", ("topic",), "", "open"))
 
         register_deactivation_check(open_deals_warning)
+        for customer in ("accounts.Account", "accounts.Contact"):
+            register_deletion_check(customer, customer_deletion_refusal)
         post_migrate.connect(
             ensure_base_currency, sender=self, dispatch_uid="opportunities.base_currency"
         )

@@ -367,6 +367,11 @@ class Opportunity(OwnedRecord):
         return self.state == self.State.OPEN
 
     @property
+    def state_code(self):
+        """The state's code for CSS ("open", "won", "lost"), never its translated label."""
+        return self.State(self.state).name.lower()
+
+    @property
     def estimated_value_base(self):
         return self.currency.to_base(self.estimated_value)
 

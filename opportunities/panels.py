@@ -36,7 +36,12 @@ def customer_opportunities(context, customer):
 
 def new_opportunity_button(context, customer):
     scope = "account" if isinstance(customer, Account) else "contact"
-    return {"record": customer, "scope": scope}
+    user = context["request"].user
+    return {
+        "record": customer,
+        "scope": scope,
+        "may_add": user.has_perm("opportunities.add_opportunity"),
+    }
 
 
 def open_deals_warning(customer):

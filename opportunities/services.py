@@ -4,8 +4,10 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from crm.models import User
+from crm.models import OwnedRecord, User
 from crm.services import create_record, lock_for_update, save_new_version, update_record
 from opportunities.models import Opportunity
 from opportunities.signals import opportunity_closed, opportunity_reopened
@@ -86,3 +88,15 @@ def reopen_opportunity(*, opportunity: Opportunity, user: User) -> Opportunity:
     _save_transition(locked, user)
     opportunity_reopened.send(sender=Opportunity, opportunity=locked, user=user)
     return locked
+
+
+def customer_deletion_refusal(customer: OwnedRecord) -> str:
+    """An account or contact with opportunities is not deleted (activities.services.
+    delete_record's check): its deals would lose their customer."""
+    if customer._meta.model_name == "account":
+        mine = Q(account=customer)
+    else:
+        mine = Q(contact=customer) | Q(parent_contact=customer)
+    if Opportunity.objects.filter(mine).exists():
+        return _("Opportunities have this customer: delete them or move them first.")
+    return ""

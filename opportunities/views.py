@@ -6,9 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account, Contact
+from activities.forms import DeleteForm
+from activities.services import delete_record, deletion_refusals, goes_with
 from crm.errors import DomainError, StaleRecord
 from crm.lib.http import safe_next
 from crm.lib.pagination import PAGE_SIZES, list_page, page_size
+from crm.permissions import check_permission, require_permission
 from opportunities.filters import OpportunityFilter
 from opportunities.forms import CloseOpportunityForm, OpportunityForm
 from opportunities.models import Opportunity
@@ -98,6 +101,7 @@ def _initial_customer(request):
 
 
 @require_http_methods(["GET", "POST"])
+@require_permission("opportunities.add_opportunity")
 def opportunity_create(request):
     initial = _initial_customer(request) if request.method == "GET" else {}
     form = OpportunityForm(request.POST or None, user=request.user, initial=initial)
@@ -111,6 +115,7 @@ def opportunity_create(request):
 @require_http_methods(["GET", "POST"])
 def opportunity_edit(request, pk):
     opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    check_permission(request.user, "opportunities.change_opportunity")
     if not opportunity.is_open:
         messages.error(request, _("A closed opportunity cannot be edited; reopen it first."))
         return redirect(opportunity)
@@ -229,3 +234,27 @@ def opportunity_reopen(request, pk):
     else:
         messages.success(request, _("Opportunity reopened."))
     return redirect(opportunity)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_delete(request, pk):
+    """GET: the confirmation; POST: delete an opportunity made by mistake, with the reason
+    typed there (administrators: opportunities.delete_opportunity). One a qualified lead made
+    stays (the funnel counts it)."""
+    opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    check_permission(request.user, "opportunities.delete_opportunity")
+    form = DeleteForm(request.POST or None)
+    refusal = " ".join(deletion_refusals(opportunity))
+    if request.method == "POST" and form.is_valid() and not refusal:
+        try:
+            reason = form.cleaned_data["reason"]
+            delete_record(record=opportunity, user=request.user, reason=reason)
+        except DomainError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, _("Opportunity %(topic)s deleted.") % {"topic": opportunity})
+            return redirect("opportunities:list")
+    context = {"record": opportunity, "form": form, "refusal": refusal}
+    context["goes_with"] = goes_with(opportunity)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "opportunities/opportunity_delete.html", context, status=status)

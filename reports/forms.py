@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import OwnerChoiceField
+from crm.forms import OwnerChoiceField, owners_for
 from crm.models import Team
 from leads.models import Campaign, LeadSource
 from reports.queries import Criteria
@@ -37,11 +37,14 @@ class ReportFilterForm(forms.Form):
         label=_("Campaign"), queryset=Campaign.objects.all(), required=False
     )
 
-    def __init__(self, *args, by_choices=None, **kwargs):
+    def __init__(self, *args, by_choices=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Built here, not on the class: its choices are read from the database.
+        # Built here, not on the class: its choices are read from the database. A rep's or a
+        # manager's filters offer their own teams and their members (crm/forms.py: owners_for).
+        _users, teams = owners_for(user)
+        self.fields["team"].queryset = teams.filter(is_active=True)
         self.fields["owner"] = OwnerChoiceField(
-            label=_("Owner"), required=False, extra_choices=[("", "---------")]
+            label=_("Owner"), required=False, extra_choices=[("", "---------")], user=user
         )
         self.order_fields(["by", "created_from", "created_to", "team", "owner"])
         if by_choices is not None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import Account, Contact
+from crm.permissions import require_permission
 from leads.exports import BOM, csv_delimiter
 from leads.models import Status
 from leads.selectors import lead_home_tiles
@@ -106,6 +107,7 @@ REPORTS = [
 
 
 @require_GET
+@require_permission("crm.view_reports")
 def index(request):
     # Untouched leads are those of the teams a manager manages: a rep's page would be empty.
     managing = request.user.is_administrator or request.user.is_sales_manager
@@ -119,7 +121,7 @@ def index(request):
 
 def _filters(request, *, by_choices=None):
     """(form, criteria); criteria is None when the filters are not valid."""
-    form = ReportFilterForm(request.GET, by_choices=by_choices)
+    form = ReportFilterForm(request.GET, by_choices=by_choices, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Check the filters: some values were not understood."))
         return form, None
@@ -131,6 +133,7 @@ def _csv_response(report):
 
 
 @require_GET
+@require_permission("crm.view_reports")
 def lead_sources(request):
     """Lead source effectiveness (or by campaign, owner, team); `?format=csv` downloads it."""
     form, criteria = _filters(request)
@@ -195,6 +198,7 @@ def _csv_query(request):
 
 
 @require_GET
+@require_permission("crm.view_reports")
 def funnel(request):
     """The funnel; `?format=csv` downloads its rows."""
     form, criteria = _filters(request, by_choices=["source", "team"])
@@ -217,6 +221,7 @@ def funnel(request):
 
 
 @require_GET
+@require_permission("crm.view_reports")
 def time_in_status(request):
     """Time in status; `?format=csv` downloads one row per group and status."""
     form, criteria = _filters(request, by_choices=["owner", "team"])
@@ -244,6 +249,7 @@ def time_in_status(request):
 
 
 @require_GET
+@require_permission("crm.view_reports")
 def disqualification(request):
     """Disqualification reasons by source (the headline report's reason columns)."""
     form, criteria = _filters(request, by_choices=["source", "campaign", "owner", "team"])
@@ -268,6 +274,7 @@ def disqualification(request):
 
 
 @require_GET
+@require_permission("crm.view_reports")
 def untouched_leads(request):
     """The manager's "untouched for 7+ days" tile: the leads behind it."""
     leads = dashboards.untouched_leads(request.user).for_list().order_by("modified_at", "pk")

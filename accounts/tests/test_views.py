@@ -123,7 +123,7 @@ def test_the_account_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     # activities timeline (count; it reads the originating leads' timelines through in the
     # same query).
     # leads/tests/test_record_leads.py counts the page with 1 and 50 leads.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         as_alice.get(account.get_absolute_url())
 
 
@@ -424,7 +424,7 @@ def test_the_contact_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     # originating leads, lead links, leads from this customer), the activities timeline
     # (count; it reads the originating leads' timelines through in the same query).
     # leads/tests/test_record_leads.py counts the page with 1 and 50 leads.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         as_alice.get(contact.get_absolute_url())
 
 

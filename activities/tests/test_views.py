@@ -507,9 +507,9 @@ class TestMyActivities:
         self, as_alice, account, alice, count, django_assert_num_queries
     ):
         _bulk_activities(account, alice, count)
-        # session, user, activities, their accounts (one query per regarding model), and the
-        # navbar's two role checks (is_sales_manager)
-        with django_assert_num_queries(5):
+        # session, user (with its permissions: the navbar's Imports and Reports read them),
+        # activities, their accounts (one query per regarding model)
+        with django_assert_num_queries(4):
             as_alice.get(reverse("activities:mine"))
 
     def test_the_navbar_links_to_it(self, as_alice):

@@ -22,7 +22,7 @@ def test_a_rep_lists_themselves_and_their_teammates_only(api_as, alice, bob, car
 def test_another_teams_user_is_a_404(api_as, alice, carol):
     response = api_as(alice).get(f"/api/v1/users/{carol.pk}/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No User matches the given query."}
+    assert response.json() == {"detail": "User not found."}
 
 
 def test_an_administrator_sees_every_user_and_team(api_as, admin_user, alice, carol):

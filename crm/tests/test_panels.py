@@ -49,12 +49,17 @@ def test_panels_render_in_order_within_their_slot(registry, monkeypatch, db):
 
 def test_the_pages_show_the_panels_the_higher_apps_register():
     lead = [p.template for p in panels_for("leads.Lead")]
-    assert lead == ["routing/_explanation_panel.html", "capture/_lead_panel.html"]
+    assert lead == [
+        "routing/_explanation_panel.html",
+        "capture/_lead_panel.html",
+        "crm/record/_shares.html",
+    ]
     account = [p.template for p in panels_for("accounts.Account")]
     assert account == [
         "opportunities/_customer_panel.html",
         "accounts/_child_accounts.html",
         "leads/_record_leads_panel.html",
+        "crm/record/_shares.html",
     ]
     assert [p.template for p in panels_for("accounts.Contact", "actions")] == [
         "opportunities/_new_button.html"

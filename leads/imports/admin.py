@@ -55,5 +55,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
     ]
     inlines = [ImportRowErrorInline]
 
+    def get_queryset(self, request):
+        # As on the Imports page: a manager's own batches, every batch for administrators.
+        batches = super().get_queryset(request)
+        return (
+            batches if request.user.is_administrator else batches.filter(created_by=request.user)
+        )
+
     def has_add_permission(self, request):
         return False  # imports start from the Imports page or the command line

@@ -7,3 +7,4 @@ class ImportsConfig(AppConfig):
     label = "imports"
     verbose_name = _("Lead imports")
     business_models = {"ImportBatch", "ImportRowError", "ExternalKey"}
+    action_permissions = {"importbatch": {"import_leads": ("managers", _("Can import leads"))}}

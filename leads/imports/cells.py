@@ -6,10 +6,12 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from leads.models import DEFAULT_STATUS, STATUSES_BY_STATE, Lead, State, Status
@@ -61,11 +63,31 @@ def _normalise_word(text):
     return " ".join(re.sub(r"[\s_\-:]+", " ", (text or "").casefold()).split())
 
 
-def parse_decimal(text):
+# A whole number grouped in threes by points: "3.000", "1.250.000" (Danish thousands).
+_POINT_GROUPED = re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+")
+
+
+def decimal_comma_file(delimiter, language=None):
+    """Whether a file writes decimal commas (and points between thousands): Excel in a
+    decimal-comma locale (Danish) separates columns with ";"; a "," file writes decimal
+    points; a tab file follows the uploader's language (default: the active one)."""
+    if delimiter == ";":
+        return True
+    if delimiter == ",":
+        return False
+    with translation.override(language or translation.get_language()):
+        return get_format("DECIMAL_SEPARATOR") == ","
+
+
+def parse_decimal(text, decimal_comma=False):
     """Amounts as exports write them: `1234.5`, `1,234,567.50`, `1.234.567,50`, `2500,75`,
     `1 234,5`. With both separators the last one is the decimal point; one kind repeated
-    (`1,234,567`, `1.234.567`) separates thousands; a single comma is a decimal comma."""
+    (`1,234,567`, `1.234.567`) separates thousands; a single comma is a decimal comma. In a
+    `decimal_comma` file a single point between groups of three separates thousands too
+    (`3.000` is three thousand); elsewhere it is a decimal point (`12.50`)."""
     text = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if decimal_comma and "," not in text and _POINT_GROUPED.fullmatch(text):
+        text = text.replace(".", "")
     if "," in text and "." in text:
         decimal, thousands = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
         text = text.replace(thousands, "").replace(decimal, ".")
@@ -173,11 +195,23 @@ def _cached_parser(parse, order):
     return convert
 
 
+def _labels_in_every_language(label):
+    """A lazy label as each language of the site writes it: a Danish export (or a Danish
+    spreadsheet) is read the same by an English user."""
+    labels = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            labels.append(str(label))
+    return labels
+
+
 def _choice_converter(model_field):
     lookup = {}
     for value, label in model_field.choices:
         lookup[_normalise_word(str(value))] = value
-        lookup[_normalise_word(str(label))] = value
+        for text in _labels_in_every_language(label):
+            lookup.setdefault(_normalise_word(text), value)
+        lookup[_normalise_word(str(label))] = value  # the active language's wins
     valid = ", ".join(str(label) for _v, label in model_field.choices)  # all of them
 
     def convert(text):
@@ -214,9 +248,9 @@ class CachingEmailValidator(EmailValidator):
         return valid
 
 
-def field_converter(name, date_order="auto"):
+def field_converter(name, date_order="auto", decimal_comma=False):
     """A function text → value applying the lead form's rules for one field (dates read
-    in `date_order`, one of DATE_ORDERS)."""
+    in `date_order`, one of DATE_ORDERS; numbers as parse_decimal reads `decimal_comma`)."""
     model_field = Lead._meta.get_field(name)
     if model_field.choices:
         return _choice_converter(model_field)
@@ -237,7 +271,7 @@ def field_converter(name, date_order="auto"):
         validators = model_field.validators
 
         def convert_decimal(text):
-            value = parse_decimal(text)
+            value = parse_decimal(text, decimal_comma)
             try:
                 for validator in validators:
                     validator(value)
@@ -250,7 +284,8 @@ def field_converter(name, date_order="auto"):
 
         def convert_int(text):
             try:
-                value = int(text.replace(" ", "").replace(",", ""))
+                grouping = "." if decimal_comma else ","
+                value = int(text.replace(" ", "").replace(grouping, ""))
             except ValueError:
                 raise RowError(_("Enter a whole number.")) from None
             if value < 0:
@@ -319,15 +354,16 @@ EXPORT_STATUS_LABELS = {
 
 
 def _status_aliases():
+    """Codes and labels in every language ("Åben", "Kontaktet" as well as "Open")."""
     if not _STATUS_ALIASES:
         for label, (state, status) in EXPORT_STATUS_LABELS.items():
             _STATUS_ALIASES[_normalise_word(label)] = (state.value, status.value)
         for state in State:
-            for key in (state.value, str(state.label)):
+            for key in (state.value, *_labels_in_every_language(state.label)):
                 _STATUS_ALIASES[_normalise_word(key)] = (state.value, DEFAULT_STATUS[state].value)
         for state, statuses in STATUSES_BY_STATE.items():
             for status in statuses:
-                for key in (status.value, str(status.label)):
+                for key in (status.value, *_labels_in_every_language(status.label)):
                     _STATUS_ALIASES.setdefault(_normalise_word(key), (state.value, status.value))
     return _STATUS_ALIASES
 

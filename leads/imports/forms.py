@@ -127,11 +127,12 @@ class MappingForm(forms.Form):
         return [self[name] for name in self.column_fields]
 
     def value_groups(self):
-        """[(field, [bound selects])] for the template, one group per choice column."""
+        """[(field, its label, [bound selects])] for the template, one group per choice
+        column."""
         groups = {}
         for field_name, _text, name in self.value_fields:
             groups.setdefault(field_name, []).append(self[name])
-        return list(groups.items())
+        return [(name, field_label(name), selects) for name, selects in groups.items()]
 
     def clean_values(self):
         text = self.cleaned_data["values"].strip()

@@ -15,6 +15,7 @@ and the status log work exactly as for leads typed by hand.
 
 import csv
 import io
+import re
 import tempfile
 import time
 from collections import Counter
@@ -30,11 +31,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
+from crm.history import change_reason
 from crm.models import Team
 from leads.actions import preview_owners
 from leads.bulk import LeadBuilder, LeadStatistics
+from leads.exports import neutralise
 from leads.imports.csvfile import CsvSource, ImportFileError, inspect_file
-from leads.imports.mapping import ERROR_COLUMNS, ColumnMapping, match_columns
+from leads.imports.mapping import (
+    ERROR_COLUMN_LABELS,
+    ColumnMapping,
+    error_columns,
+    match_columns,
+)
 from leads.imports.models import (
     STALLED_AFTER,
     ExternalKey,
@@ -145,7 +153,9 @@ class Importer:
         ) as source:
             mapping = match_columns(source.header, columns=options.columns, key=options.key)
             self.header = source.header
-            self.converter = RowConverter(mapping, options, user=self.user)
+            self.converter = RowConverter(
+                mapping, options, user=self.user, delimiter=source.delimiter
+            )
             self.width = len(source.header)
             chunk = []
             for line, cells, problem in source.rows():
@@ -318,7 +328,8 @@ class Importer:
                         setattr(lead, name, value)
                     lead.full_clean()
                 else:
-                    update_lead(lead=lead, user=self.user, data=data)
+                    with change_reason(self.batch.change_reason):
+                        update_lead(lead=lead, user=self.user, data=data)
             except (DomainError, ValidationError) as error:
                 message = "; ".join(getattr(error, "messages", [str(error)]))
                 errors.append(
@@ -353,13 +364,23 @@ class Importer:
                 )
 
 
+def _error_cell(text):
+    """As the export does: a spreadsheet must not run a rejected cell ("=HYPERLINK(…)") as a
+    formula, so it gets a leading ' (the importer strips it when the file comes back); a
+    number as written ("-5") stays as it was."""
+    return text if _NUMBER.fullmatch(text) else neutralise(text)
+
+
+_NUMBER = re.compile(r"[+-]?[0-9][0-9.,]*")
+
+
 def write_error_file(batch, header):
     """The rejected rows as they were, plus `line` and `error`, saved with the batch."""
     if batch.error_file:
         batch.error_file.delete(save=False)
     if not batch.rejected:
         return
-    drop = {i for i, name in enumerate(header) if name in ERROR_COLUMNS}
+    drop = {i for i, name in enumerate(header) if name in error_columns()}
     errors = batch.row_errors.order_by("line")
     # Short rows are padded and long rows get unnamed columns (which a re-import ignores),
     # so `line` and `error` always line up under their headers.
@@ -369,10 +390,12 @@ def write_error_file(batch, header):
     with tempfile.TemporaryFile("w+b") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         writer = csv.writer(text, delimiter=delimiter)
-        writer.writerow([h for i, h in enumerate(columns) if i not in drop] + list(ERROR_COLUMNS))
+        # `line` and `error` named in the uploader's language (the run's).
+        own = [str(label) for label in ERROR_COLUMN_LABELS]
+        writer.writerow([h for i, h in enumerate(columns) if i not in drop] + own)
         for error in errors.iterator(chunk_size=2000):
             cells = [*error.cells, *[""] * (width - len(error.cells))]
-            cells = [c for i, c in enumerate(cells) if i not in drop]
+            cells = [_error_cell(c) for i, c in enumerate(cells) if i not in drop]
             writer.writerow([*cells, error.line, error.error])
         text.flush()
         text.detach()
@@ -497,7 +520,10 @@ def preview(path, options, *, user, limit=10):
     with CsvSource(path, encoding=info_encoding, delimiter=options.delimiter) as source:
         mapping = match_columns(source.header, columns=options.columns, key=options.key)
         converter = RowConverter(
-            mapping, ImportOptions(**{**options.to_dict(), "dry_run": True}), user=user
+            mapping,
+            ImportOptions(**{**options.to_dict(), "dry_run": True}),
+            user=user,
+            delimiter=source.delimiter,
         )
         rows = []
         for row in converter.read(source.rows(), len(source.header)):

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +16,8 @@ from leads.imports.csvfile import ImportFileError
 from leads.models import LEAD_EXPORT_FIELDS, LEAD_SECTIONS, Lead
 
 ERROR_COLUMNS = ("line", "error")
+# Their headers as the error file writes them, in the uploader's language.
+ERROR_COLUMN_LABELS = (gettext_lazy("line"), gettext_lazy("error"))
 
 # Every field an import may set, under its API name (the export's columns, minus the ones the
 # database keeps for itself).
@@ -141,6 +145,24 @@ SYNONYMS = {
     "leadcreated": "created_at",
     "numberofemployees": "number_of_employees",
     "annualrevenue": "annual_revenue",
+    # Danish headers beside the lead form's Danish labels (read in every language below):
+    # what a Danish spreadsheet or a Danish Dynamics export calls the columns.
+    "kilde": "source",
+    "telefon": "business_phone",
+    "telefonnummer": "business_phone",
+    "arbejdstelefon": "business_phone",
+    "mobil": "mobile_phone",
+    "mobilnummer": "mobile_phone",
+    "firma": "company_name",
+    "virksomhed": "company_name",
+    "titel": "job_title",
+    "adresse": "street",
+    "gade1": "street",
+    "postnr": "postal_code",
+    "landomrde": "country",  # Dynamics: "Land/område"
+    "oprettetden": "created_at",  # Dynamics: "Oprettet den"
+    "noter": "description",
+    "kundeemneejer": "owner",
 }
 
 
@@ -214,14 +236,38 @@ class ColumnMapping:
 
 
 def _field_aliases():
+    """Header → field: the API names, the synonyms, and the lead form's labels in every
+    language (a Danish file is read the same by an English user or worker)."""
     aliases = dict(SYNONYMS)
     for name in IMPORT_FIELDS:
         aliases[normalise_header(name)] = name
-        if name not in ("owner", "state", "status"):
-            verbose = Lead._meta.get_field(name).verbose_name
-            aliases.setdefault(normalise_header(str(verbose)), name)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for name in IMPORT_FIELDS:
+                if name not in ("owner", "state", "status"):
+                    verbose = Lead._meta.get_field(name).verbose_name
+                    aliases.setdefault(normalise_header(str(verbose)), name)
+    for header in _status_reason_headers():  # "Statusårsag"
+        aliases.setdefault(header, "status")
     aliases["leadsource"] = "source"
     return aliases
+
+
+def _status_reason_headers():
+    headers = {"statusreason", "leadstatusreason"}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            headers.add(normalise_header(str(_OWN_LABELS["status"])))
+    return headers
+
+
+def error_columns():
+    """The error file's own columns ("line", "error") in every language: ignored on re-import."""
+    names = set(ERROR_COLUMNS)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            names.update(str(label) for label in ERROR_COLUMN_LABELS)
+    return names
 
 
 def match_columns(header, *, columns=None, key=""):
@@ -258,15 +304,15 @@ def match_columns(header, *, columns=None, key=""):
         ]
         return ColumnMapping(matched, ignored, key_index)
     aliases = _field_aliases()
-    if any(normalise_header(h) in ("statusreason", "leadstatusreason") for h in header):
+    if any(normalise_header(h) in _status_reason_headers() for h in header):
         # Dynamics exports both: "Status" (Open, Qualified, Disqualified) is then the state.
         aliases["status"] = "state"
-    taken = set()
+    taken, own_columns = set(), error_columns()
     for i, csv_header in enumerate(header):
         if i == key_index:
             continue
         name = aliases.get(normalise_header(csv_header))
-        if csv_header in ERROR_COLUMNS or name is None:
+        if csv_header in own_columns or name is None:
             ignored.append((i, csv_header, _("no matching field")))
         elif name in taken:
             ignored.append((i, csv_header, _("%(field)s is already filled") % {"field": name}))

@@ -4,6 +4,7 @@ leads a chunk's keys match."""
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Account, Contact
 from crm.models import Team
@@ -11,11 +12,13 @@ from leads.exports import FORMULA_PREFIXES
 from leads.imports.cells import (
     DATE_ORDERS,
     RowError,
+    decimal_comma_file,
     field_converter,
     parse_datetime,
     parse_status,
 )
 from leads.imports.csvfile import ImportFileError, check_width
+from leads.imports.mapping import field_label
 from leads.imports.models import ExternalKey
 from leads.models import Campaign, Lead, LeadSource
 
@@ -41,10 +44,20 @@ def _cell_text(cells, indexes, mapped, folded):
     return ""
 
 
+_SHORT_LABELS = {"owner": gettext_lazy("Owner")}
+
+
+def _in_field(name, message):
+    """A cell's error led by its field's label in the user's language ("Mail: Enter a valid
+    e-mail address."), as the lead form names the field."""
+    label = _SHORT_LABELS.get(name) or field_label(name)
+    return f"{label}: {message}"
+
+
 class RowConverter:
     """Turns the cells of one row into Lead field values, or raises RowError."""
 
-    def __init__(self, mapping, options, *, user):
+    def __init__(self, mapping, options, *, user, delimiter=""):
         if options.date_format not in DATE_ORDERS:
             raise ImportFileError(
                 _("Unknown date format %(name)s: use %(valid)s.")
@@ -66,8 +79,10 @@ class RowConverter:
         self.columns = {}
         for index, _header, name in mapping.matched:
             self.columns.setdefault(name, []).append(index)
+        # A tab file's numbers as the uploader writes them (the run is in their language).
+        decimal_comma = decimal_comma_file(delimiter or options.delimiter)
         self.converters = {
-            name: field_converter(name, options.date_format)
+            name: field_converter(name, options.date_format, decimal_comma)
             for name in self.columns
             if name not in ("source", "campaign", "owner", "state", "status", "created_at")
             and name not in ("existing_account", "existing_contact")
@@ -146,10 +161,11 @@ class RowConverter:
 
     def _unknown_source(self, name):
         valid = ", ".join(sorted(s.name for s in self.sources.values()))
-        return _("source: unknown source %(name)s. Valid sources: %(valid)s.") % {
-            "name": name,
-            "valid": valid,
-        }
+        return _in_field(
+            "source",
+            _("unknown source %(name)s. Valid sources: %(valid)s.")
+            % {"name": name, "valid": valid},
+        )
 
     def _cell(self, cells, name):
         plan = self.cell_plans.get(name)
@@ -203,7 +219,7 @@ class RowConverter:
             try:
                 values[name] = convert(text)
             except RowError as error:
-                problems.append(f"{name}: {error}")
+                problems.append(_in_field(name, error))
         try:
             self._convert_special(cells, values)
         except RowError as error:
@@ -230,14 +246,16 @@ class RowConverter:
                 values["campaign"] = self.campaigns[name.casefold()]
             except KeyError:
                 raise RowError(
-                    _("campaign: unknown campaign %(name)s.") % {"name": name}
+                    _in_field("campaign", _("unknown campaign %(name)s.") % {"name": name})
                 ) from None
         owner = self._cell(cells, "owner")
         if owner:
             try:
                 values["owner"] = self.owners[owner.casefold()]
             except KeyError:
-                raise RowError(_("owner: no user or team %(name)s.") % {"name": owner}) from None
+                raise RowError(
+                    _in_field("owner", _("no user or team %(name)s.") % {"name": owner})
+                ) from None
         elif self.default_owner is not None:
             values["owner"] = self.default_owner
         status, state = self._cell(cells, "status"), self._cell(cells, "state")
@@ -245,7 +263,7 @@ class RowConverter:
             try:
                 values["state"], values["status"] = self._parse(parse_status, status, state)
             except RowError as error:
-                raise RowError(f"status: {error}") from None
+                raise RowError(_in_field("status", error)) from None
         created = self._cell(cells, "created_at")
         if created:
             try:
@@ -253,16 +271,16 @@ class RowConverter:
                     parse_datetime, created, True, self.options.date_format
                 )
             except RowError as error:
-                raise RowError(f"created_at: {error}") from None
+                raise RowError(_in_field("created_at", error)) from None
             if values["created_at"] > self._now and values["created_at"] > self._refresh_now():
-                raise RowError(_("created_at: the creation date is in the future."))
+                raise RowError(_in_field("created_at", _("the creation date is in the future.")))
         for name, model in (("existing_account", Account), ("existing_contact", Contact)):
             text = self._cell(cells, name)
             if text:
                 try:
                     values[f"{name}_id"] = self._related(model, text)
                 except RowError as error:
-                    raise RowError(f"{name}: {error}") from None
+                    raise RowError(_in_field(name, error)) from None
 
 
 def dedupe_key(values, external, cache=None):

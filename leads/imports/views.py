@@ -1,10 +1,7 @@
 """The Imports page (managers and administrators): upload, mapping and preview, dry run,
 import in the background with progress, error file."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,21 +12,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.errors import DomainError
 from crm.models import Team, User
+from crm.permissions import require_permission
 from leads.imports import services, value_maps
 from leads.imports.csvfile import ImportFileError
 from leads.imports.forms import MappingForm, UploadForm
 from leads.imports.importers import ImportOptions, local_copy, preview
 from leads.imports.models import ImportBatch
 
-
-def manager_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (request.user.is_administrator or request.user.is_sales_manager):
-            raise PermissionDenied(_("Only sales managers and administrators import leads."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Importing is a permission of the role (sales managers and administrators by default).
+manager_required = require_permission("imports.import_leads")
 
 
 def _batches(user):
@@ -84,6 +75,8 @@ def import_list(request):
 
 
 def _preview(batch, options, user):
+    if not batch.file:  # a command-line import: the file stayed where the command read it
+        return None, ""
     try:
         with local_copy(batch) as path:
             return preview(path, options, user=user), ""

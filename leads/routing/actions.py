@@ -88,6 +88,7 @@ def register():
             label=_("Claim (from my team queues)"),
             run=claim_selected,
             pick="visible",
+            permission="leads.reassign_lead",
         )
     )
     register_automatic_owner(active_rule_exists)

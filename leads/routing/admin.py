@@ -9,13 +9,14 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Industry
 from crm.admin_extensions import extend_admin
 from crm.errors import DomainError
 from crm.forms import OwnerChoiceField
-from leads.models import Campaign, Lead, LeadSource
+from crm.services import next_version
+from leads.models import Lead
 from leads.routing import services
 from leads.routing.explain import describe
+from leads.routing.forms import RulePreviewForm
 from leads.routing.models import (
     AssignmentCondition,
     AssignmentExplanation,
@@ -23,7 +24,6 @@ from leads.routing.models import (
     DepartingUser,
     RoutingSettings,
 )
-from opportunities.models import Rating
 
 AUTO = "auto"
 
@@ -72,6 +72,21 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("conditions")
 
+    def has_change_permission(self, request, obj=None):
+        # As on the in-app rules page: a manager changes their teams' rules, reads the rest.
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return AssignmentRule.objects.manageable_by(request.user).filter(pk=obj.pk).exists()
+
+    def save_model(self, request, obj, form, change):
+        # A new version, so an edit in the app opened before this one is refused.
+        if change:
+            next_version(obj, request.user)
+        else:
+            obj.stamp(request.user)
+        super().save_model(request, obj, form, change)
+
     @admin.display(description=_("conditions"))
     def condition_summary(self, rule):
         return "; ".join(str(c) for c in rule.conditions.all()) or _("(every lead)")
@@ -116,46 +131,6 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
             "info": describe(decision) if decision else None,
         }
         return TemplateResponse(request, "admin/routing/assignmentrule/preview.html", context)
-
-
-class RulePreviewForm(forms.Form):
-    """A stored lead, or field values typed in (an unsaved lead that is never stored)."""
-
-    lead_id = forms.IntegerField(label=_("Lead number"), required=False, min_value=1)
-    source = forms.ModelChoiceField(LeadSource.objects.all(), required=False)
-    campaign = forms.ModelChoiceField(Campaign.objects.all(), required=False)
-    country = forms.CharField(required=False)
-    state_province = forms.CharField(label=_("State/province"), required=False)
-    city = forms.CharField(required=False)
-    industry = forms.TypedChoiceField(
-        choices=[("", "—"), *Industry.choices], coerce=int, empty_value=None, required=False
-    )
-    rating = forms.ChoiceField(choices=[("", "—"), *Rating.choices], required=False)
-    annual_revenue = forms.DecimalField(required=False)
-    number_of_employees = forms.IntegerField(required=False, min_value=0)
-    estimated_value = forms.DecimalField(required=False)
-    company_name = forms.CharField(required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    topic = forms.CharField(required=False)
-
-    def clean_lead_id(self):
-        pk = self.cleaned_data["lead_id"]
-        if pk is None:
-            return None
-        lead = Lead.objects.select_related("created_by").filter(pk=pk).first()
-        if lead is None:
-            raise forms.ValidationError(_("There is no lead with this number."))
-        return lead
-
-    def lead(self):
-        if self.cleaned_data["lead_id"] is not None:
-            return self.cleaned_data["lead_id"]
-        values = {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name != "lead_id" and value not in (None, "")
-        }
-        return Lead(**values)
 
 
 @admin.register(RoutingSettings)

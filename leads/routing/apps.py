@@ -7,11 +7,16 @@ class RoutingConfig(AppConfig):
     label = "routing"
     verbose_name = _("Lead routing")
     configuration_models = {"AssignmentRule", "AssignmentCondition", "RoutingSettings"}
+    # Managers keep the rules of their own teams in the app (scoped there); the settings
+    # (the organisation's default owner) stay the administrators'.
+    manager_editable = {"AssignmentRule", "AssignmentCondition"}
 
     def ready(self):
+        from crm.history import register_entries
         from crm.panels import register_panel
         from crm.signals import user_deactivated
         from leads.routing import actions, receivers
+        from leads.routing.history import condition_entries
         from leads.routing.panels import assignment_explanation
         from leads.signals import (
             lead_assigned,
@@ -34,3 +39,4 @@ class RoutingConfig(AppConfig):
             order=10,
         )
         leads_imported.connect(receivers.send_import_digests, dispatch_uid="routing.digests")
+        register_entries("routing.AssignmentRule", condition_entries)

@@ -7,12 +7,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Industry
-from crm.models import Team, User
+from crm.models import Team, User, scope_of
 from leads.models import Lead
 from opportunities.models import Rating
 
@@ -67,6 +69,22 @@ class Distribution(models.TextChoices):
     LOAD_BALANCED = "load_balanced", _("Load balanced (fewest open leads first)")
 
 
+class AssignmentRuleQuerySet(models.QuerySet):
+    def manageable_by(self, user):
+        """The rules `user` may see and change in the app: an administrator every rule, a
+        manager those whose target is a team they manage or a member of one; nobody else
+        any (the request's scope, no subquery)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        scope = scope_of(user)
+        return self.filter(
+            Q(target_team_id__in=scope.managed_team_ids)
+            | Q(target_user_id__in=scope.managed_member_ids)
+        )
+
+
 class AssignmentRule(models.Model):
     """One row of the rules table: all conditions must hold; the first active match wins."""
 
@@ -103,6 +121,21 @@ class AssignmentRule(models.Model):
         blank=True,
         help_text=_("A member with this many open leads or more is skipped. Empty: no limit."),
     )
+    # Bumped by the app's edits (services.save_rule), so a stale edit is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = AssignmentRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment rule")
@@ -125,6 +158,14 @@ class AssignmentRule(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("routing:rule_edit", args=[self.pk])
+
+    def stamp(self, user):
+        """Record who made the change (crm.services.next_version calls it)."""
+        self.modified_by = user
+        self._history_user = user
+
     @property
     def target(self):
         return self.target_user or self.target_team
@@ -145,6 +186,9 @@ class AssignmentCondition(models.Model):
         blank=True,
         help_text=_("Text is compared without regard to case; lists are comma-separated."),
     )
+
+    # Its rule's History tab shows the conditions' changes (leads/routing/history.py).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("condition")

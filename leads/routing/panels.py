@@ -24,6 +24,7 @@ def assignment_explanation(context, lead):
     )
     can_claim = bool(
         lead.is_open
+        and user.has_perm("leads.reassign_lead")
         and lead.owner_team_id
         and Membership.objects.filter(
             team_id=lead.owner_team_id, user=user, is_active=True, team__is_active=True

@@ -3,26 +3,31 @@ the teams involved, let the pure engine decide, store the state and the explanat
 
 Entry points: `route_new_leads` / `write_explanations` (the lead_creating / lead_created
 receivers), `reroute_leads` ("Apply routing rules"), `claim_lead` / `claim_leads` (the
-list's bulk Claim), `hand_over_open_leads` (a departing user), `preview_routing` (the admin
-preview: decides, assigns nothing).
+list's bulk Claim), `hand_over_open_leads` (a departing user), `preview_routing` (the
+previews: decides, assigns nothing), `save_rule` / `set_rule_active` / `move_rule` (the rules
+pages).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.errors import DomainError
+from crm.history import Reason, change_reason, note_reason, routing_rule_reason
 from crm.lib.bulk import insert_rows
-from crm.models import Membership, Team, User
-from crm.services import enqueue_on_commit, lock_for_update
+from crm.models import Membership, Team, User, scope_of
+from crm.services import enqueue_on_commit, lock_for_update, next_version
 from leads.models import Campaign, Lead, LeadSource
 from leads.routing import engine
 from leads.routing.engine import AVAILABLE, Member, Rule, choose_member
 from leads.routing.models import (
+    AssignmentCondition,
     AssignmentExplanation,
     AssignmentNotification,
     AssignmentRule,
@@ -284,6 +289,15 @@ class Router:
         self.dirty.clear()
 
 
+def _history_reason(decision: Decision) -> str:
+    """What the lead's history says about a routing decision."""
+    if decision.rule is not None:
+        return routing_rule_reason(decision.rule.name)
+    if decision.outcome == Outcome.DEFAULT:
+        return Reason.ROUTING_DEFAULT
+    return Reason.ROUTING_NO_RULE
+
+
 def _passed(rule: Rule, reason: str, candidates: Iterable[dict] = ()) -> dict:
     return {"rule_id": rule.id, "name": rule.name, "reason": reason, "candidates": [*candidates]}
 
@@ -309,6 +323,7 @@ def route_new_leads(*, leads: list[Lead], created_by: User) -> list[Decision]:
         if decision.outcome != Outcome.CREATOR:
             lead.owner = decision.owner
         lead._routing_decision = decision
+        note_reason(lead, _history_reason(decision))
     return decisions
 
 
@@ -392,6 +407,7 @@ def _reroute(
     decisions = router.route(leads, fallbacks=fallbacks)
     router.save()
     for lead, decision in zip(leads, decisions, strict=True):
+        note_reason(lead, _history_reason(decision))
         set_owner(lead, owner=decision.owner, user=user, reason="routed", assigned_by=None)
     AssignmentExplanation.objects.bulk_create(
         decision.explanation(lead=lead, kind=kind, performed_by=user)
@@ -455,7 +471,8 @@ def claim_lead(*, lead: Lead, user: User) -> Lead:
             reason=ClaimRefused.NOT_MEMBER,
         )
     team = locked.owner_team
-    set_owner(locked, owner=user, user=user, reason="claimed", assigned_by=user)
+    with change_reason(Reason.CLAIMED):
+        set_owner(locked, owner=user, user=user, reason="claimed", assigned_by=user)
     AssignmentExplanation.objects.create(
         lead=locked,
         kind=Kind.CLAIMED,
@@ -520,14 +537,18 @@ def hand_over_open_leads(
     if not leads:
         return []
     if to is None:
-        return _reroute(
-            _with_creators(leads),
-            user=performed_by,
-            kind=Kind.HANDED_OVER,
-            exclude_user_ids=departing,
-        )
+        with change_reason(Reason.HANDED_OVER):
+            return _reroute(
+                _with_creators(leads),
+                user=performed_by,
+                kind=Kind.HANDED_OVER,
+                exclude_user_ids=departing,
+            )
     for lead in leads:
-        set_owner(lead, owner=to, user=performed_by, reason="assigned", assigned_by=performed_by)
+        with change_reason(Reason.HANDED_OVER):
+            set_owner(
+                lead, owner=to, user=performed_by, reason="assigned", assigned_by=performed_by
+            )
     AssignmentExplanation.objects.bulk_create(
         Decision(Outcome.CHOSEN, to).explanation(
             lead=lead, kind=Kind.HANDED_OVER, performed_by=performed_by
@@ -580,3 +601,134 @@ def notify_new_owner(
     for notification in notifications:
         enqueue_on_commit(send_assignment_email, notification_id=notification.pk)
     return notifications
+
+
+# The rules edited in the app ------------------------------------------------------------
+
+
+def may_target(user: User, *, target: User | Team) -> bool:
+    """Whether a rule of `user` may give leads to `target`: an administrator any, a manager
+    the teams they manage and their members."""
+    if user.is_administrator:
+        return True
+    scope = scope_of(user)
+    if isinstance(target, Team):
+        return target.pk in scope.managed_team_ids
+    return target.pk in scope.managed_member_ids
+
+
+# Why a rule changed, as its history stores it (English; crm.history shows it translated).
+CREATED_IN_APP = gettext_noop("Created in the app")
+CHANGED_IN_APP = gettext_noop("Changed in the app")
+ACTIVATED = gettext_noop("Activated")
+DEACTIVATED = gettext_noop("Deactivated")
+MOVED_UP = gettext_noop("Moved up")
+MOVED_DOWN = gettext_noop("Moved down")
+
+
+def _save_with_history(record: models.Model, *, user: User, reason: str, at: datetime) -> None:
+    record._change_reason = reason
+    record._history_user = user
+    # One date for the rule's row and its conditions' rows: the History tab shows one change.
+    record._history_date = at
+    record.save()
+
+
+def _condition_values(condition: AssignmentCondition) -> tuple[str, str, str]:
+    return (condition.field, condition.operator, condition.value)
+
+
+@transaction.atomic
+def save_rule(
+    *,
+    user: User,
+    values: dict,
+    conditions: list[tuple[int | None, str, str, str]],
+    rule: AssignmentRule | None = None,
+    expected_version: int | None = None,
+) -> AssignmentRule:
+    """Create a rule, or change one with a lost-update check: its fields (`values`, the target
+    as `target_user` / `target_team`) and its conditions, each (id or None for a new one,
+    field, operator, value); the rule's other conditions are deleted. Each row's history says
+    who, when and why."""
+    if rule is None:
+        locked, existing = AssignmentRule(), {}
+    else:
+        # Locked, so two managers saving at once are told, not silently overwritten.
+        locked = lock_for_update(rule, expected_version=expected_version)
+        existing = {c.pk: c for c in locked.conditions.all()}
+    for name, value in values.items():
+        setattr(locked, name, value)
+    if locked.target is None or not may_target(user, target=locked.target):
+        raise DomainError(_("You may only give leads to your own teams and their members."))
+    kept, changed = set(), []
+    for pk, *wanted in conditions:
+        # An id of another rule's condition is not found here: it becomes a new one.
+        condition = existing.get(pk) or AssignmentCondition(rule=locked)
+        before = _condition_values(condition)
+        condition.field, condition.operator, condition.value = wanted
+        condition.full_clean(exclude=["rule"])  # choice values stored as their codes
+        kept.add(condition.pk)
+        if condition.pk is None or before != _condition_values(condition):
+            changed.append(condition)
+    if rule is None:
+        locked.stamp(user)
+        reason = CREATED_IN_APP
+    else:
+        next_version(locked, user)
+        reason = CHANGED_IN_APP
+    locked.full_clean()
+    now = timezone.now()
+    _save_with_history(locked, user=user, reason=reason, at=now)
+    for condition in changed:
+        condition.rule = locked
+        _save_with_history(condition, user=user, reason=reason, at=now)
+    for pk, condition in existing.items():
+        if pk not in kept:
+            condition._change_reason, condition._history_user = reason, user
+            condition._history_date = now
+            condition.delete()
+    return locked
+
+
+@transaction.atomic
+def set_rule_active(
+    *, rule: AssignmentRule, user: User, active: bool, expected_version: int | None = None
+) -> AssignmentRule:
+    """Switch a rule on or off (kept in the table and in its explanations either way)."""
+    locked = lock_for_update(rule, expected_version=expected_version)
+    if locked.is_active == active:
+        return locked
+    locked.is_active = active
+    next_version(locked, user)
+    reason = ACTIVATED if active else DEACTIVATED
+    _save_with_history(locked, user=user, reason=reason, at=timezone.now())
+    return locked
+
+
+@transaction.atomic
+def move_rule(*, rule: AssignmentRule, user: User, up: bool) -> AssignmentRule:
+    """Swap the rule's place with the one before (or after) it among the rules `user` may
+    change; rules of other teams keep their priorities."""
+    # Every rule locked in one order: two moves at once cannot deadlock or swap stale numbers.
+    every = list(AssignmentRule.objects.select_for_update().order_by("priority", "pk"))
+    if len({r.priority for r in every}) < len(every):
+        # Equal priorities are ordered by id, which a swap cannot change: number them apart
+        # first, keeping the order (as the admin's "renumber").
+        for number, each in enumerate(every, start=1):
+            each.priority = number * 10
+        AssignmentRule.objects.bulk_update(every, ["priority"])
+    mine_ids = set(AssignmentRule.objects.manageable_by(user).values_list("pk", flat=True))
+    mine = [r for r in every if r.pk in mine_ids]
+    index = next(i for i, r in enumerate(mine) if r.pk == rule.pk)
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(mine):
+        return mine[index]
+    moved, other = mine[index], mine[other_index]
+    moved.priority, other.priority = other.priority, moved.priority
+    earlier, later = (moved, other) if up else (other, moved)
+    now = timezone.now()
+    for each, reason in ((earlier, MOVED_UP), (later, MOVED_DOWN)):
+        next_version(each, user)
+        _save_with_history(each, user=user, reason=reason, at=now)
+    return moved

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from crm.errors import DomainError
 from crm.lib.http import safe_next
+from crm.permissions import check_permission
 from leads.models import Lead
 from leads.routing import services
 
@@ -15,6 +16,7 @@ from leads.routing import services
 def lead_claim(request, pk):
     """Claim from the lead page, or from a row of the list (which posts `next`: back there)."""
     lead = get_object_or_404(Lead.objects.visible_to(request.user), pk=pk)
+    check_permission(request.user, "leads.reassign_lead")
     back = safe_next(request, None)
     try:
         services.claim_lead(lead=lead, user=request.user)
@@ -32,6 +34,7 @@ def lead_claim(request, pk):
 def apply_rules(request):
     """ "Apply routing rules" on the leads selected in the list (only those the user may
     change; the others are ignored as if they were not there)."""
+    check_permission(request.user, "leads.reassign_lead")
     back = safe_next(request, reverse("leads:list"))
     ids = [value for value in request.POST.getlist("leads") if value.isdigit()]
     leads = list(Lead.objects.editable_by(request.user).filter(pk__in=ids))

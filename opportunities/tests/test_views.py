@@ -91,7 +91,7 @@ def test_the_detail_query_count_is_fixed(as_alice, deal, django_assert_num_queri
     # links), the activities timeline (count; it reads the source leads' timelines through
     # in the same query), the process bar's stage history.
     # leads/tests/test_record_leads.py counts it with 1 and 50 leads.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         as_alice.get(deal.get_absolute_url())
 
 

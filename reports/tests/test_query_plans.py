@@ -270,3 +270,14 @@ def test_the_generated_leads_store_the_funnel_facts_their_qualifications_say(gen
         )
         wrong, fed = cursor.fetchone()
     assert (wrong, fed > 0) == (0, True)
+
+
+def test_the_plans_are_read_with_100000_shares_and_the_rep_has_some(generated, db):
+    """Sharing joins the one visibility query (issue 21): the plans above are read with the
+    share table full and with records shared with the rep persona, so their lead queries
+    carry the shared ids."""
+    from crm.models import Share, User, scope_of
+
+    assert Share.objects.active().count() >= 100_000
+    rep = User.objects.get(username=USERNAMES["rep"])
+    assert sum(len(records) for records in scope_of(rep).shared.values()) >= 40

@@ -110,15 +110,15 @@ class TestTheThousandRowFile:
         assert all(row["error"] for row in rejected)
         messages = " ".join(row["error"] for row in rejected)
         for fragment in (
-            "email:",
-            "business_phone: Ensure this value has at most 50",
-            "rating:",
-            "first_name: Ensure this value has at most 50",
-            "annual_revenue:",
-            "next_follow_up:",
-            "source: unknown source Carrier pigeon",
-            "status:",
-            "owner: no user or team",
+            "E-mail:",
+            "Business phone: Ensure this value has at most 50",
+            "Rating:",
+            "First name: Ensure this value has at most 50",
+            "Annual revenue:",
+            "Next follow-up:",
+            "Lead source: unknown source Carrier pigeon",
+            "Status reason:",
+            "Owner: no user or team",
             "fields where the header has 12",
         ):
             assert fragment in messages

@@ -5,6 +5,7 @@ import csv
 
 import pytest
 from django.urls import reverse
+from django.utils.text import capfirst
 from rest_framework.test import APIClient
 
 from leads.forms import LeadForm
@@ -112,7 +113,7 @@ def test_a_row_with_a_300_kb_field_is_kept_whole_in_the_error_file(tmp_path, imp
     rows = _error_rows(errors)
     assert rows[1][:3] == ["Big", "Field", big]
     assert rows[1][4] == (
-        "company_name: Ensure this value has at most 160 characters (it has 300000)."
+        "Company name: Ensure this value has at most 160 characters (it has 300000)."
     )
 
 
@@ -139,7 +140,8 @@ class TestOneDefinitionOfAValidLead:
         assert list(Lead.objects.values_list("last_name", field)) == [("Berg", 5)]
         rows = _error_rows(errors)
         assert rows[1][:2] == ["Hansen", "-5"]
-        assert rows[1][-1] == f"{field}: Enter an amount of 0 or more."
+        label = capfirst(Lead._meta.get_field(field).verbose_name)
+        assert rows[1][-1] == f"{label}: Enter an amount of 0 or more."
         form = LeadForm(data={"last_name": "Hansen", field: "-5"}, user=admin_user)
         assert not form.is_valid()
         assert form.errors[field] == ["Enter an amount of 0 or more."]

@@ -117,7 +117,7 @@ class TestDateFormatOption:
 
         assert run.status == 1
         assert run.summary.startswith("created=0 updated=0 skipped=0 rejected=2")
-        assert "created_at: Enter a date such as 2021-04-15, 15/04/2021" in run.output
+        assert "Created at: Enter a date such as 2021-04-15, 15/04/2021" in run.output
 
     def test_an_unknown_date_format_is_a_usage_error(self, tmp_path, import_leads):
         with pytest.raises(CommandError):
@@ -194,7 +194,7 @@ def test_an_unknown_choice_lists_every_valid_choice(tmp_path, import_leads):
 
     assert run.status == 1
     message = run.output.split("line 2: ", 1)[1]
-    assert message.startswith("industry: Fishing is not one of the choices (")
+    assert message.startswith("Industry: Fishing is not one of the choices (")
     assert "…" not in message
     labels = Lead._meta.get_field("industry").choices
     assert len(labels) > 8

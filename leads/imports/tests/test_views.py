@@ -198,8 +198,8 @@ def test_the_list_query_count_does_not_grow_with_the_batches(
         ImportBatch(file_name=f"f{n}.csv", checksum="0" * 64, created_by=manager)
         for n in range(count)
     )
-    # session, user, is_sales_manager (memberships), batches
-    with django_assert_num_queries(4):
+    # session, user (with its permissions: the import permission, no role query), batches
+    with django_assert_num_queries(3):
         response = as_manager.get(reverse("imports:list"))
     assert response.content.decode().count("f0.csv") == 1
 
