@@ -50,6 +50,32 @@ class VersionCheckedAdmin(admin.ModelAdmin):
         return fieldsets
 
 
+class ManagedSettingAdmin(VersionCheckedAdmin):
+    """Admin of the configuration managers keep in the app too (routing rules, web forms,
+    crm.models.VersionedSetting): as on the app's pages a manager changes their teams' ones
+    and reads the rest, and a save is a new version, refused when the record changed after
+    the page was opened (so neither side overwrites the other)."""
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        # Asked several times per page: once per record and request.
+        answers = request.__dict__.setdefault("_manageable", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in answers:
+            manageable = type(obj)._default_manager.manageable_by(request.user)
+            answers[key] = manageable.filter(pk=obj.pk).exists()
+        return answers[key]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            next_version(obj, request.user)
+        else:
+            obj.stamp(request.user)
+        super().save_model(request, obj, form, change)
+
+
 class OwnedRecordAdmin(ScopedAdmin, VersionCheckedAdmin, SimpleHistoryAdmin):
     """Admin edits stamp the record like a service would (who and the version bump) and are
     refused when the record changed after the user opened it."""

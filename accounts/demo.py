@@ -5,29 +5,30 @@ from accounts.services import create_customer
 
 # name, owner (username or team name), city, country, industry, phone, website, e-mail
 DEMO_ACCOUNTS = [
-    ("Nordlys Energi A/S", "alice", "Aarhus", "Denmark", Industry.UTILITY,
+    ("Nordlys Energi A/S", "alice", "Aarhus", "Danmark", Industry.UTILITY,
      "+45 86 12 34 56", "https://nordlys.example", "info@nordlys.example"),
-    ("Havn Logistics ApS", "bob", "Copenhagen", "Denmark", Industry.TRANSPORTATION,
-     "33 88 11 00", "https://havn-logistics.example", "kontakt@havn-logistics.example"),
-    ("Acme Inc.", "North", "Odense", "Denmark", Industry.DURABLE_MANUFACTURING,
-     "+45 66 11 22 33", "https://acme.example", "sales@acme.example"),
-    ("Sydkyst Foods GmbH", "carol", "Flensburg", "Germany", Industry.FOOD_AND_TOBACCO,
-     "+49 461 123456", "https://sydkyst.example", "info@sydkyst.example"),
-    ("Østergaard Advokater", "carol", "Aalborg", "Denmark", Industry.LEGAL_SERVICES,
+    ("Havn Logistik ApS", "bob", "København", "Danmark", Industry.TRANSPORTATION,
+     "33 88 11 00", "https://havn-logistik.example", "kontakt@havn-logistik.example"),
+    ("Fyns Maskinfabrik A/S", "Nord", "Odense", "Danmark", Industry.DURABLE_MANUFACTURING,
+     "+45 66 11 22 33", "https://fyns-maskinfabrik.example", "salg@fyns-maskinfabrik.example"),
+    ("Sydkyst Fødevarer A/S", "carol", "Sønderborg", "Danmark", Industry.FOOD_AND_TOBACCO,
+     "+45 74 12 34 56", "https://sydkyst.example", "info@sydkyst.example"),
+    ("Østergaard Advokater", "carol", "Aalborg", "Danmark", Industry.LEGAL_SERVICES,
      "+45 98 76 54 32", "https://ostergaard-law.example", ""),
 ]  # fmt: skip
 
 # first, last, account name, job title, e-mail, business phone, owner
 DEMO_CONTACTS = [
-    ("Anna", "Hansen", "Nordlys Energi A/S", "Head of Procurement",
+    ("Anna", "Hansen", "Nordlys Energi A/S", "Indkøbschef",
      "anna.hansen@nordlys.example", "+45 86 12 34 57", "alice"),
-    ("Jens", "Møller", "Nordlys Energi A/S", "CFO", "jens.moller@nordlys.example", "", "alice"),
-    ("Sofie", "Nielsen", "Havn Logistics ApS", "COO",
-     "sofie@havn-logistics.example", "33 88 11 01", "bob"),
-    ("Peter", "Larsen", "Acme Inc.", "Purchasing Manager", "peter.larsen@acme.example", "",
-     "North"),
-    ("Greta", "Schmidt", "Sydkyst Foods GmbH", "Managing Director", "greta@sydkyst.example",
-     "+49 461 123457", "carol"),
+    ("Jens", "Møller", "Nordlys Energi A/S", "Økonomidirektør", "jens.moller@nordlys.example",
+     "", "alice"),
+    ("Sofie", "Nielsen", "Havn Logistik ApS", "Driftsdirektør",
+     "sofie@havn-logistik.example", "33 88 11 01", "bob"),
+    ("Peter", "Larsen", "Fyns Maskinfabrik A/S", "Indkøber",
+     "peter.larsen@fyns-maskinfabrik.example", "", "Nord"),
+    ("Grethe", "Schmidt", "Sydkyst Fødevarer A/S", "Administrerende direktør",
+     "grethe@sydkyst.example", "+45 74 12 34 57", "carol"),
     ("Lars", "Østergaard", "Østergaard Advokater", "Partner", "lars@ostergaard-law.example", "",
      "carol"),
 ]  # fmt: skip

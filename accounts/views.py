@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -32,9 +32,8 @@ RELATED_LIMIT = 50
 
 
 def _with_can_edit(queryset, user):
-    """Annotate `can_edit` in the same query (no extra round trip per record)."""
-    editable = queryset.model.objects.editable_by(user).filter(pk=OuterRef("pk"))
-    return queryset.annotate(can_edit=Exists(editable))
+    """Annotate `can_edit` and `can_add` in the same query (no extra round trip per record)."""
+    return queryset.with_access(user)
 
 
 def _count_of(queryset):

@@ -157,16 +157,18 @@ class ActivityEditForm(VersionedModelForm):
 
 
 class NoteForm(forms.ModelForm):
-    attachment = forms.FileField(
-        label=_("Attachment"),
-        required=False,
-        help_text=_("One file, up to %(limit)s MB.") % {"limit": max_bytes() // (1024 * 1024)},
-    )
+    attachment = forms.FileField(label=_("Attachment"), required=False)
 
     class Meta:
         model = Note
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted here, in the request's language (at import it would stay English).
+        limit = max_bytes() // (1024 * 1024)
+        self.fields["attachment"].help_text = _("One file, up to %(limit)s MB.") % {"limit": limit}
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")

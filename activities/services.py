@@ -5,6 +5,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import translation
@@ -27,6 +28,22 @@ def _regarding_fields(record: OwnedRecord) -> dict:
 def _send_logged(activity: Activity, regarding: OwnedRecord, user: User) -> None:
     if activity.is_communication and activity.state == Activity.State.COMPLETED:
         activity_logged.send(sender=Activity, activity=activity, regarding=regarding, user=user)
+
+
+def may_add_to(record: OwnedRecord, user: User) -> bool:
+    """Whether `user` may add an activity, note (a file), or inquiry to `record`
+    (appendable_by: through their scope or a write share, not a read share). A page that
+    annotated `can_add` for this user (with_access) answers without a query."""
+    can_add = getattr(record, "can_add", None)
+    if can_add is not None:
+        return can_add
+    return type(record)._default_manager.appendable_by(user).filter(pk=record.pk).exists()
+
+
+def check_may_add_to(record: OwnedRecord, user: User) -> None:
+    """PermissionDenied (the 403 page, the API's 403) unless `user` may add to `record`."""
+    if not may_add_to(record, user):
+        raise PermissionDenied(_("You can see this record but not add to it."))
 
 
 def check_assignable(owner: User | Team | None) -> None:
@@ -57,6 +74,7 @@ def log_activity(
 
     `completed=True` logs something that already happened (a call made, an e-mail sent): it
     is stored completed and, for calls and e-mails, `activity_logged` is sent."""
+    check_may_add_to(regarding, user)
     activity = Activity(kind=kind, **data, **_regarding_fields(regarding))
     if owner is not None:
         check_assignable(owner)
@@ -169,6 +187,7 @@ def add_note(
     """Store a note; `upload` (already checked by activities.attachments.check_attachment) is
     saved under a random name, after the row has validated, and removed again if the row
     cannot be saved."""
+    check_may_add_to(regarding, user)
     note = Note(text=text, **_regarding_fields(regarding))
     note.owner = user
     note.stamp(user)
@@ -211,6 +230,7 @@ def delete_note(*, note: Note, user: User) -> None:
 
 @transaction.atomic
 def add_inquiry(*, regarding: OwnedRecord, user: User, data: dict) -> Inquiry:
+    check_may_add_to(regarding, user)
     inquiry = Inquiry(**data, **_regarding_fields(regarding))
     inquiry.owner = user
     inquiry.stamp(user)

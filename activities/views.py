@@ -42,8 +42,11 @@ def _regarding_model_or_404(model_label):
 
 
 def _record_or_404(request, model_label, object_id):
+    """The record, with `can_edit` and `can_add` (may the user add to it,
+    activities.services.may_add_to) in the same query."""
     model = _regarding_model_or_404(model_label)
-    return get_object_or_404(model._default_manager.visible_to(request.user), pk=object_id)
+    records = model._default_manager.visible_to(request.user).with_access(request.user)
+    return get_object_or_404(records, pk=object_id)
 
 
 def _record_url(record):
@@ -133,6 +136,7 @@ def quick_add(request, model_label, object_id, kind):
     if kind not in QUICK_ADD_KINDS:
         raise Http404
     record = _record_or_404(request, model_label, object_id)
+    services.check_may_add_to(record, request.user)  # seen but read-only: 403
     form = _quick_add_form(kind, request.POST or None, request.FILES or None)
     if request.method == "GET" and kind == Activity.Kind.PHONE_CALL and request.GET.get("phone"):
         form.initial.update(_call_initial(request))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm.forms import owners_for
 from crm.models import Team, User
 
 
@@ -86,7 +87,10 @@ def parse_reference(data, kinds):
 
 @extend_schema_field(OwnerReferenceSerializer)
 class OwnerField(serializers.Field):
-    """An owner: any active user or team (the same choice the pages' owner select offers)."""
+    """An owner: an active user or team of those the pages' owner select offers the caller
+    (crm.forms.owners_for: the members of their teams and those teams; anyone for an
+    administrator), or the record's current owner (shared with the caller for writing, it
+    may be someone else's)."""
 
     def get_attribute(self, instance):
         return instance
@@ -97,13 +101,26 @@ class OwnerField(serializers.Field):
         return {"type": "user", "id": record.owner_user_id}
 
     def to_internal_value(self, data):
-        return parse_reference(
-            data,
-            {
-                "user": User.objects.filter(is_active=True),
-                "team": Team.objects.filter(is_active=True),
-            },
-        )
+        users, teams = owners_for(self.context["request"].user)
+        users, teams = users.filter(is_active=True), teams.filter(is_active=True)
+        current = getattr(self.parent, "instance", None)
+        if current is not None and not isinstance(current, (list, tuple)):
+            users |= User.objects.filter(pk=current.owner_user_id)
+            teams |= Team.objects.filter(pk=current.owner_team_id)
+        return parse_reference(data, {"user": users, "team": teams})
+
+
+class ScopedOwnerRelatedField(serializers.PrimaryKeyRelatedField):
+    """A user or a team by id, among the active ones the caller may give a record to
+    (crm.forms.owners_for, as OwnerField)."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(queryset=model.objects.filter(is_active=True), **kwargs)
+
+    def get_queryset(self):
+        users, teams = owners_for(self.context["request"].user)
+        return (users if self.model is User else teams).filter(is_active=True)
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts.models import Account, Contact, Industry, PreferredContactMethod
 from api.concurrency import etag_for, expected_version
 from api.customers import RECORD_FIELDS, CustomerField, RecordSerializer
-from api.fields import NamedChoiceField, VisibleRelatedField
+from api.fields import NamedChoiceField, ScopedOwnerRelatedField, VisibleRelatedField
 from api.pagination import ListPagination
 from api.schema import DuplicateConflictSerializer
 from api.viewsets import IF_MATCH_HEADER, ApiView, DeletableMixin, RecordViewSet
@@ -319,12 +319,9 @@ class ReactivateRequestSerializer(serializers.Serializer):
 
 
 class AssignRequestSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False
-    )
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.filter(is_active=True), required=False
-    )
+    # The owners the page's assign form offers (crm.forms.owners_for).
+    user = ScopedOwnerRelatedField(User, required=False)
+    team = ScopedOwnerRelatedField(Team, required=False)
 
     def validate(self, data):
         if len(data) != 1:

@@ -59,7 +59,7 @@ class ActivitySerializer(serializers.HyperlinkedModelSerializer):
     direction = NamedChoiceField(Activity.Direction, required=False)
     owner = OwnerField(
         required=False,
-        help_text="Any active user or team (as for leads); default on create: you. "
+        help_text="An active user or team of yours (as for leads); default on create: you. "
         "Only an open activity can be changed or reassigned.",
     )
     version = serializers.IntegerField(read_only=True)

@@ -65,6 +65,8 @@ class ActionPermission(permissions.BasePermission):
             return _model_permission(view, "add")
         if view.action == "destroy":
             return _model_permission(view, "delete")
+        if view.action == "partial_update":
+            return _model_permission(view, "change")
         return getattr(view, "action_permissions", {}).get(view.action)
 
     def _check(self, request, view):
@@ -189,9 +191,10 @@ class DeletableMixin:
     http_method_names = [*RecordViewSet.http_method_names, "delete"]
 
     def destroy(self, request, *args, **kwargs):
-        record = self.get_object()  # scope (404), then the delete permission (403)
+        # Scope (404), edit rights (403: a read share does not delete), the permission (403).
+        record = self.get_editable_object()
         reason = str(request.data.get("reason", "") if hasattr(request.data, "get") else "")
-        self.delete_record(record, reason=reason.strip() or _("Deleted through the API"))
+        self.delete_record(record, reason=reason.strip() or Reason.DELETED_THROUGH_API)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def delete_record(self, record, *, reason):

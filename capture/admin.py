@@ -5,15 +5,19 @@ from django.utils.html import escape, format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_base import ManagedSettingAdmin, VersionedAdminForm
 from capture import embed
 from capture.forms import WebFormAdminForm
 from capture.models import Submission, WebForm
-from crm.services import next_version
+
+
+class WebFormAdminChangeForm(VersionedAdminForm, WebFormAdminForm):
+    """The admin's form: the Web forms page's fields, with the admin's lost-update check."""
 
 
 @admin.register(WebForm)
-class WebFormAdmin(admin.ModelAdmin):
-    form = WebFormAdminForm
+class WebFormAdmin(ManagedSettingAdmin):
+    form = WebFormAdminChangeForm
     list_display = ["name", "is_active", "source", "campaign", "created_by", "public_link"]
     list_filter = ["is_active", "source", "campaign"]
     search_fields = ["name", "key"]
@@ -31,24 +35,9 @@ class WebFormAdmin(admin.ModelAdmin):
     )
     readonly_fields = ["public_url", "preview_link", "embed_iframe", "embed_form"]
 
-    def has_change_permission(self, request, obj=None):
-        # As on the Web forms page: a manager changes their teams' forms, reads the rest.
-        allowed = super().has_change_permission(request, obj)
-        if obj is None or not allowed:
-            return allowed
-        return WebForm.objects.manageable_by(request.user).filter(pk=obj.pk).exists()
-
     def get_fieldsets(self, request, obj=None):
         # The address and snippets exist once the form is saved (its key is then fixed).
         return [*self.fieldsets, self.publish_fieldset] if obj else self.fieldsets
-
-    def save_model(self, request, obj, form, change):
-        # A new version, so an edit on the Web forms page opened before this one is refused.
-        if change:
-            next_version(obj, request.user)
-        else:
-            obj.stamp(request.user)
-        super().save_model(request, obj, form, change)
 
     def get_changeform_initial_data(self, request):
         # A new form creates its leads as the administrator setting it up, unless changed.

@@ -2,6 +2,21 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def web_form_field_labels(names):
+    """A web form's stored lead field names ("last_name") as their labels, in its order."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from leads.models import Lead
+
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(Lead._meta.get_field(name).verbose_name).capitalize())
+        except FieldDoesNotExist:  # a field the lead no longer has: shown as stored
+            labels.append(str(name))
+    return ", ".join(labels)
+
+
 class CaptureConfig(AppConfig):
     name = "capture"
     verbose_name = _("Web capture")
@@ -12,7 +27,14 @@ class CaptureConfig(AppConfig):
 
     def ready(self):
         from capture.panels import web_capture_panel
+        from crm.history import register_history
         from crm.panels import register_panel
+
+        # A web form's fields in its History tab: their labels, not their API names.
+        register_history(
+            "capture.WebForm",
+            shown={"fields": web_form_field_labels, "required_fields": web_form_field_labels},
+        )
 
         register_panel(
             "leads.Lead", "capture/_lead_panel.html", context=web_capture_panel, order=20

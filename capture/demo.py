@@ -32,9 +32,13 @@ def seed(context):
     WebForm.objects.get_or_create(
         key="contact-us",
         defaults={
-            "name": "Contact us (website)",
-            "title": "Talk to our sales team",
-            "introduction": "Tell us what you need and we will get back to you within a day.",
+            "name": "Kontakt os (websted)",
+            "title": "Tal med vores salgsteam",
+            "introduction": (
+                "Fortæl os, hvad du har brug for, så vender vi tilbage inden for et døgn."
+            ),
+            # Its texts are Danish, so its labels are too, whatever the browser asks for.
+            "language": "da",
             "fields": [
                 "first_name",
                 "last_name",
@@ -46,7 +50,7 @@ def seed(context):
             "required_fields": ["last_name", "email"],
             "source": LeadSource.objects.filter(name="Web").first(),
             "created_by": context["users"]["admin"],
-            "thank_you_message": "Thank you! A member of our sales team will contact you soon.",
+            "thank_you_message": "Tak! En fra vores salgsteam kontakter dig snart.",
             "allowed_origins": demo_origins(),
         },
     )

@@ -1,36 +1,21 @@
 """The Web forms pages: managers keep the web forms of their teams (those that create their
 leads as a member of a team they manage), administrators all of them."""
 
-from functools import wraps
-
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from capture import embed, services
 from capture.forms import WebFormPageForm
 from capture.models import WebForm
-from crm.errors import DomainError, StaleRecord
 from crm.history import history_page
-
-
-def permission_required(codename):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(f"capture.{codename}"):
-                raise PermissionDenied(_("Your role may not change web forms."))
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+from crm.lib.setting_views import SettingPage, save_from_form
+from crm.permissions import require_permission
 
 
 @require_GET
-@permission_required("change_webform")
+@require_permission("capture.change_webform")
 def web_form_list(request):
     forms = (
         WebForm.objects.manageable_by(request.user)
@@ -50,21 +35,29 @@ def _edit(request, web_form):
         request.POST or None, instance=web_form, initial=initial, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_web_form(
+        saved = save_from_form(
+            request,
+            form,
+            lambda: services.save_web_form(
                 user=request.user,
                 values=form.changed_values(),
                 web_form=web_form,
                 expected_version=form.cleaned_data["expected_version"],
-            )
-        except StaleRecord as error:
-            form.add_error(None, error.message_for(request.user))
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Web form “%(name)s” saved.") % {"name": saved.name})
+            ),
+            _("Web form “%(name)s” saved."),
+        )
+        if saved is not None:
             return redirect(saved)
-    context = {"web_form": web_form, "form": form}
+    page = SettingPage(
+        record=web_form,
+        list_url=reverse("webforms:list"),
+        list_title=_("Web forms"),
+        new_title=_("New web form"),
+        edit_title=_("Edit web form"),
+        testid="web-form",
+        form_class="web-form-form",
+    )
+    context = {"web_form": web_form, "form": form, "page": page}
     if web_form is not None:
         context.update(
             public_url=embed.public_url(web_form),
@@ -76,13 +69,13 @@ def _edit(request, web_form):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("add_webform")
+@require_permission("capture.add_webform")
 def web_form_new(request):
     return _edit(request, None)
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("change_webform")
+@require_permission("capture.change_webform")
 def web_form_edit(request, pk):
     web_form = get_object_or_404(WebForm.objects.manageable_by(request.user), pk=pk)
     return _edit(request, web_form)

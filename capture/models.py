@@ -12,9 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from crm.models import scope_of
+from crm.models import RecordHistory, VersionedSetting, scope_of
 from leads.models import Campaign, LeadSource
 
 # The lead fields a web form may show, in form order (leads' API names).
@@ -58,7 +57,7 @@ class WebFormQuerySet(models.QuerySet):
         return self.filter(created_by_id__in=scope_of(user).managed_member_ids)
 
 
-class WebForm(models.Model):
+class WebForm(VersionedSetting):
     name = models.CharField(_("name"), max_length=100)
     key = models.SlugField(
         _("public key"),
@@ -124,20 +123,8 @@ class WebForm(models.Model):
         help_text=_("The form's language. Leave empty to follow the visitor's browser."),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    # Bumped by the app's edits (services.save_web_form), so a stale edit is refused.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("modified by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = RecordHistory()
     objects = WebFormQuerySet.as_manager()
 
     class Meta:
@@ -150,11 +137,6 @@ class WebForm(models.Model):
 
     def get_absolute_url(self):
         return reverse("webforms:edit", args=[self.pk])
-
-    def stamp(self, user):
-        """Record who made the change (crm.services.next_version calls it)."""
-        self.modified_by = user
-        self._history_user = user
 
     @property
     def origins(self):

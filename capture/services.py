@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from activities.services import add_note
 from capture.models import UTM_FIELDS, Submission, SubmissionGuard, WebForm
 from crm import ratelimit
 from crm.errors import DomainError
+from crm.history import Reason
 from crm.lib.duplicates import normalise_email
 from crm.models import User, scope_of
 from crm.services import lock_for_update, next_version
@@ -157,8 +157,6 @@ def purge_submission_guards(*, batch_size: int = 5000) -> int:
 # Web forms kept in the app ----------------------------------------------------------------
 
 # Why a web form changed, as its history stores it (English; crm.history translates it).
-CREATED_IN_APP = gettext_noop("Created in the app")
-CHANGED_IN_APP = gettext_noop("Changed in the app")
 
 
 def may_create_leads_as(user: User, *, creator: User) -> bool:
@@ -179,10 +177,10 @@ def save_web_form(
     """Create a web form, or change one with a lost-update check; the history row says who."""
     if web_form is None:
         locked = WebForm()
-        reason = CREATED_IN_APP
+        reason = Reason.CREATED_IN_APP
     else:
         locked = lock_for_update(web_form, expected_version=expected_version)
-        reason = CHANGED_IN_APP
+        reason = Reason.CHANGED_IN_APP
     for name, value in values.items():
         setattr(locked, name, value)
     if locked.created_by_id is None or not may_create_leads_as(user, creator=locked.created_by):

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,9 +27,10 @@ class CrmConfig(AppConfig):
         from simple_history.signals import pre_create_historical_record
 
         from crm.history import fill_in_reason
-        from crm.permissions import sync_groups
+        from crm.permissions import remember_existing_permissions, sync_groups
         from crm.sharing import register_share_history, register_share_panels
 
+        pre_migrate.connect(remember_existing_permissions, dispatch_uid="crm.remember_permissions")
         post_migrate.connect(sync_groups, dispatch_uid="crm.sync_groups")
         # Every history row gets the reason of the block it is written in (crm/history.py).
         pre_create_historical_record.connect(fill_in_reason, dispatch_uid="crm.history_reason")

@@ -1,4 +1,5 @@
-"""Demo organisation: two teams and one user per role. Deterministic and idempotent."""
+"""Demo organisation (a Danish one): two teams and one user per role. Deterministic and
+idempotent."""
 
 from django.contrib.auth.models import Group
 
@@ -12,19 +13,20 @@ from crm.models import (
 )
 
 # username, first name, last name, group, {team: role}, password
-# Bob works in Danish (his profile's language); the others follow their browser.
-DANISH_USERS = {"bob"}
+# Bob works in Danish (his profile's language); Alice, the English-speaking colleague, in
+# English; the others follow their browser.
+LANGUAGES = {"bob": "da", "alice": "en"}
 DEMO_USERS = [
-    ("admin", "Ada", "Admin", ADMINISTRATOR_GROUP, {}, "demo-admin-pass"),
-    ("maria", "Maria", "Manager", SALES_MANAGER_GROUP, {"North": "manager"}, "demo-maria-pass"),
-    ("alice", "Alice", "North", SALESPERSON_GROUP, {"North": "member"}, "demo-alice-pass"),
-    ("bob", "Bob", "North", SALESPERSON_GROUP, {"North": "member"}, "demo-bob-pass"),
-    ("carol", "Carol", "South", SALESPERSON_GROUP, {"South": "member"}, "demo-carol-pass"),
+    ("admin", "Ada", "Andersen", ADMINISTRATOR_GROUP, {}, "demo-admin-pass"),
+    ("maria", "Maria", "Madsen", SALES_MANAGER_GROUP, {"Nord": "manager"}, "demo-maria-pass"),
+    ("alice", "Alice", "Walker", SALESPERSON_GROUP, {"Nord": "member"}, "demo-alice-pass"),
+    ("bob", "Bob", "Bech", SALESPERSON_GROUP, {"Nord": "member"}, "demo-bob-pass"),
+    ("carol", "Carol", "Christensen", SALESPERSON_GROUP, {"Syd": "member"}, "demo-carol-pass"),
 ]
 
 
 def seed(context):
-    teams = {name: Team.objects.get_or_create(name=name)[0] for name in ("North", "South")}
+    teams = {name: Team.objects.get_or_create(name=name)[0] for name in ("Nord", "Syd")}
     users = {}
     for username, first, last, group, memberships, password in DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -35,7 +37,7 @@ def seed(context):
                 "email": f"{username}@example.com",
                 "is_staff": group == ADMINISTRATOR_GROUP,
                 "is_superuser": group == ADMINISTRATOR_GROUP,
-                "language": "da" if username in DANISH_USERS else "",
+                "language": LANGUAGES.get(username, ""),
             },
         )
         if created:

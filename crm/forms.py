@@ -12,6 +12,9 @@ from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from crm.lib.choices import EMPTY_CHOICE
+from crm.lib.widgets import LocalizedDateInput
+
 
 def active_or_current(queryset, current_pk):
     """The active choices of a select or lookup, plus the record's current one even if it was
@@ -98,7 +101,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["first_name", "last_name", "email", "language", "time_zone", "away_until"]
-        widgets = {"away_until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"away_until": LocalizedDateInput()}
 
 
 class InviteUserForm(forms.ModelForm):
@@ -277,10 +280,12 @@ class OwnerChoiceField(forms.ChoiceField):
         rows=None,
         user=None,
         current=None,
+        excluded_user_id=None,
         **kwargs,
     ):
         """`user`: offer (and accept) only the owners they may choose (owners_for), and the
-        record's `current` owner (one shared with them for writing may be someone else's)."""
+        record's `current` owner (one shared with them for writing may be someone else's).
+        `excluded_user_id`: a user neither offered nor accepted."""
         super().__init__(*args, **kwargs)
         from crm.models import Team
 
@@ -296,6 +301,8 @@ class OwnerChoiceField(forms.ChoiceField):
                 scoped_users |= type(current).objects.filter(pk=current.pk)
         self._users = users if users is not None else scoped_users
         self._teams = teams if teams is not None else scoped_teams
+        if excluded_user_id is not None:
+            self._users = self._users.exclude(pk=excluded_user_id)
         self._extra = list(extra_choices)
         # `rows` (an OwnerRows another form of the page shares) offers its active owners.
         self.choices = _OwnerChoices(self._users, self._teams, self._extra, rows)
@@ -312,6 +319,17 @@ class OwnerChoiceField(forms.ChoiceField):
             raise forms.ValidationError(_("Choose a valid owner.")) from None
 
     @staticmethod
+    def split(owner):
+        """(user, team) of a cleaned owner: one of them, the other None (both None for none
+        or an extra choice)."""
+        from crm.models import Team, User
+
+        return (
+            owner if isinstance(owner, User) else None,
+            owner if isinstance(owner, Team) else None,
+        )
+
+    @staticmethod
     def value_for(owner):
         from crm.models import Team
 
@@ -323,12 +341,14 @@ class OwnerChoiceField(forms.ChoiceField):
 class ShareForm(forms.Form):
     """Share one record: with whom (a user or a team) and how."""
 
-    target = OwnerChoiceField(label=_("Share with"))
     access = forms.ChoiceField(
         label=_("Access"),
         initial="read",
         widget=forms.RadioSelect,
-        help_text=_("Read and write also lets them change it, as its owner can."),
+        help_text=_(
+            "Read and write also lets them change it and add activities and notes to it; "
+            "giving it to another owner stays with its owner's side."
+        ),
     )
 
     def __init__(self, *args, record, **kwargs):
@@ -336,16 +356,16 @@ class ShareForm(forms.Form):
         from crm.models import Share, User
 
         self.fields["access"].choices = Share.Access.choices
-        # The owner has it already.
-        others = User.objects.filter(is_active=True).exclude(pk=record.owner_user_id or 0)
-        self.fields["target"] = OwnerChoiceField(label=_("Share with"), users=others)
-        self.fields["target"].choices = [("", "---------"), *self.fields["target"].choices]
+        # Every active user but the owner (who has it already), and every active team.
+        self.fields["target"] = OwnerChoiceField(
+            label=_("Share with"),
+            users=User.objects.filter(is_active=True),
+            excluded_user_id=record.owner_user_id,
+            extra_choices=[("", EMPTY_CHOICE)],
+        )
+        self.order_fields(["target", "access"])
 
     def clean(self):
         cleaned = super().clean()
-        from crm.models import Team
-
-        target = cleaned.get("target")
-        cleaned["user"] = None if isinstance(target, Team) else target
-        cleaned["team"] = target if isinstance(target, Team) else None
+        cleaned["user"], cleaned["team"] = OwnerChoiceField.split(cleaned.get("target"))
         return cleaned

@@ -15,7 +15,9 @@ query per related model for the names of every foreign key on the page.
 is the page (one per model, in the model's app's urls.py).
 
 What is shown: ``register_history(model, exclude=[...])`` names a model's internal or
-denormalised columns to skip besides ``ALWAYS_EXCLUDED`` and the ``*_key`` columns.
+denormalised columns to skip besides ``ALWAYS_EXCLUDED`` and the ``*_key`` columns;
+``shown={"fields": function}`` turns a column's stored value into words (a web form's list of
+lead field names into their labels). A list without one is shown joined by commas.
 
 Writing why: every history row's ``history_change_reason`` is set where it is written.
 ``with change_reason(Reason.BULK_ASSIGNMENT):`` around a write gives each history row stored
@@ -71,12 +73,19 @@ class Reason:
     HANDED_OVER = gettext_noop("Hand-over")
     ROUTING_DEFAULT = gettext_noop("Routing: default owner")
     ROUTING_NO_RULE = gettext_noop("Routing: no rule matched")
+    CREATED_IN_APP = gettext_noop("Created in the app")
+    CHANGED_IN_APP = gettext_noop("Changed in the app")
+    DELETED_IN_ADMIN = gettext_noop("Deleted in the admin")
+    DELETED_THROUGH_API = gettext_noop("Deleted through the API")
 
 
 # Stored prefix -> the shown text with %(value)s ("Routing rule: North").
 _PREFIXES = {
     "Routing rule: ": gettext_noop("Routing rule: %(value)s"),
     "Import batch #": gettext_noop("Import #%(value)s"),
+    "Shared by ": gettext_noop("Shared by %(value)s"),
+    "Access changed by ": gettext_noop("Access changed by %(value)s"),
+    "Revoked by ": gettext_noop("Revoked by %(value)s"),
 }
 # Parts of a reason that say by which way the change came: shown beside the user's name.
 _VIA = (Reason.API, "Routing", "Import batch #")
@@ -84,11 +93,6 @@ _VIA = (Reason.API, "Routing", "Import batch #")
 
 def routing_rule_reason(name):
     return f"Routing rule: {name}"
-
-
-def register_reason_prefix(prefix, shown):
-    """A stored reason starting with `prefix` is shown as gettext(shown) % {"value": rest}."""
-    _PREFIXES[prefix] = shown
 
 
 def describe_reason(stored):
@@ -162,13 +166,18 @@ def fill_in_reason(sender, instance, history_instance, **kwargs):
 # What a model shows ----------------------------------------------------------------------
 
 _excluded = {}
+_shown = {}
 _sources = defaultdict(list)
 
 
-def register_history(model, *, exclude=()):
+def register_history(model, *, exclude=(), shown=None):
     """Columns of `model` (a model or its label, "leads.Lead") its History tab does not
-    show: internal, denormalised."""
-    _excluded[_label_of(model)] = frozenset(exclude)
+    show: internal, denormalised; `shown`: {column name: function(stored value) -> text}
+    for values only the model's app can put in words."""
+    label = _label_of(model)
+    _excluded[label] = frozenset(exclude)
+    for name, function in (shown or {}).items():
+        _shown[(label, name)] = function
 
 
 def register_entries(model, source):
@@ -349,12 +358,17 @@ def _label(model_field):
 
 
 def _is_empty(value):
-    return value is None or value == "" or value is False
+    return value is None or value == "" or value is False or value == []
 
 
 def _text(model_field, value, *, names, zone):
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return EMPTY
+    shown = _shown.get((model_field.model._meta.label, model_field.name))
+    if shown is not None:
+        return shown(value)
+    if isinstance(value, list):  # a JSON list (not a Python repr)
+        return ", ".join(str(item) for item in value)
     if model_field.is_relation:
         return names.get((model_field.name, value), EMPTY)
     if model_field.choices:

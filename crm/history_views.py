@@ -13,18 +13,13 @@ from crm.history import history_page
 PER_PAGE = 50
 
 
-def history_view(model, *, detail_url, records=None, template="crm/history/record_history.html"):
-    """The view of `model`'s History tab; `detail_url` names its record page (the Details
-    tab); `records(user)` the records the user may read (default: `visible_to(user)`)."""
-
-    def readable(user):
-        if records is not None:
-            return records(user)
-        return model._default_manager.visible_to(user)
+def history_view(model, *, detail_url):
+    """The view of `model`'s History tab, for the records the user may read (`visible_to`);
+    `detail_url` names its record page (the Details tab)."""
 
     @require_GET
     def view(request, pk):
-        record = readable(request.user).filter(pk=pk).first()
+        record = model._default_manager.visible_to(request.user).filter(pk=pk).first()
         if record is None:
             raise Http404
         page = request.GET.get("page", "1")
@@ -36,7 +31,7 @@ def history_view(model, *, detail_url, records=None, template="crm/history/recor
         )
         return render(
             request,
-            template,
+            "crm/history/record_history.html",
             {
                 "record": record,
                 "history": history,

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +236,25 @@ def teammate_ids_of(user):
     return scope_of(user).teammate_ids
 
 
+class RecordHistory(HistoricalRecords):
+    """simple-history's HistoricalRecords with the index a History tab reads by: one
+    record's rows, newest first (crm/history.py: history_page filters on the record's id and
+    orders by history_date, history_id; the index is read backwards, no sort). `by` names
+    other columns a history is read by (a share's record), each with history_date."""
+
+    def __init__(self, *args, by=(), **kwargs):
+        self.by = tuple(by)
+        super().__init__(*args, **kwargs)
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        indexes = [models.Index(fields=[model._meta.pk.attname, "history_date", "history_id"])]
+        if self.by:
+            indexes.append(models.Index(fields=[*self.by, "history_date"]))
+        options["indexes"] = (*options.get("indexes", ()), *indexes)
+        return options
+
+
 class OwnedQuerySet(models.QuerySet):
     """Read vocabulary every business record shares; one place decides who sees what.
 
@@ -244,32 +263,54 @@ class OwnedQuerySet(models.QuerySet):
     """
 
     def visible_to(self, user):
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_administrator:
-            return self.all()
-        scope = scope_of(user)
-        return self.filter(
-            Q(owner_user=user)
-            | Q(owner_team_id__in=scope.team_ids)
-            | Q(owner_user_id__in=scope.teammate_ids)
-            | self._shared(user, scope, write=False)
-        )
+        """Own records, the team queues of the user's teams, their teammates', and the
+        records shared with the user or their teams."""
+        return self._within(user, people="teammate_ids", shares="read")
 
     def editable_by(self, user):
         """Own records, the team queues of the user's teams, (managers) their members', and
         the records shared with the user or their teams for writing."""
+        return self._within(user, people="managed_member_ids", shares="write")
+
+    def appendable_by(self, user):
+        """The records `user` may add activities, notes and inquiries to (Dynamics' Append
+        To): those they see through their scope (their own, their teams', their teammates':
+        a colleague logs a call on a lead while its owner is away) and those shared with them
+        for writing; not one shared with them only for reading."""
+        return self._within(user, people="teammate_ids", shares="write")
+
+    def assignable_by(self, user):
+        """The records `user` may give to another owner: those they may edit, except through
+        a share (a share lets them read or change a record, not give it away: Dynamics'
+        Assign right is not part of a share either)."""
+        return self._within(user, people="managed_member_ids", shares=None)
+
+    def with_access(self, user):
+        """Each record with `can_edit` (editable_by) and `can_add` (appendable_by) for
+        `user`, in the same query."""
+        model = self.model._default_manager
+        return self.annotate(
+            can_edit=Exists(model.editable_by(user).filter(pk=OuterRef("pk"))),
+            can_add=Exists(model.appendable_by(user).filter(pk=OuterRef("pk"))),
+        )
+
+    def _within(self, user, *, people, shares):
+        """The records owned by `user`, by one of their teams or by the users of their
+        scope's `people` list, and (`shares`: "read", "write" or None) those shared with
+        them; everything for an administrator, nothing for an inactive user."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_administrator:
             return self.all()
         scope = scope_of(user)
-        return self.filter(
+        condition = (
             Q(owner_user=user)
             | Q(owner_team_id__in=scope.team_ids)
-            | Q(owner_user_id__in=scope.managed_member_ids)
-            | self._shared(user, scope, write=True)
+            | Q(owner_user_id__in=getattr(scope, people))
         )
+        if shares is not None:
+            condition |= self._shared(user, scope, write=shares == "write")
+        return self.filter(condition)
 
     def shared_with(self, user):
         """The records of this model shared with `user` or one of their teams (the lead
@@ -347,7 +388,7 @@ class OwnedRecord(models.Model):
     # Bumped on every update; forms and the API send it back so a stale edit is refused.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    history = HistoricalRecords(inherit=True)
+    history = RecordHistory(inherit=True)
     objects = OwnedQuerySet.as_manager()
 
     class Meta:
@@ -392,14 +433,50 @@ class OwnedRecord(models.Model):
         return type(self)._default_manager.editable_by(user).filter(pk=self.pk).exists()
 
 
+class VersionedSetting(models.Model):
+    """Abstract base of configuration that managers edit in the app (routing rules, web
+    forms): a version the app's edits bump (crm.services.next_version), so a stale edit is
+    refused, and who changed it last."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def stamp(self, user):
+        """Record who made the change (crm.services.next_version calls it)."""
+        self.modified_by = user
+        self._history_user = user
+
+
+def shares_of_records(model, pks):
+    """The lookup of the shares (or their history rows) of the `model` records with these
+    pks."""
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    return {"content_type": content_type, "object_id__in": pks}
+
+
 class ShareQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
 
     def of(self, record):
         """The shares of one record (active and revoked)."""
-        content_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
-        return self.filter(content_type=content_type, object_id=record.pk)
+        return self.of_records(type(record), [record.pk])
+
+    def of_records(self, model, pks):
+        """The shares of the `model` records with these pks (active and revoked)."""
+        return self.filter(**shares_of_records(model, pks))
 
     def with_user(self, user):
         """Shares with `user` or with one of their active teams."""
@@ -456,7 +533,7 @@ class Share(models.Model):
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = RecordHistory(by=["content_type", "object_id"])
     objects = ShareQuerySet.as_manager()
 
     class Meta:

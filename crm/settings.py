@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from crm.env import env_bool, env_int, env_list, env_str
+from crm.lib.choices import EMPTY_CHOICE as _EMPTY_CHOICE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,12 +42,12 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
-    "django_tasks_db",
+    "crm.third_party.TasksConfig",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "crm",
-    "axes",
+    "crm.third_party.AxesConfig",
     "activities",
     "accounts",
     "opportunities",
@@ -353,6 +354,9 @@ AXES_VERBOSE = False
 PASSWORD_RESET_RATE_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_RATE_LIMIT_PER_HOUR", 5, minimum=1)
 # API tokens one user may create an hour (the profile page's button and POST /api/token/).
 API_TOKEN_RATE_LIMIT_PER_HOUR = env_int("API_TOKEN_RATE_LIMIT_PER_HOUR", 10, minimum=1)
+
+# The lists' filters offer the same empty choice as every other select (crm/lib/choices.py).
+FILTERS_EMPTY_CHOICE_LABEL = _EMPTY_CHOICE
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

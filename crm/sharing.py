@@ -9,7 +9,7 @@ itself is in `crm/models.py: OwnedQuerySet.visible_to` / `editable_by`; the writ
 
 from django.apps import apps
 
-from crm.models import Share
+from crm.models import Share, shares_of_records
 from crm.panels import register_panel
 
 
@@ -53,13 +53,11 @@ def register_share_panels():
 def share_history_entries(record, *, user, newest, oldest):
     """The record's History tab entries for its shares (crm/history.py: register_entries):
     each grant, change of access and end, from the shares' own history, in one query."""
-    from django.contrib.contenttypes.models import ContentType
     from django.utils.translation import gettext as _
 
     from crm.history import EMPTY, Change, Entry
 
-    content_type = ContentType.objects.get_for_model(record, for_concrete_model=False)
-    rows = Share.history.filter(content_type_id=content_type.pk, object_id=record.pk)
+    rows = Share.history.filter(**shares_of_records(type(record), [record.pk]))
     if newest is not None:
         rows = rows.filter(history_date__lte=newest)
     if oldest is not None:

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,6 +19,11 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # The message is read on the next page, in the language just chosen (or the
+        # browser's when the profile now names none).
+        translation.activate(
+            request.user.language or translation.get_language_from_request(request)
+        )
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")
     memberships = request.user.memberships.select_related("team").order_by("team__name")

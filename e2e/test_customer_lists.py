@@ -140,7 +140,7 @@ def test_account_list_filters_sorting_and_paging_keep_the_filters(
     expect(rows(page)).to_contain_text("Consulting")
 
     # Only mine: bob's Aarhus accounts disappear.
-    page.get_by_label("Industry").select_option(label="---------")
+    page.get_by_label("Industry").select_option(label="- Select an option -")
     page.get_by_label("Search", exact=True).fill("aarhus")
     apply_filter(page)
     expect(rows(page)).to_have_count(2)
@@ -334,7 +334,7 @@ def test_opportunity_list_filters_sorting_and_paging(
     expect(rows(page).first).to_contain_text("Deal 01")
 
     # Status: Won, Lost, any.
-    page.get_by_label("Sort by").select_option(label="---------")
+    page.get_by_label("Sort by").select_option(label="- Select an option -")
     page.get_by_label("Status", exact=True).select_option(label="Won")
     apply_filter(page)
     expect(rows(page)).to_have_count(2)
@@ -343,7 +343,7 @@ def test_opportunity_list_filters_sorting_and_paging(
     apply_filter(page)
     expect(rows(page)).to_have_count(1)
     expect(rows(page)).to_contain_text("Out-Sold")
-    page.get_by_label("Status", exact=True).select_option(label="---------")
+    page.get_by_label("Status", exact=True).select_option(label="- Select an option -")
     apply_filter(page)
     expect(pagination(page)).to_contain_text("Page 1 of 2")  # 33 of any state
     pagination(page).get_by_role("link", name="Next").click()
@@ -357,11 +357,11 @@ def test_opportunity_list_filters_sorting_and_paging(
     expect(rows(page)).to_have_count(7)
 
     # Source campaign and Search.
-    page.get_by_label("Sales stage").select_option(label="---------")
+    page.get_by_label("Sales stage").select_option(label="- Select an option -")
     page.get_by_label("Source campaign").select_option(label="Spring fair (SF-1)")
     apply_filter(page)
     expect(rows(page)).to_have_count(3)
-    page.get_by_label("Source campaign").select_option(label="---------")
+    page.get_by_label("Source campaign").select_option(label="- Select an option -")
     page.get_by_label("Search", exact=True).fill("contoso")  # the potential customer's name
     apply_filter(page)
     expect(rows(page)).to_have_count(2)

@@ -75,7 +75,7 @@ def test_a_stale_card_is_refused_and_the_keyboard_moves_a_card(
     page.wait_for_selector("[data-board-ready]", state="attached")
     new = page.get_by_test_id("board-column-new")
     contacted = page.get_by_test_id("board-column-contacted")
-    services.update_lead(lead=stale, user=bob, data={"topic": "Changed elsewhere"})  # version + 1
+    services.update_lead(lead=stale, user=bob, data={"rating": "hot"})  # version + 1
     _drag(page, new.get_by_test_id("board-card").first, contacted.locator("ol"))
     alert = page.locator("[data-board-alert]")
     expect(alert).to_contain_text("Nothing was saved")  # who changed it and when, once

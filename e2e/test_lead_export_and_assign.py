@@ -63,8 +63,8 @@ def test_a_rep_exports_her_open_leads_as_csv(page, live_server, login, alice, le
     assert web["id"] == str(leads_of_north["web"].pk)
     assert (web["owner"], web["state"], web["status"], web["source"]) == (
         "alice",
-        "open",
-        "new",
+        "Open",  # choice labels in the user's language, as Dynamics exports them
+        "New",
         "Web",
     )
     assert web["email"] == "anna@fabrikam.example"

@@ -176,9 +176,9 @@ def test_a_manager_reads_time_in_status_for_a_week_of_leads_and_downloads_it(
     assert filename == "time-in-status-owner-report.csv"
     assert rows == [
         ["owner", "status", "stays", "average_days", "median_days"],
-        ["Alice Adams", "new", "1", "0.25", "0.25"],
-        ["Alice Adams", "contacted", "1", "1.75", "1.75"],
-        ["Bob Berg", "new", "1", "1.00", "1.00"],
+        ["Alice Adams", "New", "1", "0.25", "0.25"],
+        ["Alice Adams", "Contacted", "1", "1.75", "1.75"],
+        ["Bob Berg", "New", "1", "1.00", "1.00"],
     ]
 
     # By team: both reps are North's; the two New stays average 0.63 days.

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin_base import VersionCheckedAdmin, VersionedAdminForm
 from crm.admin_extensions import ExtensibleAdmin
 from crm.admin_scope import ScopedAdmin
+from crm.history import Reason
 from leads import services
 from leads.models import (
     Campaign,
@@ -148,8 +150,9 @@ class LeadAdmin(ScopedAdmin, ExtensibleAdmin, VersionCheckedAdmin, SimpleHistory
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request, obj):
-        services.delete_lead(lead=obj, user=request.user, reason=str(_("Deleted in the admin")))
+        services.delete_lead(lead=obj, user=request.user, reason=Reason.DELETED_IN_ADMIN)
 
+    @transaction.atomic  # all the selected leads, or none
     def delete_queryset(self, request, queryset):
         for lead in queryset:
             self.delete_model(request, lead)

@@ -85,9 +85,17 @@ class LeadsConfig(AppConfig):
             )
         )
         register_choices("source_campaign", lambda request: Campaign.objects.all())
-        # The funnel's stored facts (written with the state changes the history shows).
+        # The funnel's stored facts (written with the state changes the history shows), and
+        # the first contact (written without a history row when a call or e-mail is logged:
+        # shown, it would surface in whichever later entry comes next).
         register_history(
-            "leads.Lead", exclude=["reached_contacted", "reached_opportunity", "reached_won"]
+            "leads.Lead",
+            exclude=[
+                "reached_contacted",
+                "reached_opportunity",
+                "reached_won",
+                "first_contact_at",
+            ],
         )
         for record in ("accounts.Account", "accounts.Contact", "opportunities.Opportunity"):
             register_panel(

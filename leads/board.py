@@ -9,7 +9,7 @@ count capped like the list's, and the sum of estimated value while the count is 
 (a sum over a bigger column would read every row); "Show more" continues from the last card
 shown (keyset, `?column=new&after=<id>`)."""
 
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from crm.forms import OwnerRows
 from crm.lib.pagination import board_column
 from leads.filters import saved_views_for
-from leads.models import Status
+from leads.models import Lead, Status
 from leads.views import _filtered
 
 CARDS_PER_COLUMN = 20
@@ -30,14 +30,18 @@ def _choices():
     return [(status, Status(status).label) for status in COLUMNS]
 
 
-def _column(leads, status, *, after=None):
+def _column(leads, status, *, user, after=None):
     return {
         "status": status,
         "label": Status(status).label,
         **board_column(
             leads.filter(status=status),
             CARDS_PER_COLUMN,
-            decorate=lambda rows: rows.select_related("owner_user", "owner_team"),
+            # can_edit: a card the user only reads (a read share, a teammate's) has no
+            # controls and does not move.
+            decorate=lambda rows: rows.select_related("owner_user", "owner_team").annotate(
+                can_edit=Exists(Lead.objects.editable_by(user).filter(pk=OuterRef("pk")))
+            ),
             totals={"value": Sum("estimated_value")},
             after=after,
         ),
@@ -62,7 +66,7 @@ def lead_board(request):
             request,
             "leads/lead_board.html#column-cards",
             {
-                "column": _column(leads, column, after=request.GET["after"]),
+                "column": _column(leads, column, user=request.user, after=request.GET["after"]),
                 "move_choices": _choices(),
             },
         )
@@ -75,7 +79,7 @@ def lead_board(request):
             "saved_views": [
                 (k, label) for k, label in saved_views_for(request.user) if k in BOARD_VIEWS
             ],
-            "columns": [_column(leads, status) for status in COLUMNS],
+            "columns": [_column(leads, status, user=request.user) for status in COLUMNS],
             "move_choices": _choices(),
             "filtering": any(
                 request.GET.get(name) for name in filterset.filters if name != "sort"

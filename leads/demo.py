@@ -15,24 +15,30 @@ from leads.models import Campaign, Lead, LeadSource, Status
 from opportunities.models import Rating
 
 DEMO_CAMPAIGNS = [
-    ("Spring Expo 2026", "EXPO26", datetime.date(2026, 3, 1), datetime.date(2026, 3, 31), "25000"),
-    ("Webinar series", "WEB26", datetime.date(2026, 1, 15), None, "5000"),
+    (
+        "Forårsmessen 2026",
+        "EXPO26",
+        datetime.date(2026, 3, 1),
+        datetime.date(2026, 3, 31),
+        "25000",
+    ),
+    ("Webinarserie", "WEB26", datetime.date(2026, 1, 15), None, "5000"),
 ]
 
 # e-mail, first, last, company, topic, source, campaign code, rating, owner, outcome, follow-up
-# (days from today); outcome: "", "contacted", "qualified", "lost", "cannot_contact", ...
+# (days from today), city; outcome: "", "contacted", "qualified", "lost", "cannot_contact", ...
 DEMO_LEADS = [
-    ("anna.hansen@fabrikam.example", "Anna", "Hansen", "Fabrikam A/S", "50 laptops for the new office", "Trade Show", "EXPO26", Rating.HOT, "alice", "", 0),  # noqa: E501
-    ("jens.berg@blaavand.example", "Jens", "Berg", "Blåvand Fisk ApS", "Cold storage sensors", "Web", "WEB26", Rating.WARM, "alice", "contacted", -2),  # noqa: E501
-    ("li.wei@tailspin.example", "Li", "Wei", "Tailspin Toys", "Packaging line upgrade", "Partner", "", Rating.WARM, "alice", "qualified", None),  # noqa: E501
-    ("o.nielsen@mail.example", "Ole", "Nielsen", "", "Home office kit", "Web", "WEB26", Rating.COLD, "alice", "lost", None),  # noqa: E501
-    ("sara.lind@woodgrove.example", "Sara", "Lind", "Woodgrove Bank", "Branch kiosks", "Seminar", "", Rating.HOT, "bob", "", 3),  # noqa: E501
-    ("p.kowalski@litware.example", "Piotr", "Kowalski", "Litware Inc.", "", "Employee Referral", "", Rating.WARM, "bob", "contacted", 0),  # noqa: E501
-    ("m.garcia@proseware.example", "Marta", "Garcia", "Proseware", "Field service app", "External Referral", "EXPO26", Rating.COLD, "bob", "cannot_contact", None),  # noqa: E501
-    ("h.svensson@adatum.example", "Hanna", "Svensson", "Adatum Corporation", "Data centre cooling", "Advertisement", "", Rating.HOT, "carol", "", 1),  # noqa: E501
-    ("t.meyer@contoso.example", "Tom", "Meyer", "Contoso Pharmaceuticals", "Lab monitoring", "Public Relations", "", Rating.WARM, "carol", "no_longer_interested", None),  # noqa: E501
-    ("k.olsen@northwind.example", "Karin", "Olsen", "Northwind Traders", "Delivery vans tracking", "Word of Mouth", "", Rating.WARM, "carol", "canceled", None),  # noqa: E501
-    ("queue@lucerne.example", "", "Ahmed", "Lucerne Publishing", "Print workflow", "Other", "", "", "North", "", None),  # noqa: E501
+    ("anna.hansen@birkelund.example", "Anna", "Hansen", "Birkelund Møbler A/S", "50 bærbare til det nye kontor", "Trade Show", "EXPO26", Rating.HOT, "alice", "", 0, "Vejle"),  # noqa: E501
+    ("jens.berg@blaavand.example", "Jens", "Berg", "Blåvand Fisk ApS", "Sensorer til kølerummet", "Web", "WEB26", Rating.WARM, "alice", "contacted", -2, "Esbjerg"),  # noqa: E501
+    ("mette.lund@legehuset.example", "Mette", "Lund", "Legehuset Billund A/S", "Opgradering af pakkelinjen", "Partner", "", Rating.WARM, "alice", "qualified", None, "Billund"),  # noqa: E501
+    ("o.nielsen@mail.example", "Ole", "Nielsen", "", "Udstyr til hjemmekontoret", "Web", "WEB26", Rating.COLD, "alice", "lost", None, "Roskilde"),  # noqa: E501
+    ("sara.lind@sparekassenvest.example", "Sara", "Lind", "Sparekassen Vest", "Selvbetjening i filialerne", "Seminar", "", Rating.HOT, "bob", "", 3, "Herning"),  # noqa: E501
+    ("p.kristensen@kristensen-it.example", "Poul", "Kristensen", "Kristensen IT ApS", "", "Employee Referral", "", Rating.WARM, "bob", "contacted", 0, "Aarhus"),  # noqa: E501
+    ("m.frederiksen@montoer.example", "Maja", "Frederiksen", "Montør Service ApS", "App til servicemontørerne", "External Referral", "EXPO26", Rating.COLD, "bob", "cannot_contact", None, "Kolding"),  # noqa: E501
+    ("h.svendsen@datacentermidt.example", "Henrik", "Svendsen", "Datacenter Midt A/S", "Køling af datacentret", "Advertisement", "", Rating.HOT, "carol", "", 1, "Viborg"),  # noqa: E501
+    ("t.mikkelsen@medicofarma.example", "Thomas", "Mikkelsen", "Medico Farma A/S", "Overvågning af laboratoriet", "Public Relations", "", Rating.WARM, "carol", "no_longer_interested", None, "Hillerød"),  # noqa: E501
+    ("k.olsen@nordvind.example", "Karin", "Olsen", "Nordvind Handel A/S", "Sporing af varebilerne", "Word of Mouth", "", Rating.WARM, "carol", "canceled", None, "Aalborg"),  # noqa: E501
+    ("koe@trykkerietlyngby.example", "", "Ahmed", "Trykkeriet Lyngby ApS", "Arbejdsgangen i trykkeriet", "Other", "", "", "Nord", "", None, "Kongens Lyngby"),  # noqa: E501
 
 ]  # fmt: skip
 
@@ -41,25 +47,27 @@ Kind, Direction = Activity.Kind, Activity.Direction
 # Per lead (by e-mail): kind, subject, due (days from today, at 10:00), done. A completed call
 # or e-mail on a New lead makes it Contacted, as in real use.
 DEMO_ACTIVITIES = {
-    "anna.hansen@fabrikam.example": [
-        (Kind.TASK, "Send the laptop price list", 0, False),
-        (Kind.APPOINTMENT, "Demo at Fabrikam's office", 2, False),
+    "anna.hansen@birkelund.example": [
+        (Kind.TASK, "Send prislisten på bærbare", 0, False),
+        (Kind.APPOINTMENT, "Demo hos Birkelund Møbler", 2, False),
     ],
     "jens.berg@blaavand.example": [
-        (Kind.PHONE_CALL, "First call: cold storage needs", -3, True),
-        (Kind.PHONE_CALL, "Follow-up call on sensor count", -2, False),
+        (Kind.PHONE_CALL, "Første opkald: behov for kølerum", -3, True),
+        (Kind.PHONE_CALL, "Opfølgende opkald om antal sensorer", -2, False),
     ],
-    "li.wei@tailspin.example": [(Kind.EMAIL, "Proposal sent", -5, True)],
-    "sara.lind@woodgrove.example": [(Kind.TASK, "Prepare the kiosk brief", 3, False)],
-    "p.kowalski@litware.example": [
-        (Kind.EMAIL, "Intro e-mail", -1, True),
-        (Kind.PHONE_CALL, "Call back about budget", 0, False),
+    "mette.lund@legehuset.example": [(Kind.EMAIL, "Tilbud sendt", -5, True)],
+    "sara.lind@sparekassenvest.example": [
+        (Kind.TASK, "Forbered oplægget om terminaler", 3, False)
     ],
-    "h.svensson@adatum.example": [(Kind.PHONE_CALL, "Qualifying call", 1, False)],
+    "p.kristensen@kristensen-it.example": [
+        (Kind.EMAIL, "Introduktionsmail", -1, True),
+        (Kind.PHONE_CALL, "Ring tilbage om budgettet", 0, False),
+    ],
+    "h.svendsen@datacentermidt.example": [(Kind.PHONE_CALL, "Kvalificerende opkald", 1, False)],
 }
 DEMO_NOTES = {
-    "anna.hansen@fabrikam.example": "Met at the Spring Expo stand; wants delivery before June.",
-    "sara.lind@woodgrove.example": "Decision in the board meeting next month.",
+    "anna.hansen@birkelund.example": "Mødt på Forårsmessen; vil have levering før juni.",
+    "sara.lind@sparekassenvest.example": "Beslutningen tages på bestyrelsesmødet i næste måned.",
 }
 
 
@@ -96,7 +104,9 @@ def seed(context):
     sources = {source.name: source for source in LeadSource.objects.all()}
     today = timezone.localdate()
     for row in DEMO_LEADS:
-        email, first, last, company, topic, source, code, rating, owner, outcome, follow = row
+        email, first, last, company, topic, source, code, rating, owner, outcome, follow, city = (
+            row
+        )
         if Lead.objects.filter(email=email).exists():
             continue
         owner = users.get(owner) or teams[owner]
@@ -111,8 +121,8 @@ def seed(context):
                 "source": sources[source],
                 "campaign": campaigns.get(code),
                 "rating": rating,
-                "city": "Copenhagen",
-                "country": "Denmark",
+                "city": city,
+                "country": "Danmark",
                 "estimated_value": Decimal("10000"),
                 "next_follow_up": today + datetime.timedelta(days=follow)
                 if follow is not None
@@ -136,5 +146,5 @@ def seed(context):
             )
         elif outcome:
             services.disqualify_lead(
-                lead=lead, user=creator, status=outcome, note="Demo: closed during the call"
+                lead=lead, user=creator, status=outcome, note="Demo: lukket under opkaldet"
             )

@@ -1,4 +1,5 @@
-"""CSV export of leads with the API's field names, so an export re-imports cleanly; the
+"""CSV export of leads with the API's field names and the choices' labels in the user's
+language (as Dynamics exports them), so an export re-imports cleanly; the
 writing every CSV download shares (the reports' too): a BOM, and the user's language's
 separators, so that Danish Excel opens a file in columns."""
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 from django.utils.formats import get_format, number_format
 
 from leads.models import LEAD_EXPORT_FIELDS as EXPORT_FIELDS
+from leads.models import Lead
 
 # Every CSV download starts with it: Excel reads a file as UTF-8 only when it has one. The
 # importer skips it (utf-8-sig), so an export still re-imports cleanly.
@@ -43,6 +45,14 @@ def neutralise(value):
     return str(value)
 
 
+# {field name: {value: label}} of the exported fields with choices (state, status, rating, ...).
+CHOICE_LABELS = {
+    name: dict(Lead._meta.get_field(name).flatchoices)
+    for name in EXPORT_FIELDS
+    if name not in ("owner", "source", "campaign") and Lead._meta.get_field(name).choices
+}
+
+
 def _cell(lead, name):
     if name == "owner":
         owner = lead.owner
@@ -53,6 +63,10 @@ def _cell(lead, name):
     if name in ("existing_account", "existing_contact"):
         return getattr(lead, f"{name}_id") or ""
     value = getattr(lead, name)
+    choices = CHOICE_LABELS.get(name)
+    if choices is not None and value not in (None, ""):
+        # Labels in the user's language, as Dynamics exports them; the importer reads them.
+        return str(choices.get(value, value))
     if isinstance(value, bool):
         return "true" if value else "false"
     if hasattr(value, "isoformat"):

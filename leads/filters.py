@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.forms import OwnerRows, owners_for
 from crm.lib.filters import StableOrderingFilter
-from crm.lib.widgets import QuickSelect, QuickSelectMultiple
+from crm.lib.widgets import LocalizedDateInput, QuickSelect, QuickSelectMultiple
 from crm.models import Membership, Team, team_ids_of, teammate_ids_of
 from leads.models import (
     Campaign,
@@ -217,16 +217,28 @@ class LeadFilter(django_filters.FilterSet):
         label=_("Created from"),
         field_name="created_at",
         method="created_from",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=LocalizedDateInput(),
     )
     created_before = django_filters.DateFilter(
         label=_("Created until"),
         field_name="created_at",
         method="created_until",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=LocalizedDateInput(),
     )
     sort = StableOrderingFilter(
-        label=_("Sort by"), fields=ORDERING, then={"last_name": ["first_name"]}
+        label=_("Sort by"),
+        fields=ORDERING,
+        then={"last_name": ["first_name"]},
+        field_labels={
+            "created_at": _("Created"),
+            "last_name": _("Name"),
+            "company_name": _("Company name"),
+            "topic": _("Topic"),
+            "status": _("Status reason"),
+            "rating": _("Rating"),
+            "next_follow_up": _("Follow-up"),
+            "estimated_value": _("Estimated value"),
+        },
     )
 
     class Meta:

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from crm.forms import OwnerChoiceField, VersionedModelForm, active_or_current
-from crm.lib.widgets import QuickSelect
+from crm.lib.choices import EMPTY_CHOICE
+from crm.lib.widgets import LocalizedDateInput, QuickSelect
 from crm.lookup import use_lookup
 from leads.actions import automatic_owner_by_default, bulk_action, bulk_actions
 from leads.models import (
@@ -21,7 +22,7 @@ from opportunities.models import Currency, Opportunity
 AUTO_OWNER = "auto"
 
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = LocalizedDateInput()
 
 
 class LeadForm(VersionedModelForm):
@@ -166,10 +167,16 @@ class QualifyForm(forms.Form):
         label=_("Add the lead's estimated value to the opportunity's"), required=False
     )
     account = forms.ModelChoiceField(
-        label=_("…or use this existing account"), queryset=Account.objects.none(), required=False
+        label=_("…or use this existing account"),
+        queryset=Account.objects.none(),
+        required=False,
+        empty_label=EMPTY_CHOICE,
     )
     contact = forms.ModelChoiceField(
-        label=_("…or use this existing contact"), queryset=Contact.objects.none(), required=False
+        label=_("…or use this existing contact"),
+        queryset=Contact.objects.none(),
+        required=False,
+        empty_label=EMPTY_CHOICE,
     )
     opportunity_customer = forms.ChoiceField(
         label=_("Opportunity's customer"),
@@ -344,7 +351,7 @@ class BulkActionForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
         choices=lambda: [
-            ("", "—"),
+            ("", EMPTY_CHOICE),
             *BulkActionForm.ACTIONS,
             *((action.key, action.label) for action in bulk_actions()),
         ],
@@ -362,7 +369,7 @@ class BulkActionForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Reason"),
-        choices=[("", "—"), *DISQUALIFY_REASONS],
+        choices=[("", EMPTY_CHOICE), *DISQUALIFY_REASONS],
         required=False,
         widget=QuickSelect,
     )
@@ -393,7 +400,7 @@ class BulkActionForm(forms.Form):
         self.fields["owner"] = OwnerChoiceField(
             label=_("Owner"),
             required=False,
-            extra_choices=[("", "—")],
+            extra_choices=[("", EMPTY_CHOICE)],
             widget=QuickSelect,
             rows=owners,
             user=user,

@@ -210,6 +210,8 @@ class QualificationPlan:
         account"; what the lead cannot make, and the source campaign."""
         blocks = []
         not_made = self.not_made
+        # Whole sentences per kind: Danish nouns have a gender ("det nye firma", "den nye
+        # kontakt"), so a sentence built around a noun reads wrong.
         for kind, title, model, record, values in (
             ("account", _("Account"), Account, self.account, self.account_values),
             ("contact", _("Contact"), Contact, self.contact, self.contact_values),
@@ -225,18 +227,12 @@ class QualificationPlan:
                 rows = _display_rows(model, self._shown_values(model, values))
                 if model is Opportunity:
                     customer = (
-                        _("the new %(kind)s") % {"kind": self.customer_kind}
+                        new_record_name(self.customer_kind)
                         if self.customer_is_new
                         else self.customer
                     )
                     rows.insert(0, (_("Customer"), customer))
-                blocks.append(
-                    {
-                        "kind": title,
-                        "title": _("Create a new %(kind)s") % {"kind": title.lower()},
-                        "rows": rows,
-                    }
-                )
+                blocks.append({"kind": title, "title": str(CREATE_TITLES[kind]), "rows": rows})
             elif record is not None:
                 block = {"kind": title, "title": _("Use %(record)s") % {"record": record}}
                 if model is Opportunity:
@@ -245,7 +241,7 @@ class QualificationPlan:
                     ]
                 blocks.append(block)
             elif kind not in not_made:
-                blocks.append({"kind": title, "title": _("No %(kind)s") % {"kind": title.lower()}})
+                blocks.append({"kind": title, "title": str(NONE_TITLES[kind])})
         for reason in not_made.values():
             blocks.append({"title": reason, "skipped": True})
         if self.source_campaign:
@@ -257,14 +253,34 @@ class QualificationPlan:
         """The values as the preview names them: records still to be created by name."""
         values = dict(values)
         if model is Contact and self.account_values is not None:
-            values["account"] = _("the new account")
+            values["account"] = new_record_name("account")
         if (
             model is Opportunity
             and self.customer_kind == "account"
             and self.contact_values is not None
         ):
-            values["parent_contact"] = _("the new contact")
+            values["parent_contact"] = new_record_name("contact")
         return values
+
+
+# The preview's titles and names of the records still to be created, one sentence per kind.
+CREATE_TITLES = {
+    "account": gettext_lazy("Create a new account"),
+    "contact": gettext_lazy("Create a new contact"),
+    "opportunity": gettext_lazy("Create a new opportunity"),
+}
+NONE_TITLES = {
+    "account": gettext_lazy("No account"),
+    "contact": gettext_lazy("No contact"),
+    "opportunity": gettext_lazy("No opportunity"),
+}
+
+
+def new_record_name(kind):
+    """ "the new account" / "the new contact": a record the qualification will create."""
+    if kind == "account":
+        return _("the new account")
+    return _("the new contact")
 
 
 def describe_value_added(opportunity, value_added, *, done, currency):

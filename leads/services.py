@@ -18,7 +18,12 @@ from crm.errors import DomainError, StaleRecord
 from crm.history import SEPARATOR, Reason, change_reason
 from crm.lib.bulk import insert_objects
 from crm.models import Team, User
-from crm.services import lock_for_update, save_new_version
+from crm.services import (
+    changes_nothing,
+    check_may_give_away,
+    lock_for_update,
+    save_new_version,
+)
 from leads import bulk
 from leads.models import Campaign, Lead, LeadLink, LeadStatusChange, Qualification, State, Status
 from leads.qualification import contact_values_from, plan_qualification, qualification_defaults
@@ -211,6 +216,8 @@ def update_lead(
     """Change an open lead's fields; refused for closed leads and for stale edits."""
     locked = lock_for_update(lead, expected_version=expected_version)
     locked.ensure_editable()
+    if changes_nothing(locked, data):
+        return locked  # no new version, no empty History entry
     owner = (locked.owner_user_id, locked.owner_team_id)
     for name, value in data.items():
         setattr(locked, name, value)
@@ -334,6 +341,7 @@ def assign_lead(
     locked = lock_for_update(lead, expected_version=expected_version)
     if locked.owner == owner:
         return locked
+    check_may_give_away(locked, user)
     set_owner(locked, owner=owner, user=user, reason="assigned", assigned_by=user)
     lead_reassigned.send(sender=Lead, lead=locked, owner=owner, assigned_by=user)
     return locked

@@ -130,7 +130,7 @@ def _detail_queryset(user, *, existing=True):
     return (
         Lead.objects.visible_to(user)
         .select_related(*related, *(["existing_account", "existing_contact"] if existing else []))
-        .annotate(can_edit=Exists(Lead.objects.editable_by(user).filter(pk=OuterRef("pk"))))
+        .with_access(user)
     )
 
 

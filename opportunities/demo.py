@@ -8,7 +8,7 @@ from django.conf import settings
 from opportunities.models import Currency, Opportunity, SalesStage
 from opportunities.services import create_opportunity, lose_opportunity, win_opportunity
 
-# code, name, symbol, units per one base-currency unit (demo figures against EUR)
+# code, name, symbol, units per one euro (demo figures); stored against the base currency
 DEMO_CURRENCIES = [
     ("EUR", "Euro", "€", Decimal(1)),
     ("DKK", "Danish Krone", "kr.", Decimal("7.46")),
@@ -18,29 +18,28 @@ DEMO_CURRENCIES = [
 
 # topic, customer (account name or contact "First Last"), owner, currency, value, stage, outcome
 DEMO_OPPORTUNITIES = [
-    ("Smart meter rollout", "Nordlys Energi A/S", "alice", "EUR", "120000", SalesStage.PROPOSE, ""),  # noqa: E501
-    ("Fleet telematics", "Havn Logistics ApS", "bob", "DKK", "450000", SalesStage.DEVELOP, ""),
-    ("Warehouse scanners", "Havn Logistics ApS", "bob", "DKK", "90000", SalesStage.CLOSE, "won"),
-    ("Production line sensors", "Acme Inc.", "alice", "USD", "80000", SalesStage.QUALIFY, ""),
-    ("Cold chain monitoring", "Sydkyst Foods GmbH", "carol", "EUR", "60000", SalesStage.CLOSE, "lost"),  # noqa: E501
-    ("Contract review tool", "Lars Østergaard", "carol", "EUR", "15000", SalesStage.DEVELOP, ""),
+    ("Fjernaflæste målere", "Nordlys Energi A/S", "alice", "EUR", "120000", SalesStage.PROPOSE, ""),  # noqa: E501
+    ("Telematik til vognparken", "Havn Logistik ApS", "bob", "DKK", "450000", SalesStage.DEVELOP, ""),  # noqa: E501
+    ("Lagerscannere", "Havn Logistik ApS", "bob", "DKK", "90000", SalesStage.CLOSE, "won"),
+    ("Sensorer til produktionslinjen", "Fyns Maskinfabrik A/S", "alice", "USD", "80000", SalesStage.QUALIFY, ""),  # noqa: E501
+    ("Overvågning af kølekæden", "Sydkyst Fødevarer A/S", "carol", "DKK", "450000", SalesStage.CLOSE, "lost"),  # noqa: E501
+    ("Værktøj til kontraktgennemgang", "Lars Østergaard", "carol", "DKK", "110000", SalesStage.DEVELOP, ""),  # noqa: E501
 ]  # fmt: skip
 
 
 def seed(context):
     base = settings.BASE_CURRENCY
+    per_euro = {code: rate for code, _name, _symbol, rate in DEMO_CURRENCIES}
     currencies = {}
     for code, name, symbol, rate in DEMO_CURRENCIES:
-        # Rates are relative to EUR: with another base currency only that one (rate 1) is kept.
-        if base != "EUR" and code != base:
+        # Rates are per euro: against another of these base currencies they are divided by its
+        # rate (DKK: 1 EUR = 7.46 DKK gives EUR 0.134 per krone); with any other only it is kept.
+        if base not in per_euro and code != base:
             continue
+        exchange_rate = 1 if code == base else (rate / per_euro[base]).quantize(Decimal("1e-10"))
         currency, _created = Currency.objects.get_or_create(
             code=code,
-            defaults={
-                "name": name,
-                "symbol": symbol,
-                "exchange_rate": rate if code != base else 1,
-            },
+            defaults={"name": name, "symbol": symbol, "exchange_rate": exchange_rate},
         )
         currencies[code] = currency
     admin = context["users"]["admin"]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import OwnedRecordForm
 from accounts.models import Account, Contact
 from crm.forms import active_or_current, localize_numbers
+from crm.lib.widgets import LocalizedDateInput
 from crm.lookup import use_lookup
 from opportunities.models import Currency, Opportunity
 
@@ -33,7 +34,7 @@ class OpportunityForm(OwnedRecordForm):
             "rating",
             "description",
         ]
-        widgets = {"estimated_close_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"estimated_close_date": LocalizedDateInput()}
         help_texts = {
             "account": _("The potential customer: an account or a contact, not both."),
         }
@@ -85,9 +86,7 @@ class CloseOpportunityForm(forms.Form):
         decimal_places=2,
         help_text=_("For a won opportunity; empty means the estimated revenue."),
     )
-    close_date = forms.DateField(
-        label=_("Actual close date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    close_date = forms.DateField(label=_("Actual close date"), widget=LocalizedDateInput())
     description = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

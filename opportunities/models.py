@@ -27,6 +27,20 @@ class CurrencyQuerySet(models.QuerySet):
         return self.get(code=settings.BASE_CURRENCY)
 
 
+# The names of common currencies in the user's language, for the ones whose stored name is
+# still the English one the migration and the demo give them (a renamed currency keeps its name).
+CURRENCY_NAMES = {
+    "EUR": ("Euro", _("Euro")),
+    "USD": ("US Dollar", _("US Dollar")),
+    "GBP": ("Pound Sterling", _("Pound Sterling")),
+    "DKK": ("Danish Krone", _("Danish Krone")),
+    "SEK": ("Swedish Krona", _("Swedish Krona")),
+    "NOK": ("Norwegian Krone", _("Norwegian Krone")),
+    "CHF": ("Swiss Franc", _("Swiss Franc")),
+    "JPY": ("Yen", _("Yen")),
+}
+
+
 class Currency(models.Model):
     """A transaction currency (Dynamics `transactioncurrency`).
 
@@ -68,7 +82,13 @@ class Currency(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code} ({self.name})"
+        return f"{self.code} ({self.display_name})"
+
+    @property
+    def display_name(self):
+        """The name in the active language when it is a known currency's English name."""
+        english, translated = CURRENCY_NAMES.get(self.code, (None, None))
+        return str(translated) if self.name == english else self.name
 
     @property
     def is_base(self):

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -68,10 +67,9 @@ def _list_scope(request):
 
 @require_http_methods(["GET"])
 def opportunity_detail(request, pk):
-    editable = Opportunity.objects.editable_by(request.user).filter(pk=OuterRef("pk"))
     opportunity = get_object_or_404(
         Opportunity.objects.visible_to(request.user)
-        .annotate(can_edit=Exists(editable))
+        .with_access(request.user)
         .select_related(
             "account",
             "contact",
@@ -146,6 +144,7 @@ def opportunity_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def opportunity_close(request, pk):
     opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    check_permission(request.user, "opportunities.change_opportunity")
     form = CloseOpportunityForm(
         request.POST or None, opportunity=opportunity, outcome=request.GET.get("outcome", "")
     )
@@ -197,6 +196,7 @@ def opportunity_set_stage(request, pk):
     """The board's move: a card dropped on another stage (`Accept: application/json`: the new
     version, 409 for a stale card) or its Move button (back to `next`)."""
     opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    check_permission(request.user, "opportunities.change_opportunity")
     version = request.POST.get("expected_version", "")
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
@@ -227,6 +227,7 @@ def opportunity_set_stage(request, pk):
 @require_POST
 def opportunity_reopen(request, pk):
     opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
+    check_permission(request.user, "opportunities.change_opportunity")
     try:
         opportunity = reopen_opportunity(opportunity=opportunity, user=request.user)
     except DomainError as error:

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms import OwnerChoiceField, owners_for
+from crm.lib.choices import EMPTY_CHOICE
+from crm.lib.widgets import LocalizedDateInput
 from crm.models import Team
 from leads.models import Campaign, LeadSource
 from reports.queries import Criteria
@@ -18,7 +20,7 @@ BY_CHOICES = [
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"})
+    return LocalizedDateInput()
 
 
 class ReportFilterForm(forms.Form):
@@ -44,7 +46,7 @@ class ReportFilterForm(forms.Form):
         _users, teams = owners_for(user)
         self.fields["team"].queryset = teams.filter(is_active=True)
         self.fields["owner"] = OwnerChoiceField(
-            label=_("Owner"), required=False, extra_choices=[("", "---------")], user=user
+            label=_("Owner"), required=False, extra_choices=[("", EMPTY_CHOICE)], user=user
         )
         self.order_fields(["by", "created_from", "created_to", "team", "owner"])
         if by_choices is not None:

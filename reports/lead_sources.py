@@ -181,7 +181,7 @@ def labels_for(by, keys):
     """{(k1, k2): label} for the groups present (one query; two for owners)."""
     ids = {k1 for k1, _k2 in keys if k1 is not None}
     if by == "source":
-        return {(s.pk, None): s.name for s in LeadSource.objects.filter(pk__in=ids)}
+        return {(s.pk, None): str(s) for s in LeadSource.objects.filter(pk__in=ids)}
     if by == "campaign":
         return {(c.pk, None): str(c) for c in Campaign.objects.filter(pk__in=ids)}
     if by == "team":

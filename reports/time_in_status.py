@@ -71,14 +71,15 @@ def csv_header(by):
 
 
 def csv_rows(by, rows, statuses):
-    """Header and one row per group and status it has stays in (status order)."""
+    """Header and one row per group and status it has stays in (status order); the status by
+    its label in the user's language, as the page shows it."""
     yield csv_header(by)
     for row in rows:
-        for (status, _label), stay in zip(statuses, row.cells, strict=True):
+        for (_status, label), stay in zip(statuses, row.cells, strict=True):
             if stay is not None:
                 yield [
                     neutralise(row.label),
-                    status,
+                    str(label),
                     str(stay.stays),
                     csv_number(stay.average_days),
                     csv_number(stay.median_days),

@@ -195,6 +195,19 @@ def test_editing_an_account_saves_and_bumps_the_version(as_alice, alice):
     assert (account.name, account.version, account.modified_by) == ("Acme Nordic", 2, alice)
 
 
+def test_saving_without_a_change_writes_no_version_and_no_history_entry(as_alice, alice):
+    account = AccountFactory(owner_user=alice, name="Acme")
+    rows = account.history.count()
+    url = reverse("accounts:account_edit", args=[account.pk])
+    form = as_alice.get(url).context["form"]
+    unchanged = {name: form[name].value() for name in form.fields}
+    response = as_alice.post(url, {k: "" if v is None else v for k, v in unchanged.items()})
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.version == 1
+    assert account.history.count() == rows
+
+
 def test_a_stale_edit_is_refused_naming_who_changed_it(as_alice, alice, manager):
     account = AccountFactory(owner_user=alice, name="Acme")
     update_record(account, user=manager, data={"city": "Aarhus"}, expected_version=1)

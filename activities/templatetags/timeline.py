@@ -47,6 +47,15 @@ def call_button(record, phone, person=""):
     number = dialled_number(phone)
     if not number:
         return ""
+    if getattr(record, "can_add", True) is False:
+        # A record the user only reads: the number still dials, no call is logged on it.
+        return format_html(
+            '<a class="btn btn-sm btn-outline-success ms-1" href="tel:{}" data-testid='
+            '"call-button">{}<span class="visually-hidden"> {}</span></a>',
+            number,
+            _("Call"),
+            str(phone).strip(),
+        )
     log_url = reverse(
         "activities:quick_add", args=[record._meta.label_lower, record.pk, "phone_call"]
     )

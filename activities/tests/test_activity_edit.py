@@ -364,8 +364,11 @@ class TestEditPage:
     def test_the_owner_and_whoever_may_edit_the_record_may_edit(
         self, client, account, alice, bob, manager
     ):
-        # Bob owns a task on Alice's account (which he may only see); Maria manages Alice.
-        task = _task(account, bob)
+        # Bob owns a task on Alice's account (which he may only see, so Alice gave it to him);
+        # Maria manages Alice.
+        task = services.log_activity(
+            regarding=account, user=alice, kind="task", data={"subject": "For Bob"}, owner=bob
+        )
         for user in (bob, manager):
             client.force_login(user)
             assert client.get(edit_url(task)).status_code == 200, user

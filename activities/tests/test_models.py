@@ -82,7 +82,13 @@ def test_whoever_sees_the_record_sees_its_activities(account, alice, bob, carol,
 
 def test_the_owner_of_an_activity_sees_it_even_on_a_record_they_cannot_see(alice, carol):
     south_account = AccountFactory(owner_user=carol)
-    call = _call(south_account, alice)
+    call = services.log_activity(
+        regarding=south_account,
+        user=carol,
+        kind=Activity.Kind.PHONE_CALL,
+        data={"subject": "For Alice", "direction": Activity.Direction.OUTGOING},
+        owner=alice,
+    )
 
     assert call in Activity.objects.visible_to(alice)
     assert call in Activity.objects.visible_to(carol)

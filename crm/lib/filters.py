@@ -1,6 +1,9 @@
 """Filters shared by the apps' lists and the API."""
 
 import django_filters
+from django.forms.utils import pretty_name
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
@@ -17,6 +20,18 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         self.then = then or {}
         super().__init__(*args, **kwargs)
 
+    def build_choices(self, fields, labels):
+        # django-filter formats "%s (descending)" once, when the FilterSet class is built (in
+        # the language of the import); a lazy label is formatted in the language of the page.
+        ascending = [
+            (param, labels.get(field, _(pretty_name(param)))) for field, param in fields.items()
+        ]
+        descending = [
+            (f"-{param}", labels.get(f"-{param}", _descending(label)))
+            for param, label in ascending
+        ]
+        return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
+
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
@@ -28,6 +43,13 @@ class StableOrderingFilter(django_filters.OrderingFilter):
             sign = "-" if field.startswith("-") else ""
             extra += [sign + name for name in self.then.get(field.lstrip("-"), [])]
         return qs.order_by(*ordering, *extra, "pk")
+
+
+def _descending_label(label):
+    return gettext("%s (descending)") % label
+
+
+_descending = lazy(_descending_label, str)
 
 
 class IdFilter(django_filters.NumberFilter):

@@ -4,7 +4,9 @@ renders one template per option (hundreds per page); this one joins strings, sam
 import html
 
 from django import forms
+from django.utils import formats
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext
 
 
 def _escape(text):
@@ -63,3 +65,46 @@ class QuickSelect(forms.Select):
 
 class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
     """A `SelectMultiple` written the same way."""
+
+
+# strftime directives of DATE_INPUT_FORMATS, as the calendar (vanillajs-datepicker) writes them.
+_PICKER_TOKENS = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy"}
+
+
+def _placeholder_tokens():
+    return {
+        "%d": pgettext("date format placeholder: day", "dd"),
+        "%m": pgettext("date format placeholder: month", "mm"),
+        "%Y": pgettext("date format placeholder: year", "yyyy"),
+        "%y": pgettext("date format placeholder: year", "yy"),
+    }
+
+
+def _translate_format(pattern, tokens):
+    for directive, token in tokens.items():
+        pattern = pattern.replace(directive, token)
+    return pattern
+
+
+class LocalizedDateInput(forms.DateInput):
+    """A date typed as the active language writes it (Danish 2.12.2026, English 2026-12-02),
+    with a calendar that starts the week on the language's first day (crm.js). A native
+    <input type="date"> follows the browser's own language instead, which the page cannot
+    change. The field parses every DATE_INPUT_FORMATS of the language; the first one is shown.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)  # no fixed format: the active language's, at render time
+
+    def get_context(self, name, value, attrs):
+        pattern = formats.get_format("DATE_INPUT_FORMATS")[0]
+        attrs = {
+            "placeholder": _translate_format(pattern, _placeholder_tokens()),
+            "autocomplete": "off",
+            "data-datepicker": "",
+            "data-date-format": _translate_format(pattern, _PICKER_TOKENS),
+            "data-week-start": formats.get_format("FIRST_DAY_OF_WEEK"),
+            "data-language": get_language() or "en",
+            **(attrs or {}),
+        }
+        return super().get_context(name, value, attrs)

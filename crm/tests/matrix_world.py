@@ -29,7 +29,7 @@ from crm.models import ADMINISTRATOR_GROUP, SALES_MANAGER_GROUP, SALESPERSON_GRO
 from crm.services import share_record
 from crm.tests.factories import MembershipFactory, TeamFactory, UserFactory
 from leads.imports.models import ImportBatch
-from leads.models import LeadLink
+from leads.models import LeadLink, LeadSource
 from leads.routing.models import AssignmentRule
 from leads.tests.factories import CampaignFactory, make_lead
 from opportunities.models import Currency, Opportunity
@@ -162,6 +162,7 @@ def build_world() -> World:
         world.seen_by[_marker(kind, "alice")].add("shared")
     world.records["webform"] = WebFormFactory(created_by=world.users["manager"], key="matrix")
     world.records["campaign"] = CampaignFactory(name="Matrix campaign")
+    world.records["source"] = LeadSource.objects.create(name="Matrix source")
     world.records["rule"] = AssignmentRule.objects.create(
         name="Matrix rule", priority=1, target_user=world.users["rep"]
     )

@@ -132,6 +132,16 @@ class TestTheGroupsStayEditable:
         for group in (SALESPERSON_GROUP, SALES_MANAGER_GROUP, ADMINISTRATOR_GROUP):
             assert "leads.reassign_lead" in codenames(group)
 
+    def test_a_model_permission_created_by_a_migrate_gets_its_default_groups(self):
+        # As when a new version adds a model: Django creates its permissions in that migrate.
+        Permission.objects.filter(codename="view_leadsource").delete()
+        assert "leads.view_leadsource" not in codenames(SALESPERSON_GROUP)
+
+        call_command("migrate", verbosity=0)
+
+        assert "leads.view_leadsource" in codenames(SALESPERSON_GROUP)
+        assert "leads.change_leadsource" not in codenames(SALESPERSON_GROUP)
+
     def test_the_first_migrate_with_action_permissions_takes_delete_from_sales_managers(self):
         # A database set up before: its sales managers could delete business records.
         manager_group = Group.objects.get(name=SALES_MANAGER_GROUP)

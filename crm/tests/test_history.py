@@ -39,6 +39,27 @@ def test_a_change_names_the_field_by_its_label_and_values_by_their_choice_names(
     assert not shown & {"Version", "Modified at", "Search text", "Email key", "Reached won"}
 
 
+def test_the_first_contact_is_not_put_under_the_next_change(alice):
+    from activities.services import log_activity
+
+    lead = make_lead(owner=alice)
+    log_activity(
+        kind="phone_call",
+        regarding=lead,
+        user=alice,
+        data={"subject": "Intro", "direction": "outgoing"},
+        completed=True,
+    )
+    lead.refresh_from_db()
+    assert lead.first_contact_at is not None
+    services.update_lead(lead=lead, user=alice, data={"rating": "hot"})
+
+    latest = history_page(lead, user=alice).entries[0]
+
+    assert "First contacted at" not in changes_of(latest)
+    assert "Rating" in changes_of(latest)
+
+
 def test_an_owner_change_is_one_change_shown_by_names(alice, bob, north):
     lead = make_lead(owner=alice)
     services.assign_lead(lead=lead, user=alice, owner=north)

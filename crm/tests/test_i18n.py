@@ -380,7 +380,7 @@ def test_a_danish_report_csv_has_semicolons_and_decimal_commas(as_admin, alice, 
     assert rows[0][:4] == ["kilde", "oprettet", "kontaktet", "kvalificerede"]
     assert rows[0][6] == "kontaktet, pct. af oprettet"
     assert rows[3][0] == "(ingen)"  # the leads without a source
-    assert rows[1] == ["Trade Show", "3", "2", "2", "2", "1", "66,7", "100,0", "100,0", "50,0"]
+    assert rows[1] == ["Messe", "3", "2", "2", "2", "1", "66,7", "100,0", "100,0", "50,0"]
     rows = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
     assert rows[1] == ["Trade Show", "3", "2", "2", "2", "1", "66.7", "100.0", "100.0", "50.0"]
 

@@ -48,6 +48,25 @@ def test_write_access_lets_the_user_change_it_and_revoking_ends_both(alice, caro
     assert share.revoked_by == alice and share.revoked_at is not None
 
 
+def test_a_write_share_changes_the_record_but_does_not_give_it_away(alice, carol, lead):
+    from crm.services import update_record
+    from leads.services import assign_lead, update_lead
+
+    share_record(record=lead, by=alice, user=carol, access=Share.Access.WRITE)
+    carol = _fresh(carol)
+    update_lead(lead=lead, user=carol, data={"topic": "Changed by Carol"})
+    with pytest.raises(DomainError, match="shared with you"):
+        assign_lead(lead=lead, user=carol, owner=carol)
+    account = AccountFactory(owner_user=alice, name="Delt A/S")
+    share_record(record=account, by=alice, user=carol, access=Share.Access.WRITE)
+    carol = _fresh(carol)
+    with pytest.raises(DomainError, match="shared with you"):
+        update_record(account, user=carol, data={"owner": carol})
+    lead.refresh_from_db()
+    account.refresh_from_db()
+    assert (lead.topic, lead.owner, account.owner) == ("Changed by Carol", alice, alice)
+
+
 def test_a_team_share_reaches_every_member_of_the_team(alice, carol, lead, south):
     share_record(record=lead, by=alice, team=south)
     assert Lead.objects.visible_to(_fresh(carol)).filter(pk=lead.pk).exists()
@@ -174,6 +193,17 @@ def test_the_lead_list_has_a_shared_with_me_view(client, alice, carol, lead):
     assert "Shared with me" in response.text
 
 
+def test_a_search_in_a_view_without_it_points_to_the_search_of_everything(
+    client, alice, carol, lead
+):
+    share_record(record=lead, by=alice, user=carol)
+    client.force_login(carol)
+    response = client.get("/leads/", {"q": "Sharedsen"})  # "My open leads": not hers
+    assert "No leads match in this view." in response.text
+    assert 'href="/search/?q=Sharedsen"' in response.text
+    assert "Sharedsen" in client.get("/search/", {"q": "Sharedsen"}).text
+
+
 def test_the_history_tab_shows_a_share_granted_changed_and_ended(as_alice, alice, carol, lead):
     share = share_record(record=lead, by=alice, user=carol)
     share_record(record=lead, by=alice, user=carol, access=Share.Access.WRITE)
@@ -181,3 +211,12 @@ def test_the_history_tab_shows_a_share_granted_changed_and_ended(as_alice, alice
     page = as_alice.get(reverse("leads:history", args=[lead.pk])).text
     for text in ("Shared", "Share changed", "Share ended", "Carol Cruz: Read and write"):
         assert text in page
+
+
+def test_a_card_shared_for_reading_has_no_controls_on_the_board(client, alice, carol, lead):
+    share_record(record=lead, by=alice, user=carol)
+    client.force_login(carol)
+    page = client.get("/leads/board/", {"view": "shared"}).text
+    assert lead.display_topic in page
+    assert reverse("leads:set_status", args=[lead.pk]) not in page
+    assert "data-card " not in page and "data-card>" not in page

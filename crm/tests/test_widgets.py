@@ -1,9 +1,13 @@
-"""QuickSelect writes the same HTML as Django's Select, without a template per option."""
+"""QuickSelect writes the same HTML as Django's Select, without a template per option;
+LocalizedDateInput writes a date as the active language does."""
+
+import datetime
 
 import pytest
 from django import forms
+from django.utils import translation
 
-from crm.lib.widgets import QuickSelect, QuickSelectMultiple
+from crm.lib.widgets import LocalizedDateInput, QuickSelect, QuickSelectMultiple
 
 CHOICES = [
     ("", "—"),
@@ -32,3 +36,30 @@ def test_quick_select_marks_only_the_first_of_equal_values_as_select_does():
     for value in ("a", "", 1, "1"):
         expected = forms.Select(choices=choices).render("x", value)
         assert QuickSelect(choices=choices).render("x", value) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "placeholder", "picker_format", "week_start"),
+    [
+        ("da", "02.12.2026", "dd.mm.åååå", "dd.mm.yyyy", "1"),
+        ("en", "2026-12-02", "yyyy-mm-dd", "yyyy-mm-dd", "0"),
+    ],
+)
+def test_a_date_input_is_written_in_the_active_language_with_its_calendar(
+    language, value, placeholder, picker_format, week_start
+):
+    with translation.override(language):
+        html = LocalizedDateInput().render("due", datetime.date(2026, 12, 2))
+    assert 'type="text"' in html
+    assert f'value="{value}"' in html
+    assert f'placeholder="{placeholder}"' in html
+    assert f'data-date-format="{picker_format}"' in html
+    assert f'data-week-start="{week_start}"' in html
+    assert f'data-language="{language}"' in html
+
+
+@pytest.mark.parametrize("typed", ["2.12.2026", "02-12-2026", "02.12.26", "2026-12-02"])
+def test_a_date_field_reads_what_a_danish_user_types(typed):
+    field = forms.DateField(widget=LocalizedDateInput())
+    with translation.override("da"):
+        assert field.clean(typed) == datetime.date(2026, 12, 2)

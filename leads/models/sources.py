@@ -5,6 +5,22 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+# Dynamics' ten sources (the data migration seeds them in English): a source still called by
+# its English name is shown in the reader's language; one an administrator renamed or added
+# is shown as named.
+SEEDED_NAMES = {
+    "Advertisement": _("Advertisement"),
+    "Employee Referral": _("Employee Referral"),
+    "External Referral": _("External Referral"),
+    "Partner": _("Partner"),
+    "Public Relations": _("Public Relations"),
+    "Seminar": _("Seminar"),
+    "Trade Show": _("Trade Show"),
+    "Web": _("Web"),
+    "Word of Mouth": _("Word of Mouth"),
+    "Other": _("Other"),
+}
+
 
 class LeadSource(models.Model):
     """Admin-configurable lead sources, seeded with Dynamics' ten by a data migration."""
@@ -26,7 +42,7 @@ class LeadSource(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return str(SEEDED_NAMES.get(self.name, self.name))
 
 
 class Campaign(models.Model):

@@ -9,10 +9,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin_base import ManagedSettingAdmin
 from crm.admin_extensions import extend_admin
 from crm.errors import DomainError
 from crm.forms import OwnerChoiceField
-from crm.services import next_version
 from leads.models import Lead
 from leads.routing import services
 from leads.routing.explain import describe
@@ -34,7 +34,7 @@ class AssignmentConditionInline(admin.TabularInline):
 
 
 @admin.register(AssignmentRule)
-class AssignmentRuleAdmin(admin.ModelAdmin):
+class AssignmentRuleAdmin(ManagedSettingAdmin):
     list_display = [
         "name",
         "priority",
@@ -72,39 +72,41 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("conditions")
 
-    def has_change_permission(self, request, obj=None):
-        # As on the in-app rules page: a manager changes their teams' rules, reads the rest.
-        allowed = super().has_change_permission(request, obj)
-        if obj is None or not allowed:
-            return allowed
-        return AssignmentRule.objects.manageable_by(request.user).filter(pk=obj.pk).exists()
-
-    def save_model(self, request, obj, form, change):
-        # A new version, so an edit in the app opened before this one is refused.
-        if change:
-            next_version(obj, request.user)
-        else:
-            obj.stamp(request.user)
-        super().save_model(request, obj, form, change)
-
     @admin.display(description=_("conditions"))
     def condition_summary(self, rule):
         return "; ".join(str(c) for c in rule.conditions.all()) or _("(every lead)")
 
     @admin.action(description=_("Activate the selected rules"))
     def activate(self, request, queryset):
-        queryset.update(is_active=True)
+        self._set_active(request, queryset, active=True)
 
     @admin.action(description=_("Deactivate the selected rules"))
     def deactivate(self, request, queryset):
-        queryset.update(is_active=False)
+        self._set_active(request, queryset, active=False)
+
+    def _set_active(self, request, queryset, *, active):
+        # Through the in-app service, rule by rule: a new version (an edit opened before is
+        # refused), who and when, and a history row saying why; only the rules the user may
+        # change (a manager reads the other teams' rules here).
+        rules = queryset.filter(pk__in=AssignmentRule.objects.manageable_by(request.user))
+        for rule in rules.order_by("priority", "pk"):
+            services.set_rule_active(rule=rule, user=request.user, active=active)
+        skipped = queryset.count() - rules.count()
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d rule was left as it was: it is not one of your teams' rules.",
+                    "%(count)d rules were left as they were: they are not your teams' rules.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Renumber all priorities 10, 20, 30… keeping the order"))
     def renumber(self, request, queryset):
-        rules = list(AssignmentRule.objects.order_by("priority", "pk"))
-        for number, rule in enumerate(rules, start=1):
-            rule.priority = number * 10
-        AssignmentRule.objects.bulk_update(rules, ["priority"])
+        services.renumber_rules(user=request.user)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)

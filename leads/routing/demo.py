@@ -1,18 +1,18 @@
-"""Demo routing rules: big companies to the North manager, the Nordics shared round robin in
-North, southern Europe to the South queue, trade-show leads load balanced with a capacity.
+"""Demo routing rules: big companies to the Nord manager, the Nordics shared round robin in
+Nord, southern Europe to the Syd queue, trade-show leads load balanced with a capacity.
 Deterministic and idempotent (rules are found by name)."""
 
 from leads.routing.models import AssignmentCondition, AssignmentRule, Distribution
 
 # name, priority, target (username or team name), distribution, capacity, conditions
 DEMO_RULES = [
-    ("Large companies to Maria", 10, "maria", Distribution.ROUND_ROBIN, None,
+    ("Store firmaer til Maria", 10, "maria", Distribution.ROUND_ROBIN, None,
      [("number_of_employees", "gte", "1000")]),
-    ("Nordic leads, round robin in North", 20, "North", Distribution.ROUND_ROBIN, None,
-     [("country", "in", "Denmark, Sweden, Norway, Finland, Iceland")]),
-    ("Southern Europe to the South queue", 30, "South", Distribution.TEAM_OWNS, None,
-     [("country", "in", "Spain, Portugal, Italy, France, Germany")]),
-    ("Trade-show leads, load balanced", 40, "North", Distribution.LOAD_BALANCED, 25,
+    ("Nordiske kundeemner på skift i Nord", 20, "Nord", Distribution.ROUND_ROBIN, None,
+     [("country", "in", "Danmark, Denmark, Sverige, Sweden, Norge, Norway, Finland, Island, Iceland")]),  # noqa: E501
+    ("Sydeuropa til Syds kø", 30, "Syd", Distribution.TEAM_OWNS, None,
+     [("country", "in", "Spanien, Spain, Portugal, Italien, Italy, Frankrig, France, Tyskland, Germany")]),  # noqa: E501
+    ("Messekundeemner, jævnt fordelt", 40, "Nord", Distribution.LOAD_BALANCED, 25,
      [("source", "equals", "Trade Show"), ("email_domain", "is_not_empty", "")]),
 ]  # fmt: skip
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Industry
 from crm.forms import OwnerChoiceField, VersionedModelForm
+from crm.lib.choices import EMPTY_CHOICE
 from crm.models import Team, User, scope_of
 from leads.models import Campaign, Lead, LeadSource
 from leads.routing.models import AssignmentCondition, AssignmentRule
@@ -49,17 +50,16 @@ class RuleForm(VersionedModelForm):
 
     def changed_values(self):
         values = super().changed_values()
-        target = self.cleaned_data["target"]
-        values["target_team"] = target if isinstance(target, Team) else None
-        values["target_user"] = target if isinstance(target, User) else None
+        values["target_user"], values["target_team"] = OwnerChoiceField.split(
+            self.cleaned_data["target"]
+        )
         return values
 
     def _post_clean(self):
         # The target comes from its own field: the model's "exactly one target" check must see it.
         target = self.cleaned_data.get("target")
         if target is not None:
-            self.instance.target_team = target if isinstance(target, Team) else None
-            self.instance.target_user = target if isinstance(target, User) else None
+            self.instance.target_user, self.instance.target_team = OwnerChoiceField.split(target)
         super()._post_clean()
 
 
@@ -85,15 +85,22 @@ class RulePreviewForm(forms.Form):
     admin's)."""
 
     lead_id = forms.IntegerField(label=_("Lead number"), required=False, min_value=1)
-    source = forms.ModelChoiceField(LeadSource.objects.all(), required=False)
-    campaign = forms.ModelChoiceField(Campaign.objects.all(), required=False)
+    source = forms.ModelChoiceField(
+        LeadSource.objects.all(), required=False, empty_label=EMPTY_CHOICE
+    )
+    campaign = forms.ModelChoiceField(
+        Campaign.objects.all(), required=False, empty_label=EMPTY_CHOICE
+    )
     country = forms.CharField(required=False)
     state_province = forms.CharField(label=_("State/province"), required=False)
     city = forms.CharField(required=False)
     industry = forms.TypedChoiceField(
-        choices=[("", "—"), *Industry.choices], coerce=int, empty_value=None, required=False
+        choices=[("", EMPTY_CHOICE), *Industry.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
-    rating = forms.ChoiceField(choices=[("", "—"), *Rating.choices], required=False)
+    rating = forms.ChoiceField(choices=[("", EMPTY_CHOICE), *Rating.choices], required=False)
     annual_revenue = forms.DecimalField(required=False)
     number_of_employees = forms.IntegerField(required=False, min_value=0)
     estimated_value = forms.DecimalField(required=False)

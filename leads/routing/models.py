@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Industry
-from crm.models import Team, User, scope_of
+from crm.models import RecordHistory, Team, User, VersionedSetting, scope_of
 from leads.models import Lead
 from opportunities.models import Rating
 
@@ -85,7 +84,7 @@ class AssignmentRuleQuerySet(models.QuerySet):
         )
 
 
-class AssignmentRule(models.Model):
+class AssignmentRule(VersionedSetting):
     """One row of the rules table: all conditions must hold; the first active match wins."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -121,20 +120,8 @@ class AssignmentRule(models.Model):
         blank=True,
         help_text=_("A member with this many open leads or more is skipped. Empty: no limit."),
     )
-    # Bumped by the app's edits (services.save_rule), so a stale edit is refused.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("modified by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = RecordHistory()
     objects = AssignmentRuleQuerySet.as_manager()
 
     class Meta:
@@ -161,11 +148,6 @@ class AssignmentRule(models.Model):
     def get_absolute_url(self):
         return reverse("routing:rule_edit", args=[self.pk])
 
-    def stamp(self, user):
-        """Record who made the change (crm.services.next_version calls it)."""
-        self.modified_by = user
-        self._history_user = user
-
     @property
     def target(self):
         return self.target_user or self.target_team
@@ -188,7 +170,7 @@ class AssignmentCondition(models.Model):
     )
 
     # Its rule's History tab shows the conditions' changes (leads/routing/history.py).
-    history = HistoricalRecords()
+    history = RecordHistory()
 
     class Meta:
         verbose_name = _("condition")

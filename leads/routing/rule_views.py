@@ -1,34 +1,20 @@
 """The routing rules pages: managers keep the rules of their teams, administrators all of them
 (when their group has the permission); "Try the rules" previews who would get a lead."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.errors import DomainError, StaleRecord
+from crm.errors import StaleRecord
+from crm.lib.setting_views import SettingPage, save_from_form
+from crm.permissions import require_permission
 from leads.routing import selectors, services
 from leads.routing.explain import describe
 from leads.routing.forms import ConditionFormSet, RuleForm, RulePreviewForm
 from leads.routing.history import rule_history
 from leads.routing.models import AssignmentRule
-
-
-def permission_required(codename):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(f"routing.{codename}"):
-                raise PermissionDenied(_("Your role may not change routing rules."))
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _rule_of(request, pk):
@@ -37,7 +23,7 @@ def _rule_of(request, pk):
 
 
 @require_GET
-@permission_required("change_assignmentrule")
+@require_permission("routing.change_assignmentrule")
 def rule_list(request):
     return render(
         request,
@@ -64,41 +50,48 @@ def _edit(request, rule):
     form = RuleForm(request.POST or None, instance=rule, user=request.user)
     formset = ConditionFormSet(request.POST or None, instance=rule or AssignmentRule())
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            saved = services.save_rule(
+        saved = save_from_form(
+            request,
+            form,
+            lambda: services.save_rule(
                 user=request.user,
                 values=form.changed_values(),
                 conditions=_kept_conditions(formset),
                 rule=rule,
                 expected_version=form.cleaned_data["expected_version"],
-            )
-        except StaleRecord as error:
-            form.add_error(None, error.message_for(request.user))
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Rule “%(name)s” saved.") % {"name": saved.name})
+            ),
+            _("Rule “%(name)s” saved."),
+        )
+        if saved is not None:
             return redirect("routing:rules")
-    context = {"rule": rule, "form": form, "formset": formset}
+    page = SettingPage(
+        record=rule,
+        list_url=reverse("routing:rules"),
+        list_title=_("Routing rules"),
+        new_title=_("New rule"),
+        edit_title=_("Edit rule"),
+        testid="rule",
+    )
+    context = {"rule": rule, "form": form, "formset": formset, "page": page}
     if rule is not None:
         context["history"] = rule_history(rule, user=request.user)
     return render(request, "routing/rule_form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("add_assignmentrule")
+@require_permission("routing.add_assignmentrule")
 def rule_new(request):
     return _edit(request, None)
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("change_assignmentrule")
+@require_permission("routing.change_assignmentrule")
 def rule_edit(request, pk):
     return _edit(request, _rule_of(request, pk))
 
 
 @require_POST
-@permission_required("change_assignmentrule")
+@require_permission("routing.change_assignmentrule")
 def rule_set_active(request, pk):
     rule = _rule_of(request, pk)
     active = request.POST.get("active") == "1"
@@ -118,7 +111,7 @@ def rule_set_active(request, pk):
 
 
 @require_POST
-@permission_required("change_assignmentrule")
+@require_permission("routing.change_assignmentrule")
 def rule_move(request, pk):
     rule = _rule_of(request, pk)
     services.move_rule(rule=rule, user=request.user, up=request.POST.get("direction") == "up")
@@ -142,7 +135,7 @@ def _shown_to(decision, user):
 
 
 @require_GET
-@permission_required("change_assignmentrule")
+@require_permission("routing.change_assignmentrule")
 def rule_preview(request):
     """Which rule would take a lead (picked by number or described), and who would get it now;
     nothing is assigned and no rotation moves."""

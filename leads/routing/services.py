@@ -618,12 +618,11 @@ def may_target(user: User, *, target: User | Team) -> bool:
 
 
 # Why a rule changed, as its history stores it (English; crm.history shows it translated).
-CREATED_IN_APP = gettext_noop("Created in the app")
-CHANGED_IN_APP = gettext_noop("Changed in the app")
 ACTIVATED = gettext_noop("Activated")
 DEACTIVATED = gettext_noop("Deactivated")
 MOVED_UP = gettext_noop("Moved up")
 MOVED_DOWN = gettext_noop("Moved down")
+RENUMBERED = gettext_noop("Renumbered")
 
 
 def _save_with_history(record: models.Model, *, user: User, reason: str, at: datetime) -> None:
@@ -673,10 +672,10 @@ def save_rule(
             changed.append(condition)
     if rule is None:
         locked.stamp(user)
-        reason = CREATED_IN_APP
+        reason = Reason.CREATED_IN_APP
     else:
         next_version(locked, user)
-        reason = CHANGED_IN_APP
+        reason = Reason.CHANGED_IN_APP
     locked.full_clean()
     now = timezone.now()
     _save_with_history(locked, user=user, reason=reason, at=now)
@@ -732,3 +731,20 @@ def move_rule(*, rule: AssignmentRule, user: User, up: bool) -> AssignmentRule:
         next_version(each, user)
         _save_with_history(each, user=user, reason=reason, at=now)
     return moved
+
+
+@transaction.atomic
+def renumber_rules(*, user: User) -> int:
+    """Number every rule's priority 10, 20, 30… keeping the order (the admin's "renumber");
+    each rule whose number changes gets a new version and a history row. Returns how many
+    changed."""
+    every = list(AssignmentRule.objects.select_for_update().order_by("priority", "pk"))
+    now, changed = timezone.now(), 0
+    for number, rule in enumerate(every, start=1):
+        if rule.priority == number * 10:
+            continue
+        rule.priority = number * 10
+        next_version(rule, user)
+        _save_with_history(rule, user=user, reason=RENUMBERED, at=now)
+        changed += 1
+    return changed

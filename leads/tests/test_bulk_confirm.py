@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_no_action_is_preselected_and_none_chosen_is_refused(as_alice, alice):
     lead = make_lead(owner=alice)
     page = as_alice.get(reverse("leads:list")).content.decode()
-    assert '<option value="" selected>—</option>' in page
+    assert '<option value="" selected>- Select an option -</option>' in page
     response = as_alice.post(
         reverse("leads:bulk"), {"leads": [lead.pk], "step": "confirm"}, follow=True
     )

@@ -16,8 +16,8 @@ def test_the_demo_leads_come_with_their_activities_once(db):
     assert jens.status == Status.CONTACTED
     assert jens.first_contact_at is not None
     change = LeadStatusChange.objects.get(lead=jens, to_status=Status.CONTACTED)
-    assert "First call" in change.reason
-    anna = Lead.objects.get(email="anna.hansen@fabrikam.example")
+    assert "Første opkald" in change.reason
+    anna = Lead.objects.get(email="anna.hansen@birkelund.example")
     open_kinds = set(
         Activity.objects.regarding(anna).filter(state="open").values_list("kind", flat=True)
     )

@@ -107,10 +107,10 @@ def test_reactivating_keeps_the_last_qualification_and_qualifying_again_replaces
     assert lead.qualifications.count() == 2
 
 
-def test_the_data_migration_fills_both_facts_for_older_leads(alice, bob):
+def test_the_data_migration_fills_both_facts_for_older_leads(alice, manager):
     contacted, qualified, untouched = (make_lead(owner=alice) for _ in range(3))
     _call(contacted, alice, at=T0 + 3 * HOUR)
-    _call(contacted, bob, at=T0 + HOUR)
+    _call(contacted, manager, at=T0 + HOUR)
     _qualify(qualified, alice, at=T0 + HOUR)
     with time_machine.travel(T0 + 2 * HOUR, tick=False):
         reactivate_lead(lead=qualified, user=alice)

@@ -184,8 +184,10 @@ class TestReadThrough:
         q.account.owner = carol
         q.account.save()
 
-        assert timeline.build_timeline(q.account, carol).entries == []
-        assert len(timeline.build_timeline(q.account, alice).entries) == 3
+        # (The account's own entry, its move to carol, is on it for both.)
+        [moved] = timeline.build_timeline(q.account, carol).entries
+        assert (moved.kind, moved.origin) == ("assignment", None)
+        assert len(timeline.build_timeline(q.account, alice).entries) == 4
         response = as_carol.get(q.account.get_absolute_url())
         assert response.status_code == 200
         assert "Private to North" not in response.content.decode()

@@ -155,7 +155,7 @@ class TestExport:
         assert {"company_name", "business_phone", "state_province", "source"} <= set(header)
         assert rows[0]["topic"] == '\'=HYPERLINK("http://evil")'
         assert rows[0]["city"] == 'Århus, "Jylland"'
-        assert rows[0]["owner"] == "alice" and rows[0]["state"] == "open"
+        assert rows[0]["owner"] == "alice" and rows[0]["state"] == "Open"
 
     def test_post_is_not_allowed(self, as_alice):
         assert as_alice.post(url("export")).status_code == 405
@@ -317,7 +317,7 @@ class TestBulk:
 
         assert form["owner"].id_for_label == "bulk_owner"
         assert form["status"].id_for_label == "bulk_status"
-        assert list(form.fields["owner"].choices)[0] == ("", "—")
+        assert list(form.fields["owner"].choices)[0] == ("", "- Select an option -")
 
     def test_bulk_qualify_reports_refusals(self, as_alice, alice):
         ok = make_lead(owner=alice)

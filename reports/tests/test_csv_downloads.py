@@ -72,12 +72,12 @@ def test_time_in_status_csv_by_owner(as_admin, known):
 
     assert rows == [
         ["owner", "status", "stays", "average_days", "median_days"],
-        ["Alice Adams", "new", "5", "0.69", "0.25"],
-        ["Alice Adams", "contacted", "3", "3.85", "3.92"],
-        ["Bob Berg", "new", "3", "2.48", "1.00"],
-        ["Bob Berg", "contacted", "1", "5.96", "5.96"],
-        ["Carol Cruz", "new", "1", "8.00", "8.00"],
-        ["North", "new", "1", "8.00", "8.00"],
+        ["Alice Adams", "New", "5", "0.69", "0.25"],
+        ["Alice Adams", "Contacted", "3", "3.85", "3.92"],
+        ["Bob Berg", "New", "3", "2.48", "1.00"],
+        ["Bob Berg", "Contacted", "1", "5.96", "5.96"],
+        ["Carol Cruz", "New", "1", "8.00", "8.00"],
+        ["North", "New", "1", "8.00", "8.00"],
     ]
 
 
@@ -87,7 +87,7 @@ def test_time_in_status_csv_by_team_for_a_rep_of_another_team(as_carol, known):
 
     assert rows == [
         ["team", "status", "stays", "average_days", "median_days"],
-        ["South", "new", "1", "8.00", "8.00"],
+        ["South", "New", "1", "8.00", "8.00"],
     ]
 
 
@@ -99,7 +99,7 @@ def test_labels_a_spreadsheet_would_run_are_neutralised(as_admin, alice):
     alice.first_name = "+Alice"
     alice.save(update_fields=["first_name"])
     rows = download(as_admin, TIME_IN_STATUS, {"by": "owner"})
-    assert rows[1][:3] == ["'+Alice Adams", "new", "1"]
+    assert rows[1][:3] == ["'+Alice Adams", "New", "1"]
 
 
 @pytest.mark.parametrize("url", [FUNNEL, TIME_IN_STATUS])
@@ -124,3 +124,13 @@ def test_the_lead_source_csv_neutralises_its_labels_too(as_admin, alice):
     rows = download(as_admin, reverse("reports:lead_sources"), {"by": "source"})
 
     assert [row[0] for row in rows if "HYPERLINK" in row[0]] == ["'=HYPERLINK(1)"]
+
+
+def test_time_in_status_csv_names_the_statuses_in_the_users_language(as_carol, known):
+    with time_machine.travel(T0 + 10 * DAY, tick=False):
+        response = as_carol.get(
+            TIME_IN_STATUS, {"by": "team", "format": "csv"}, HTTP_ACCEPT_LANGUAGE="da"
+        )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1] == ["South", "Ny", "1", "8,00", "8,00"]

@@ -44,7 +44,7 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
   // The record header stays in view on wider screens (crm.css): a form it opens in the
-  // timeline scrolls to just below it (scroll-margin-top reads its height).
+  // timeline scrolls to just below it (crm.css: scroll-padding-top reads its height).
   var headerObserver = window.ResizeObserver && new ResizeObserver(measureHeader);
   function measureHeader() {
     var header = document.querySelector(".record-header");
@@ -60,6 +60,60 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   watchHeader();
   document.body.addEventListener("htmx:afterSettle", watchHeader);
+  // Date inputs (crm/lib/widgets.py LocalizedDateInput) get a calendar in the page's language
+  // and its first day of the week; again for every fragment htmx brings in.
+  function dateFormat(pattern) {
+    // Only whole dates in the format's order: the calendar's own parser would read "x" as today.
+    // ISO (2026-12-02) is read in every language, as the server reads it.
+    var shape = /^\s*\d{1,4}\D\d{1,2}\D\d{1,4}\s*$/, iso = /^\s*\d{4}-\d{1,2}-\d{1,2}\s*$/;
+    return {
+      toValue: function (text) {
+        if (iso.test(text)) return realDate(text, "yyyy-mm-dd") ? Datepicker.parseDate(text, "yyyy-mm-dd") : NaN;
+        return shape.test(text) && realDate(text, pattern) ? Datepicker.parseDate(text, pattern) : NaN;
+      },
+      toDisplay: function (date) { return Datepicker.formatDate(date, pattern); },
+    };
+  }
+  // Whether `text` (digits in the order of `pattern`, "dd.mm.yyyy") names a day that exists:
+  // the calendar would roll 31.2.2026 over into 3 March without a word.
+  function realDate(text, pattern) {
+    var order = pattern.match(/d+|m+|y+/g) || [], parts = text.match(/\d+/g) || [], value = {};
+    if (order.length !== 3 || parts.length !== 3) return false;
+    order.forEach(function (token, i) { value[token.charAt(0)] = Number(parts[i]); });
+    if (value.y < 100) value.y += 2000;
+    var date = new Date(value.y, value.m - 1, value.d);
+    return date.getFullYear() === value.y && date.getMonth() === value.m - 1 && date.getDate() === value.d;
+  }
+  function initDatePickers(root) {
+    if (!window.Datepicker || !root.querySelectorAll) return;
+    root.querySelectorAll("input[data-datepicker]").forEach(function (input) {
+      if (input.datepicker) return;
+      var language = input.getAttribute("data-language");
+      var pattern = input.getAttribute("data-date-format");
+      // A typed day that does not exist stays as typed when the field is left (the calendar
+      // would put the last good date back, silently): the server then says what is wrong.
+      input.addEventListener("blur", function () {
+        var typed = input.value;
+        if (!/\d\D\d/.test(typed) || realDate(typed, pattern) || realDate(typed, "yyyy-mm-dd")) return;
+        setTimeout(function () { input.value = typed; }, 0);
+      });
+      new Datepicker(input, {
+        format: dateFormat(pattern),
+        weekStart: Number(input.getAttribute("data-week-start")),
+        language: Datepicker.locales[language] ? language : "en",
+        buttonClass: "btn",
+        autohide: true,
+      });
+      // Typing (or pasting) a date puts the calendar away: it would cover the form's buttons,
+      // and Enter then saves what was typed, not the day the calendar points at. Arrow down or
+      // a click brings it back; leaving the field reads the text and writes it in the format.
+      input.addEventListener("input", function () {
+        if (input.datepicker.active) input.datepicker.hide();
+      });
+    });
+  }
+  initDatePickers(document);
+  document.body.addEventListener("htmx:load", function (event) { initDatePickers(event.target); });
   // A form loaded into the timeline (Log a call, Add a note, ...) takes the keyboard focus:
   // its first field, without scrolling again.
   document.body.addEventListener("htmx:afterSwap", function (event) {

@@ -41,9 +41,12 @@ TRICKY = [
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "da"])
 def test_an_export_re_imports_into_identical_leads(
-    tmp_path, as_admin, admin_user, alice, import_leads
+    tmp_path, as_admin, admin_user, alice, import_leads, language
 ):
+    """In either language: the Danish file has ";", decimal commas and Danish labels
+    ("Åben", "Varm"), which the importer reads back."""
     for values in TRICKY:
         make_lead(owner=alice, **values)
     disqualify_lead(lead=Lead.objects.get(email="soren@cafe.example"), user=alice, status="lost")
@@ -54,9 +57,13 @@ def test_an_export_re_imports_into_identical_leads(
 
     files = []
     for view in ("all", "disqualified"):  # the open leads, then the closed one
-        response = as_admin.get(reverse("leads:export"), {"view": view})
+        response = as_admin.get(
+            reverse("leads:export"), {"view": view}, HTTP_ACCEPT_LANGUAGE=language
+        )
         files.append(tmp_path / f"{view}.csv")
         files[-1].write_bytes(b"".join(response.streaming_content))
+    labels = {"en": ("Open", "Hot"), "da": ("Åben", "Varm")}[language]
+    assert all(label in files[0].read_text("utf-8-sig") for label in labels)
     Lead.objects.all().delete()
     runs: list[Run] = [import_leads(path) for path in files]
 

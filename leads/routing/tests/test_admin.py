@@ -45,6 +45,39 @@ class TestRuleAdmin:
         rule = AssignmentRule.objects.get()
         assert [c.value for c in rule.conditions.all()] == ["Denmark", "1, 2"]
 
+    def test_an_admin_save_after_an_edit_in_the_app_is_refused_not_overwriting_it(
+        self, as_admin, admin_user, bob
+    ):
+        from leads.routing.services import save_rule
+
+        rule = make_rule("Web leads", bob)
+        opened_at = rule.version
+        save_rule(
+            user=admin_user,
+            values={"name": "Renamed in the app"},
+            conditions=[],
+            rule=rule,
+            expected_version=opened_at,
+        )
+        data = {
+            "name": "Renamed in the admin",
+            "priority": rule.priority,
+            "is_active": "on",
+            "target_user": bob.pk,
+            "distribution": "round_robin",
+            "expected_version": opened_at,
+            **inline("conditions", []),
+        }
+
+        response = as_admin.post(
+            reverse("admin:routing_assignmentrule_change", args=[rule.pk]), data
+        )
+
+        assert response.status_code == 200  # the form again, with the refusal
+        rule.refresh_from_db()
+        assert rule.name == "Renamed in the app"
+        assert rule.version == opened_at + 1
+
     def test_a_rule_needs_exactly_one_target_and_sensible_conditions(self, as_admin, east, bob):
         data = {
             "name": "Both",

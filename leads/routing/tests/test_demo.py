@@ -12,6 +12,6 @@ def test_the_demo_rules_are_seeded_once():
 
     assert AssignmentRule.objects.count() == 4
     assert AssignmentCondition.objects.count() == 5
-    assert AssignmentRule.objects.get(name="Large companies to Maria").target_user.username == (
+    assert AssignmentRule.objects.get(name="Store firmaer til Maria").target_user.username == (
         "maria"
     )
