@@ -94,6 +94,7 @@ class CustomerRecord(OwnedRecord, Address):
 
     is_active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
+    timeline_state_field = "is_active"  # deactivated, activated on the timeline (activities)
 
     objects = CustomerQuerySet.as_manager()
 

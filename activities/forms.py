@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from activities.attachments import check_attachment, max_bytes
 from activities.models import Activity, Inquiry, Note
 from crm.forms import OwnerChoiceField, VersionedModelForm
+from crm.lib.widgets import LocalizedDateTimeInput
 
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# The language's own way of writing a date and time (crm/lib/widgets.py), not the browser's.
+DATETIME = LocalizedDateTimeInput()
 
 # The quick-add kinds: each activity kind, plus notes and inquiries.
 ACTIVITY_KINDS = tuple(Activity.Kind.values)

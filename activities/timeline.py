@@ -125,10 +125,14 @@ def sources():
     return list(_sources.values())
 
 
-def kind_choices():
-    """(value, label) for the filter bar, in registration order."""
+def kind_choices(record=None, user=None):
+    """(value, label) for the filter bar, in registration order; for `record`, only the
+    sources with rows for it or the records it reads through (no query: `rows` runs none)."""
+    groups = _groups(record, user) if record is not None else None
     choices = []
     for source in _sources.values():
+        if groups is not None and all(source.rows(m, pks) is None for m, pks, _l in groups):
+            continue
         if source.kinds:
             choices.extend((kind, source.kind_labels.get(kind, kind)) for kind in source.kinds)
         else:
@@ -326,6 +330,41 @@ def _load_assignments(model, pks):
     return rows
 
 
+def _state_rows(model, pks):
+    """The history rows of records of `model` whose state differs from the row before: an
+    opportunity won, lost or reopened, an account or contact deactivated or activated. The
+    model names its state column (`timeline_state_field`); the leads have their status log."""
+    name = getattr(model, "timeline_state_field", None)
+    history = getattr(model, "history", None)
+    if name is None or history is None:
+        return None
+    rows = history.model.objects.filter(id__in=pks, history_type="~")
+    previous = rows.model.objects.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    return rows.annotate(state_before=Subquery(previous.values(name)[:1])).filter(
+        ~Q(state_before=F(name))
+    )
+
+
+def _load_states(model, pks):
+    from crm.history import describe_reason
+
+    name = model.timeline_state_field
+    column = model._meta.get_field(name)
+    rows = list(model.history.filter(pk__in=pks).select_related("history_user"))
+    for row in rows:
+        value = getattr(row, name)
+        if column.get_internal_type() == "BooleanField":
+            row.state_text = _("Activated") if value else _("Deactivated")
+        else:
+            row.state_text = str(dict(column.flatchoices).get(value, value))
+        status = getattr(row, "get_status_display", None)
+        row.status_text = status() if status else ""
+        row.reason_text = describe_reason(row.history_change_reason)
+    return rows
+
+
 def register_builtin_sources():
     from activities.models import Activity
 
@@ -374,6 +413,17 @@ def register_builtin_sources():
     )
     register_source(
         TimelineSource(
+            key="state",
+            label=_("Status changes"),
+            rows=_state_rows,
+            load=None,
+            load_for=_load_states,
+            template="activities/entries/state.html",
+            at="history_date",
+        )
+    )
+    register_source(
+        TimelineSource(
             key="share",
             label=_("Sharing"),
             rows=_share_rows,
@@ -399,7 +449,7 @@ def panel_context(record, user, *, kind="", page=1):
         "record_label": record._meta.label_lower,
         "panel_id": panel_id(record),
         "timeline": build_timeline(record, user, kind=kind, page=page),
-        "kind_choices": kind_choices(),
+        "kind_choices": kind_choices(record, user),
         # A record the user only reads offers no quick-add forms (activities.services).
         "quick_add": [(kind_, quick_add_labels()[kind_]) for kind_ in QUICK_ADD_KINDS]
         if may_add

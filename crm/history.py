@@ -62,6 +62,7 @@ class Reason:
     BULK_ASSIGNMENT = gettext_noop("Bulk assignment")
     BULK_STATUS = gettext_noop("Bulk status change")
     BULK_QUALIFICATION = gettext_noop("Bulk qualification")
+    CREATED = gettext_noop("Created")
     QUALIFIED = gettext_noop("Qualified")
     DISQUALIFIED = gettext_noop("Disqualified")
     REACTIVATED = gettext_noop("Reactivated")
@@ -84,6 +85,9 @@ _PREFIXES = {
     "Routing rule: ": gettext_noop("Routing rule: %(value)s"),
     "Import batch #": gettext_noop("Import #%(value)s"),
     "Shared by ": gettext_noop("Shared by %(value)s"),
+    # A lead's status log: the call or e-mail that made it Contacted (leads/receivers.py).
+    "Phone call logged: ": gettext_noop("Phone call logged: %(value)s"),
+    "E-mail logged: ": gettext_noop("E-mail logged: %(value)s"),
     "Access changed by ": gettext_noop("Access changed by %(value)s"),
     "Revoked by ": gettext_noop("Revoked by %(value)s"),
 }

@@ -1,9 +1,10 @@
 """Reactions to other apps' events (connected in LeadsConfig.ready())."""
 
-from django.utils.translation import gettext as _
-
+from activities.models import Activity
 from leads.models import Lead
 from leads.services import mark_lead_contacted, note_opportunity_outcome, record_first_contact
+
+LOGGED = {Activity.Kind.PHONE_CALL: "Phone call logged: ", Activity.Kind.EMAIL: "E-mail logged: "}
 
 
 def contact_made(sender, activity, regarding, user, **kwargs):
@@ -13,7 +14,8 @@ def contact_made(sender, activity, regarding, user, **kwargs):
         mark_lead_contacted(
             lead=regarding,
             user=user,
-            reason=_("%(activity)s logged") % {"activity": activity},
+            # Stored in English, shown in the reader's language (crm/history.py).
+            reason=f"{LOGGED.get(activity.kind, '')}{activity.subject}",
         )
         record_first_contact(lead=regarding, at=activity.closed_at)
 

@@ -180,7 +180,7 @@ def create_leads(
                     from_state="",
                     from_status="",
                     user=created_by,
-                    reason=change_reason or _("Created"),
+                    reason=change_reason or Reason.CREATED,
                     changed_at=leads[0].created_at,
                 )
             ]
@@ -305,7 +305,7 @@ def reactivate_lead(
             locked,
             user=user,
             transition=partial(locked.reopen, status),
-            reason=reason or _("Reactivated"),
+            reason=reason or Reason.REACTIVATED,
         )
 
 
@@ -476,7 +476,7 @@ def qualify_lead(
             from_state=from_state,
             from_status=from_status,
             user=user,
-            reason=_("Qualified"),
+            reason=Reason.QUALIFIED,
         )
     )
     return qualification

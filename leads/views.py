@@ -131,6 +131,8 @@ def _detail_queryset(user, *, existing=True):
         Lead.objects.visible_to(user)
         .select_related(*related, *(["existing_account", "existing_contact"] if existing else []))
         .with_access(user)
+        # Assign and the owner's inline edit: not offered on a lead shared with the user.
+        .annotate(can_assign=Exists(Lead.objects.assignable_by(user).filter(pk=OuterRef("pk"))))
     )
 
 

@@ -278,6 +278,7 @@ class Opportunity(OwnedRecord):
     state = models.PositiveSmallIntegerField(
         _("status"), choices=State, default=State.OPEN, editable=False, db_index=True
     )
+    timeline_state_field = "state"  # won, lost, reopened on the timeline (activities)
     status = models.PositiveSmallIntegerField(
         _("status reason"), choices=Status, default=Status.IN_PROGRESS
     )

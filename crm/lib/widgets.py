@@ -108,3 +108,37 @@ class LocalizedDateInput(forms.DateInput):
             **(attrs or {}),
         }
         return super().get_context(name, value, attrs)
+
+
+class LocalizedDateTimeInput(forms.DateTimeInput):
+    """A date and time typed as the active language writes them (Danish 3.12.2026 14.30,
+    English 2026-12-03 14:30), for the same reason as LocalizedDateInput: a native
+    <input type="datetime-local"> follows the browser's language (and its 12-hour clock).
+    Shown in the language's first date-and-time input format without seconds; the field
+    parses all of them, and ISO 8601 (2026-12-03T14:30) as well."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+
+    @staticmethod
+    def pattern():
+        patterns = formats.get_format("DATETIME_INPUT_FORMATS")
+        return next((p for p in patterns if "%H" in p and "%S" not in p), "%Y-%m-%d %H:%M")
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            return value.strftime(self.pattern())
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        tokens = {
+            **_placeholder_tokens(),
+            "%H": pgettext("time format placeholder: hour", "hh"),
+            "%M": pgettext("time format placeholder: minute", "mm"),
+        }
+        attrs = {
+            "placeholder": _translate_format(self.pattern(), tokens),
+            "autocomplete": "off",
+            **(attrs or {}),
+        }
+        return super().get_context(name, value, attrs)

@@ -113,3 +113,12 @@ def age(value):
     if days < 1:
         return _("today")
     return ngettext("%(days)s day", "%(days)s days", days) % {"days": grouped(days, 0)}
+
+
+@register.filter
+def reason(stored):
+    """A stored reason (English, crm/history.py) in the reader's language; text a person
+    typed is shown as typed."""
+    from crm.history import describe_reason
+
+    return describe_reason(stored)

@@ -211,3 +211,23 @@ def test_the_reports_name_a_seeded_source_in_the_readers_language():
     trade_show = LeadSource.objects.get(name="Trade Show")
     with translation.override("da"):
         assert labels_for("source", {(trade_show.pk, None)}) == {(trade_show.pk, None): "Messe"}
+
+
+def test_a_leads_status_change_reason_is_read_in_the_readers_language(as_alice, alice):
+    lead = make_lead(owner=alice)
+    log_activity(
+        kind="phone_call",
+        regarding=lead,
+        user=alice,
+        data={"subject": "Intro", "direction": "outgoing"},
+        completed=True,
+    )
+    url = reverse("activities:timeline", args=["leads.lead", lead.pk])
+    alice.language = "da"
+    alice.save(update_fields=["language"])
+    page = as_alice.get(url).content.decode()
+    assert "Telefonopkald logget: Intro" in page
+    assert "Oprettet" in page and "Phone call logged" not in page
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    assert "Phone call logged: Intro" in as_alice.get(url).content.decode()

@@ -220,3 +220,13 @@ def test_a_card_shared_for_reading_has_no_controls_on_the_board(client, alice, c
     assert lead.display_topic in page
     assert reverse("leads:set_status", args=[lead.pk]) not in page
     assert "data-card " not in page and "data-card>" not in page
+
+
+def test_a_write_share_offers_no_assign_on_the_lead_page(client, alice, carol, lead):
+    share_record(record=lead, by=alice, user=carol, access=Share.Access.WRITE)
+    client.force_login(carol)
+    page = client.get(lead.get_absolute_url()).text
+    assert reverse("leads:edit", args=[lead.pk]) in page  # she may change it
+    assert reverse("leads:assign", args=[lead.pk]) not in page
+    client.force_login(alice)
+    assert reverse("leads:assign", args=[lead.pk]) in client.get(lead.get_absolute_url()).text

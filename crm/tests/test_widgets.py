@@ -63,3 +63,33 @@ def test_a_date_field_reads_what_a_danish_user_types(typed):
     field = forms.DateField(widget=LocalizedDateInput())
     with translation.override("da"):
         assert field.clean(typed) == datetime.date(2026, 12, 2)
+
+
+def test_an_activitys_due_time_is_typed_and_shown_as_the_language_writes_it():
+    import datetime
+
+    from django.utils import translation
+
+    from activities.forms import ActivityForm
+
+    with translation.override("da"):
+        form = ActivityForm(
+            data={"subject": "Ring", "priority": 1, "due_at": "3.12.2026 14.30"}, kind="task"
+        )
+        form.is_valid()
+        assert form.cleaned_data["due_at"].replace(tzinfo=None) == datetime.datetime(
+            2026, 12, 3, 14, 30
+        )
+        shown = ActivityForm(
+            initial={"due_at": datetime.datetime(2026, 12, 3, 14, 30)}, kind="task"
+        )
+        html = str(shown["due_at"])
+        assert 'placeholder="dd.mm.åååå tt.mm"' in html and 'type="text"' in html
+        assert 'value="03.12.2026 14.30"' in html
+    with translation.override("en"):
+        form = ActivityForm(
+            data={"subject": "Call", "priority": 1, "due_at": "2026-12-03T14:30"}, kind="task"
+        )
+        form.is_valid()
+        assert form.cleaned_data["due_at"].hour == 14
+        assert 'placeholder="yyyy-mm-dd hh:mm"' in str(form["due_at"])
