@@ -5,6 +5,7 @@ speaks; an English user's calendar starts on Sunday (Django's FIRST_DAY_OF_WEEK 
 import datetime
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from leads.tests.factories import make_lead
@@ -95,3 +96,22 @@ def test_a_day_that_does_not_exist_is_refused_not_rolled_over(page, live_server,
     expect(page.locator(".invalid-feedback, .errorlist").first).to_be_visible()
     lead.refresh_from_db()
     assert lead.next_follow_up is None
+
+
+def test_a_danish_user_types_a_tasks_due_time_the_danish_way(page, live_server, login, danish):
+    from activities.models import Activity
+
+    lead = make_lead(owner=danish, topic="Kølerum")
+    login(danish)
+    page.goto(f"{live_server.url}/leads/{lead.pk}/")
+    page.get_by_test_id("quick-add-task").click()
+    form = page.get_by_test_id("quick-add-form")
+    due = form.get_by_label("Forfald / start")
+    expect(due).to_have_attribute("placeholder", "dd.mm.åååå tt.mm")
+    form.locator("[name=subject]").press_sequentially("Ring tilbage")
+    due.press_sequentially("3.12.2026 14.30")
+    form.get_by_role("button", name="Gem", exact=True).click()
+    expect(page.get_by_text("Ring tilbage").first).to_be_visible()
+    task = Activity.objects.get(subject="Ring tilbage")
+    local = timezone.localtime(task.due_at)
+    assert (local.date(), local.hour, local.minute) == (datetime.date(2026, 12, 3), 14, 30)

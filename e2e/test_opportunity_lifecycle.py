@@ -104,6 +104,12 @@ def test_edit_close_as_won_reopen_and_close_as_lost(page, live_server, login, al
     deal.refresh_from_db()
     assert (deal.state, deal.status) == (Opportunity.State.OPEN, Opportunity.Status.IN_PROGRESS)
     assert deal.actual_value is None and deal.actual_close_date is None
+    # Both changes are on the timeline, newest first, with who made them (issue 21).
+    states = page.get_by_test_id("state-entry")
+    expect(states).to_have_count(2)
+    expect(states.first).to_contain_text("Open")
+    expect(states.last).to_contain_text("Won")
+    expect(states.last).to_contain_text(str(alice))
     # Probability and stage are back to what they were while it was open.
     assert (deal.probability, deal.sales_stage) == (70, SalesStage.PROPOSE)
 
