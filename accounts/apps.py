@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
     shareable_models = {"Account", "Contact"}  # crm/sharing.py
 
     def ready(self):
-        from accounts import search
+        from accounts import merge, search
         from accounts.panels import child_accounts
         from crm.global_search import SearchKind, Shown, register_kind
         from crm.history import register_history
@@ -21,6 +21,20 @@ class AccountsConfig(AppConfig):
         from crm.panels import register_panel
         from crm.search_index import register as register_search_index
 
+        merge.register()  # contacts and accounts are mergeable (activities/merge.py)
+        from activities.merge_views import merged_from_panel, merged_into_panel
+
+        for label in ("accounts.Account", "accounts.Contact"):
+            register_panel(
+                label, "activities/_merged_into.html", context=merged_into_panel, slot="top"
+            )
+            register_panel(
+                label,
+                "activities/_merged_from.html",
+                context=merged_from_panel,
+                slot="top",
+                order=10,
+            )
         register_search_index("accounts.Account", search.ACCOUNT_INDEX)
         register_search_index("accounts.Contact", search.CONTACT_INDEX)
         inactive = lambda record: "" if record.is_active else _("Inactive")  # noqa: E731
@@ -78,6 +92,22 @@ class AccountsConfig(AppConfig):
         register_panel(
             "accounts.Account", "accounts/_child_accounts.html", context=child_accounts, order=20
         )
+        # Possible duplicates found in batch (crm/duplicate_finder.py) and their panels.
+        from accounts import duplicate_finder
+        from crm.duplicate_views import duplicates_panel
+
+        duplicate_finder.register()
+        for label, merge_url in (
+            ("accounts.Account", "accounts:merge_accounts"),
+            ("accounts.Contact", "accounts:merge_contacts"),
+        ):
+            register_panel(
+                label,
+                "crm/_duplicates_panel.html",
+                context=duplicates_panel(merge_url),
+                slot="top",
+                order=20,
+            )
         # The duplicate check's keys (crm/history.py skips *_key itself).
         register_history("accounts.Account", exclude=["name_token", "name_sound"])
         register_history("accounts.Contact", exclude=["email_domain"])

@@ -50,7 +50,8 @@ def account_matches(*, user, name="", email="", phone="", website="", exclude_pk
         narrow |= Q(domain_key=domain_key)
     if not narrow:
         return []
-    candidates = Account.objects.visible_to(user).filter(narrow)
+    # Merged records are their master now: never offered as duplicates again.
+    candidates = Account.objects.visible_to(user).filter(narrow, merged_into__isnull=True)
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
 
@@ -122,7 +123,11 @@ def contact_matches(
         narrow |= Q(email_domain=email_domain)
     if not narrow:
         return []
-    candidates = Contact.objects.visible_to(user).filter(narrow).select_related("account")
+    candidates = (
+        Contact.objects.visible_to(user)
+        .filter(narrow, merged_into__isnull=True)
+        .select_related("account")
+    )
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
 

@@ -94,6 +94,17 @@ class CustomerRecord(OwnedRecord, Address):
 
     is_active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
+    # Merged into another record (Dynamics' masterid): inactive and read-only while it is set
+    # (accounts/merge.py; undoing the merge clears it).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+    )
     timeline_state_field = "is_active"  # deactivated, activated on the timeline (activities)
 
     objects = CustomerQuerySet.as_manager()
@@ -109,7 +120,14 @@ class CustomerRecord(OwnedRecord, Address):
 
     deactivate.alters_data = True
 
+    def ensure_not_merged(self):
+        if self.merged_into_id is not None:
+            raise DomainError(
+                _("%(record)s was merged into another record and is read-only.") % {"record": self}
+            )
+
     def activate(self):
+        self.ensure_not_merged()
         if self.is_active:
             raise DomainError(_("%(record)s is already active.") % {"record": self})
         self.is_active = True

@@ -22,7 +22,9 @@ def create_customer(
 def update_customer(
     *, record: Account | Contact, user: User, data: dict, expected_version: int | None
 ) -> Account | Contact:
-    """Apply an edit; a stale `expected_version` raises StaleRecord and nothing is written."""
+    """Apply an edit; a stale `expected_version` raises StaleRecord and nothing is written.
+    A merged record is read-only (DomainError)."""
+    record.ensure_not_merged()
     return update_record(record, user=user, data=data, expected_version=expected_version)
 
 

@@ -1,13 +1,33 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy
 
-from accounts import views
+from accounts import merge_views, views
 from accounts.models import Account, Contact
+from crm.duplicate_views import dismiss_duplicate, duplicates_page
 from crm.history_views import history_view
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="account_list"),
     path("new/", views.account_create, name="account_create"),
+    path("merge/", merge_views.account_merge, name="merge_accounts"),
+    path(
+        "duplicates/",
+        duplicates_page,
+        {
+            "model": Account,
+            "merge_url": "accounts:merge_accounts",
+            "list_url": "accounts:account_list",
+            "title": gettext_lazy("Possible duplicate accounts"),
+        },
+        name="account_duplicates",
+    ),
+    path(
+        "duplicates/<int:pk>/dismiss/",
+        dismiss_duplicate,
+        {"model": Account, "page_url": "accounts:account_duplicates"},
+        name="account_dismiss_duplicate",
+    ),
     path("<int:pk>/", views.account_detail, name="account_detail"),
     path("<int:pk>/edit/", views.account_edit, name="account_edit"),
     path(
@@ -20,6 +40,24 @@ urlpatterns = [
     path("<int:pk>/delete/", views.account_delete, name="account_delete"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_create, name="contact_create"),
+    path("contacts/merge/", merge_views.contact_merge, name="merge_contacts"),
+    path(
+        "contacts/duplicates/",
+        duplicates_page,
+        {
+            "model": Contact,
+            "merge_url": "accounts:merge_contacts",
+            "list_url": "accounts:contact_list",
+            "title": gettext_lazy("Possible duplicate contacts"),
+        },
+        name="contact_duplicates",
+    ),
+    path(
+        "contacts/duplicates/<int:pk>/dismiss/",
+        dismiss_duplicate,
+        {"model": Contact, "page_url": "accounts:contact_duplicates"},
+        name="contact_dismiss_duplicate",
+    ),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path(

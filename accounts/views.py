@@ -19,9 +19,8 @@ from accounts.services import (
     deactivation_warnings,
     update_customer,
 )
-from activities.forms import DeleteForm
 from activities.services import delete_record as delete_customer
-from activities.services import deletion_refusals, goes_with
+from activities.views import delete_page
 from crm.errors import DomainError, StaleRecord
 from crm.lib.pagination import PAGE_SIZES, list_page, page_size
 from crm.permissions import check_permission
@@ -104,6 +103,13 @@ class _CustomerPages:
     def edit(self, request, pk):
         record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
         check_permission(request.user, self.permission("change"))
+        if record.merged_into_id is not None:  # read-only (accounts/merge.py)
+            messages.error(
+                request,
+                _("%(record)s was merged into another record and is read-only.")
+                % {"record": record},
+            )
+            return redirect(record)
         form = self.form(request.POST or None, instance=record, user=request.user)
         status = 200
         if request.method == "POST" and form.is_valid():
@@ -146,21 +152,14 @@ class _CustomerPages:
         the reason typed there (administrators: the delete permission)."""
         record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
         check_permission(request.user, self.permission("delete"))
-        form = DeleteForm(request.POST or None)
-        refusal = " ".join(deletion_refusals(record))
-        if request.method == "POST" and form.is_valid() and not refusal:
-            try:
-                reason = form.cleaned_data["reason"]
-                delete_customer(record=record, user=request.user, reason=reason)
-            except DomainError as error:
-                refusal = str(error)
-            else:
-                messages.success(request, self.deleted % {"name": record})
-                return redirect(self.list_url)
-        context = {"record": record, "form": form, "refusal": refusal}
-        context["goes_with"] = goes_with(record)
-        status = 400 if request.method == "POST" else 200
-        return render(request, "accounts/customer_delete.html", context, status=status)
+        return delete_page(
+            request,
+            record,
+            delete=lambda reason: delete_customer(record=record, user=request.user, reason=reason),
+            done=self.deleted % {"name": record},
+            back=self.list_url,
+            template="accounts/customer_delete.html",
+        )
 
     def _set_state(self, request, pk, service, done):
         record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)

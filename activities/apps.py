@@ -8,6 +8,8 @@ class ActivitiesConfig(AppConfig):
     business_models = {"Activity", "Note", "Inquiry"}
 
     def ready(self):
+        from activities.merge import register_timeline
         from activities.timeline import register_builtin_sources
 
         register_builtin_sources()
+        register_timeline()

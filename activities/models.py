@@ -7,12 +7,15 @@ Activities are one table with a `kind` field: the timeline and "My activities" r
 table, and the kind-specific fields are nullable columns guarded by check constraints.
 """
 
+import datetime
 import uuid
 from pathlib import PurePath
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -333,3 +336,101 @@ class Inquiry(Regarding):
         self._close(self.State.CANCELED)
 
     cancel.alters_data = True
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder, but a time keeps its microseconds (Django's drops them): a merge's
+    undo compares the values it stored with the record's."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+class RecordMergeQuerySet(models.QuerySet):
+    def of_master(self, master):
+        """The merges into `master` (a lead, contact or account), newest first."""
+        content_type = ContentType.objects.get_for_model(master, for_concrete_model=False)
+        return self.filter(content_type=content_type, master_id=master.pk)
+
+    def not_undone(self):
+        return self.filter(undone_at__isnull=True)
+
+
+class RecordMerge(models.Model):
+    """One merge of up to two records into a master (Dynamics' Merge message), kept so it can
+    be read and undone exactly (activities/merge.py writes and reads it).
+
+    `fields`: {field name: {"from": pk, "old": the master's value before, "new": the value
+    taken}} for every field whose value came from another record. `moved`: every item moved
+    to the master, as {"kind", "model" (label), "pk", "field", "old"}, so undo puts each back
+    where it hung. `subordinates_before`: {pk: the record's own state, field values and
+    version before the merge}. `master_version`: the master's version the merge wrote.
+
+    It holds personal data (the records' field values): the privacy issue's erasure reaches
+    it through `content_type`, `master_id` and `subordinate_ids`."""
+
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT, related_name="+"
+    )
+    master_id = models.PositiveBigIntegerField(_("master"))
+    subordinate_ids = models.JSONField(_("merged records"), default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+    fields = models.JSONField(
+        _("values taken"), default=dict, blank=True, encoder=ExactJSONEncoder
+    )
+    moved = models.JSONField(_("moved items"), default=list, blank=True, encoder=ExactJSONEncoder)
+    subordinates_before = models.JSONField(
+        _("merged records before"), default=dict, blank=True, encoder=ExactJSONEncoder
+    )
+    master_version = models.PositiveIntegerField(_("master's version after the merge"))
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("undone by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    objects = RecordMergeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-merged_at", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "master_id", "merged_at"]),
+            models.Index(fields=["content_type", "undone_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} #{self.master_id} ← {self.subordinate_ids}"
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None
+
+    @property
+    def model(self):
+        return self.content_type.model_class()
+
+    @property
+    def master(self):
+        return self.model._default_manager.filter(pk=self.master_id).first()
+
+    def counts(self):
+        """{kind key: number of items moved}."""
+        found = {}
+        for item in self.moved:
+            found[item["kind"]] = found.get(item["kind"], 0) + 1
+        return found

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activities import views
+from activities import merge_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -19,4 +19,5 @@ urlpatterns = [
     path("notes/<int:pk>/edit/", views.note_edit, name="note_edit"),
     path("notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
     path("notes/<int:pk>/attachment/", views.attachment_download, name="attachment"),
+    path("merges/<int:pk>/undo/", merge_views.undo_merge_view, name="undo_merge"),
 ]

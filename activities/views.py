@@ -19,6 +19,7 @@ from activities.forms import (
     QUICK_ADD_KINDS,
     ActivityEditForm,
     ActivityForm,
+    DeleteForm,
     InquiryForm,
     NoteEditForm,
     NoteForm,
@@ -426,3 +427,25 @@ def my_activities(request):
             "now": now,
         },
     )
+
+
+def delete_page(request, record, *, delete, done, back, template, refusal=None):
+    """The delete confirmation of a record the view fetched in scope and whose delete
+    permission it checked. GET: what goes with it, or why it stays; POST: `delete(reason)`
+    (a service raising DomainError to refuse), then `done` as a message and a redirect to
+    `back`. `refusal` is what refuses it before a POST (default: the registered checks)."""
+    form = DeleteForm(request.POST or None)
+    if refusal is None:
+        refusal = " ".join(services.deletion_refusals(record))
+    if request.method == "POST" and form.is_valid() and not refusal:
+        try:
+            delete(form.cleaned_data["reason"])
+        except DomainError as error:
+            refusal = str(error)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    context = {"record": record, "form": form, "refusal": refusal}
+    context["goes_with"] = services.goes_with(record)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, context, status=status)

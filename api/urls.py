@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from api import customers, leads, organisation, timeline, views
+from api import customers, leads, merge, organisation, timeline, views
 
 router = SimpleRouter()
 router.register("users", organisation.UserViewSet, basename="user")
@@ -20,6 +20,23 @@ router.register("inquiries", timeline.InquiryViewSet, basename="inquiry")
 
 app_name = "api"
 urlpatterns = [
+    # Dynamics' Merge message and its undo, per kind (api/merge.py).
+    *(
+        route
+        for prefix, basename, model, service in merge.KINDS
+        for route in (
+            path(
+                f"v1/{prefix}/<int:pk>/merge/",
+                merge.views_for(model, service)[0],
+                name=f"{basename}-merge",
+            ),
+            path(
+                f"v1/{prefix}/<int:pk>/merge/<int:merge_pk>/undo/",
+                merge.views_for(model, service)[1],
+                name=f"{basename}-merge-undo",
+            ),
+        )
+    ),
     path("v1/", include(router.urls)),
     # The schema is public (it describes the API, no data), so tools can fetch it.
     path(

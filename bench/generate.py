@@ -126,7 +126,7 @@ def insert_sql(model, values, select_tail, *, sql, with_clause=""):
 
     columns = dict(values)
     for field in model._meta.concrete_fields:
-        if field.column in columns or field.primary_key:
+        if field.column in columns or field.primary_key or field.generated:
             continue
         if field.has_default() and not callable(field.default):
             columns[field.column] = _literal(field.get_db_prep_save(field.default, connection))

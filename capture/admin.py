@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -7,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_base import ManagedSettingAdmin, VersionedAdminForm
 from capture import embed
-from capture.forms import WebFormAdminForm
+from capture.forms import WebFormAdminForm, key_help_text
 from capture.models import Submission, WebForm
 
 
@@ -45,14 +44,8 @@ class WebFormAdmin(ManagedSettingAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        pattern = f"{settings.SITE_URL}{reverse('capture:form', args=['KEY'])}"
-        if "key" not in form.base_fields:
-            return form  # read-only (the user may view, not change): no field to explain
-        # The admin renders help text as HTML: the placeholder is escaped to show.
-        form.base_fields["key"].help_text = gettext(
-            "Part of the form's public URL, %(url)s: changing it breaks every link and "
-            "website embedding the form."
-        ) % {"url": escape(pattern.replace("KEY", "<key>"))}
+        if "key" in form.base_fields:  # not when the user may view, not change
+            form.base_fields["key"].help_text = key_help_text()
         return form
 
     absolute_url = staticmethod(embed.public_url)

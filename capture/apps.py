@@ -26,6 +26,7 @@ class CaptureConfig(AppConfig):
     manager_editable = {"WebForm"}
 
     def ready(self):
+        from activities.merge import MovedItems, register_moved_items
         from capture.panels import web_capture_panel
         from crm.history import register_history
         from crm.panels import register_panel
@@ -38,4 +39,15 @@ class CaptureConfig(AppConfig):
 
         register_panel(
             "leads.Lead", "capture/_lead_panel.html", context=web_capture_panel, order=20
+        )
+        # A merged lead's web submission goes to the master unless it has one (one per lead).
+        register_moved_items(
+            MovedItems(
+                key="web_submissions",
+                label=_("Web form submissions"),
+                merged="leads.Lead",
+                model="capture.Submission",
+                field="lead",
+                unique_with=(),
+            )
         )

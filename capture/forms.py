@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from capture.models import CAPTURABLE_FIELDS, UTM_FIELDS, WebForm
 from crm.forms import VersionedModelForm, localize_numbers
-from crm.models import User, scope_of
+from crm.models import managed_owners
 from leads.models import Lead
 
 # Bots fill every field; people never see this one (hidden by CSS, skipped by keyboard).
@@ -18,6 +18,19 @@ def _field_choices():
     return [
         (name, Lead._meta.get_field(name).verbose_name.capitalize()) for name in CAPTURABLE_FIELDS
     ]
+
+
+def key_help_text():
+    """What the key is, with the form's public URL. Crispy and the admin show help text as
+    HTML: the text is escaped, so the `<key>` placeholder is seen."""
+    pattern = f"{settings.SITE_URL}{reverse('capture:form', args=['KEY'])}"
+    return escape(
+        _(
+            "Part of the form's public URL, %(url)s: changing it breaks every link and "
+            "website embedding the form."
+        )
+        % {"url": pattern.replace("KEY", "<key>")}
+    )
 
 
 class WebFormAdminForm(forms.ModelForm):
@@ -146,17 +159,6 @@ class WebFormPageForm(WebFormAdminForm, VersionedModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        users = User.objects.filter(is_active=True)
-        if not user.is_administrator:
-            users = users.filter(pk__in=scope_of(user).managed_member_ids)
-        self.fields["created_by"].queryset = users
-        # Crispy shows help text as HTML: the placeholder is escaped to be seen.
-        pattern = f"{settings.SITE_URL}{reverse('capture:form', args=['KEY'])}"
-        self.fields["key"].help_text = escape(
-            _(
-                "Part of the form's public URL, %(url)s: changing it breaks every link and "
-                "website embedding the form."
-            )
-            % {"url": pattern.replace("KEY", "<key>")}
-        )
+        self.fields["created_by"].queryset = managed_owners(user)[0]
+        self.fields["key"].help_text = key_help_text()
         self.order_fields(["name", "key", "is_active", "language", "title", "introduction"])

@@ -16,7 +16,7 @@ from crm import ratelimit
 from crm.errors import DomainError
 from crm.history import Reason
 from crm.lib.duplicates import normalise_email
-from crm.models import User, scope_of
+from crm.models import User, may_manage
 from crm.services import lock_for_update, next_version
 from leads.duplicates import possible_duplicates
 from leads.services import create_lead
@@ -163,7 +163,7 @@ def may_create_leads_as(user: User, *, creator: User) -> bool:
     """Whether `user` may have a web form create its leads as `creator`: an administrator as
     anyone, a manager as a member of a team they manage (that is how a form belongs to a
     team: the leads no rule routes are the creator's)."""
-    return user.is_administrator or creator.pk in scope_of(user).managed_member_ids
+    return may_manage(user, creator)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.apps import apps
 
 from crm.lib import search
+from crm.lib.pagination import count_up_to
 from crm.search_index import SearchIndex
 
 SUGGEST_SHOWN = 5  # per kind in the type-ahead
@@ -184,5 +185,5 @@ def counts(user, terms, *, close=False):
         records = spec.matching(user, terms, close=close)
         if records is None:
             return None
-        found[spec.kind] = records.order_by().values("pk")[: cap + 1].count()
+        found[spec.kind] = count_up_to(records, cap + 1)
     return found

@@ -90,6 +90,11 @@ _PREFIXES = {
     "E-mail logged: ": gettext_noop("E-mail logged: %(value)s"),
     "Access changed by ": gettext_noop("Access changed by %(value)s"),
     "Revoked by ": gettext_noop("Revoked by %(value)s"),
+    # Merges (activities/merge.py): the master's and the merged records' rows.
+    "Merge of ": gettext_noop("Merged with %(value)s"),
+    "Merged into ": gettext_noop("Merged into %(value)s"),
+    "Merge undone: ": gettext_noop("Merge with %(value)s undone"),
+    "Unmerged from ": gettext_noop("Merge into %(value)s undone"),
 }
 # Parts of a reason that say by which way the change came: shown beside the user's name.
 _VIA = (Reason.API, "Routing", "Import batch #")

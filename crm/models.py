@@ -1,6 +1,7 @@
 """The organisation (users, teams, memberships) and the base every business record shares."""
 
 import zoneinfo
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -211,13 +212,46 @@ def scope_of(user):
     if scope is None:
         my_teams = _active_memberships().filter(user_id=user.pk).values("team_id")
         rows = _active_memberships().filter(team_id__in=my_teams)
-        shares = Share.objects.active().filter(Q(user_id=user.pk) | Q(team_id__in=my_teams))
-        rows = rows.values_list("team_id", "user_id", "role").union(
-            shares.order_by().values_list("content_type_id", "object_id", "access"), all=True
-        )
+        # The user's shares and their teams' in two branches, each read by its partial index
+        # (crm_share_user_idx, crm_share_team_idx): ORed, they were a scan of every share.
+        shared = [
+            Share.objects.active()
+            .filter(**where)
+            .order_by()
+            .values_list("content_type_id", "object_id", "access")
+            for where in (
+                {"user_id": user.pk},
+                {"team_id__in": my_teams, "team_id__isnull": False},
+            )
+        ]
+        rows = rows.values_list("team_id", "user_id", "role").union(*shared, all=True)
         scope = _Scope(list(rows), user.pk)
         user._scope = scope
     return scope
+
+
+def managed_owners(user):
+    """(users, teams) `user` manages as owners of what they set up (a routing rule's target,
+    the user a web form creates its leads as): an administrator's any active ones, a
+    manager's the teams they manage and those teams' members."""
+    users = User.objects.filter(is_active=True)
+    teams = Team.objects.filter(is_active=True)
+    if user.is_administrator:
+        return users, teams
+    scope = scope_of(user)
+    managed = scope.managed_member_ids, scope.managed_team_ids
+    return users.filter(pk__in=managed[0]), teams.filter(pk__in=managed[1])
+
+
+def may_manage(user, owner):
+    """Whether `owner` (a user or a team) is one of `managed_owners(user)`, read off the scope
+    (no query past it)."""
+    if user.is_administrator:
+        return True
+    scope = scope_of(user)
+    if isinstance(owner, Team):
+        return owner.pk in scope.managed_team_ids
+    return owner.pk in scope.managed_member_ids
 
 
 def forget_scope(user):
@@ -253,6 +287,16 @@ class RecordHistory(HistoricalRecords):
             indexes.append(models.Index(fields=[*self.by, "history_date"]))
         options["indexes"] = (*options.get("indexes", ()), *indexes)
         return options
+
+
+class _Visibility(NamedTuple):
+    """What `OwnedQuerySet._within` filtered by: whose scope, its ORed branches (the first
+    `owner_branches` by owner, disjoint; then the shared ids) and the where node it added."""
+
+    user_pk: int
+    branches: tuple
+    owner_branches: int
+    node: object
 
 
 class OwnedQuerySet(models.QuerySet):
@@ -303,14 +347,104 @@ class OwnedQuerySet(models.QuerySet):
         if user.is_administrator:
             return self.all()
         scope = scope_of(user)
-        condition = (
-            Q(owner_user=user)
-            | Q(owner_team_id__in=scope.team_ids)
-            | Q(owner_user_id__in=getattr(scope, people))
-        )
-        if shares is not None:
-            condition |= self._shared(user, scope, write=shares == "write")
-        return self.filter(condition)
+        # Each branch a literal list one owner index serves; the owner branches are disjoint
+        # (a record has exactly one owner), the shared ids may repeat them.
+        branches = [Q(owner_user_id__in=sorted({user.pk, *getattr(scope, people)}))]
+        if scope.team_ids:
+            branches.append(Q(owner_team_id__in=scope.team_ids))
+        owner_branches = len(branches)
+        if shares is not None and (shared := self._shared(user, scope, write=shares == "write")):
+            branches.append(shared)
+        condition = Q()
+        for branch in branches:
+            condition |= branch
+        within = self.filter(condition)
+        # The node the filter added (the OR, or the one branch), for count_up_to and own().
+        node = within.query.where.children[-1]
+        within._scope_branches = _Visibility(user.pk, tuple(branches), owner_branches, node)
+        return within
+
+    # The branches of the visibility filter (`_within`) travel with the queryset's clones, so
+    # count_up_to can count each by its own index. Combined with OR, they no longer say it.
+    _scope_branches = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._scope_branches = self._scope_branches
+        return clone
+
+    def __or__(self, other):
+        combined = super().__or__(other)
+        combined._scope_branches = None
+        return combined
+
+    def own(self, user):
+        """The records `user` owns, out of this queryset. Under the user's visibility filter
+        (`_within`), the filter is implied (their own records are always in it) and left
+        out, so the planner reads the owner's index alone: ANDed with it, its estimate of a
+        rep's 100,000 open leads was 6,000 and a deep page sorted them on disk (160 ms)."""
+        scope = self._scope_branches
+        mine = self._without_scope() if scope and scope.user_pk == user.pk else self
+        return mine.filter(owner_user=user)
+
+    def _without_scope(self):
+        """This queryset without the visibility filter `_within` added, or unchanged when the
+        filter is no longer a plain AND term of the query."""
+        if self._scope_branches is None:
+            return self
+        visibility = self._scope_branches.node
+        clone = self._chain()
+        clone._scope_branches = None
+        query = clone.query
+        where = query.where
+        kept = [child for child in where.children if child != visibility]
+        if (
+            len(kept) == len(where.children)
+            or where.connector != "AND"
+            or where.negated
+            or query.combinator
+            or query.is_sliced
+        ):
+            return self
+        where.children = kept
+        return clone
+
+    def count_up_to(self, limit):
+        """The number of rows, counted no further than `limit` (a list's capped count).
+
+        Under a user's visibility filter, one capped count of the whole OR made PostgreSQL
+        scan the table until it had `limit` rows (27 ms for a rep at a million leads): here
+        each branch is counted by itself (up to `limit`, by its owner index) in one
+        statement, the shared records not owned in the other branches, and summed."""
+        scope = self._scope_branches
+        base = self._without_scope() if scope and len(scope.branches) > 1 else self
+        if base is self or base.query.distinct:
+            return self.order_by().values("pk")[:limit].count()
+        base = base.order_by()
+        branches, owner_branches = scope.branches, scope.owner_branches
+        from django.core.exceptions import EmptyResultSet
+        from django.db import connections
+
+        parts, params = [], []
+        owned = Q()
+        for index, branch in enumerate(branches):
+            part = base.filter(branch)
+            if index >= owner_branches:
+                part = part.exclude(owned)
+            else:
+                owned |= branch
+            try:
+                sql, part_params = part.values("pk")[:limit].query.sql_with_params()
+            except EmptyResultSet:
+                continue
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) branch_{index})")
+            params.extend(part_params)
+        if not parts:
+            return 0
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT {' + '.join(parts)}", params)
+            (total,) = cursor.fetchone()
+        return min(total, limit)
 
     def shared_with(self, user):
         """The records of this model shared with `user` or one of their teams (the lead
@@ -572,6 +706,9 @@ class Share(models.Model):
                 condition=Q(revoked_at__isnull=True, team__isnull=False),
                 name="crm_share_team_idx",
             ),
+            # A record's shares: its "Shared with" panel (the active ones) and its timeline
+            # (revoked ones too).
+            models.Index(fields=["content_type", "object_id"], name="crm_share_record_idx"),
         ]
 
     def __str__(self):
@@ -654,3 +791,68 @@ class TaskRetry(models.Model):
 
     def __str__(self):
         return f"{self.original_id} retried as {self.retry_id} at {self.retried_at}"
+
+
+class PossibleDuplicate(models.Model):
+    """Two records of one kind that look like the same person or company, found in batch by
+    crm/duplicate_finder.py (never by comparing pairs on a page view). `record_id` <
+    `other_id`; a person's "Not a duplicate" sets `dismissed_by`/`dismissed_at` and the pair
+    stays dismissed however often the finder finds it again."""
+
+    class Reason(models.TextChoices):
+        EMAIL = "email", _("Same e-mail address")
+        PHONE = "phone", _("Same phone number")
+        NAME = "name", _("Similar name")
+        NAME_COMPANY = "name_company", _("Similar name and company")
+        NAME_ACCOUNT = "name_account", _("Same name at the same account")
+        DOMAIN = "domain", _("Same web or e-mail domain")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    record_id = models.PositiveBigIntegerField()
+    other_id = models.PositiveBigIntegerField()
+    score = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    found_at = models.DateTimeField(default=timezone.now)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "record_id", "other_id"], name="crm_possdup_pair_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(record_id__lt=models.F("other_id")), name="crm_possdup_ordered"
+            ),
+        ]
+        indexes = [
+            # The pages: one kind's open pairs, newest first.
+            models.Index(
+                fields=["content_type", "-found_at", "-id"],
+                condition=Q(dismissed_at__isnull=True),
+                name="crm_possdup_open_idx",
+            ),
+            # A record's panel and the finder's removals by the second record.
+            models.Index(fields=["content_type", "other_id"], name="crm_possdup_other_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.content_type_id}: {self.record_id} ~ {self.other_id} ({self.score})"
+
+
+class DuplicateScan(models.Model):
+    """The finder's watermark per kind: records changed since `scanned_from` are scanned by
+    the next incremental run."""
+
+    label = models.CharField(max_length=100, primary_key=True)
+    scanned_from = models.DateTimeField()
+    full_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"{self.label} from {self.scanned_from}"

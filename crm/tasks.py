@@ -5,7 +5,7 @@ from django.core.mail import send_mail
 from django.core.management import call_command
 from django.tasks import task
 
-from crm import background
+from crm import background, duplicate_finder
 
 
 # Not declared rerunnable: nothing records that the message went out, so a worker dying after
@@ -41,3 +41,25 @@ def prune_task_results():
         "--failed-min-age-days=30",
         verbosity=0,
     )
+
+
+# Every 10 minutes: the records changed since the last run (a stored watermark). Safe to run
+# again: the pairs are unique in the database and a second run finds the same ones.
+@cron("*/10 * * * *")
+@background.rerun_if_worker_dies
+@task
+def find_duplicates():
+    """Bring the stored possible duplicates of every kind up to date (incremental)."""
+    return {label: duplicate_finder.refresh(label) for label in duplicate_finder.finders()}
+
+
+# Nightly: a full rebuild catches what the incremental runs cannot see (bulk updates that
+# left modified_at alone).
+@cron("17 2 * * *")
+@background.rerun_if_worker_dies
+@task
+def rebuild_duplicates():
+    """Scan every record of every kind for possible duplicates."""
+    return {
+        label: duplicate_finder.refresh(label, full=True) for label in duplicate_finder.finders()
+    }

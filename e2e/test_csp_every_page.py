@@ -21,8 +21,9 @@ def _pages(world):
         if _statuses(row.get)["admin"] != "200":
             continue
         url = _url(key, row, world)
-        if row.query:
-            url += "?" + urlencode(row.query)
+        query = row.query(world) if callable(row.query) else row.query
+        if query:
+            url += "?" + urlencode(query)
         yield key, url
 
 

@@ -36,7 +36,7 @@ class LeadsConfig(AppConfig):
         from crm.history import register_history
         from crm.panels import register_panel
         from crm.search_index import register as register_search_index
-        from leads import receivers, search, timeline
+        from leads import merge, receivers, search, timeline
         from leads.models import Campaign
         from leads.panels import record_leads
         from leads.services import customer_deletion_refusal, lead_deletion_refusal
@@ -57,6 +57,42 @@ class LeadsConfig(AppConfig):
             dispatch_uid="leads.opportunity_deleting",
         )
         timeline.register()
+        merge.register()
+        # The merge page: from the list's bulk bar, the picker of the other lead, and the
+        # "Merged from" / "Merged into" panels (activities/merge_views.py).
+        from activities.merge_views import merged_from_panel, merged_into_panel
+        from crm.lookup import Lookup, register_lookup
+        from leads.actions import register_bulk_button
+
+        register_bulk_button("leads/_merge_button.html")
+        register_lookup(
+            "lead",
+            Lookup(
+                "leads.Lead", ("first_name", "last_name", "company_name", "email"), "email", "open"
+            ),
+        )
+        register_panel(
+            "leads.Lead", "activities/_merged_into.html", context=merged_into_panel, slot="top"
+        )
+        register_panel(
+            "leads.Lead",
+            "activities/_merged_from.html",
+            context=merged_from_panel,
+            slot="top",
+            order=10,
+        )
+        # Possible duplicates found in batch (crm/duplicate_finder.py) and their panel.
+        from crm.duplicate_views import duplicates_panel
+        from leads import duplicate_finder
+
+        duplicate_finder.register()
+        register_panel(
+            "leads.Lead",
+            "crm/_duplicates_panel.html",
+            context=duplicates_panel("leads:merge"),
+            slot="top",
+            order=20,
+        )
         post_migrate.connect(ensure_lead_sources, sender=self, dispatch_uid="leads.sources")
         register_search_index("leads.Lead", search.INDEX)
         register_kind(

@@ -38,7 +38,8 @@ def lead_matches(*, user, data, exclude_pk=None, limit=10):
         narrow |= Q(company_key__startswith=company_key.split()[0])
     if not narrow:
         return []
-    candidates = Lead.objects.visible_to(user).filter(narrow)
+    # A merged lead is its master now: never offered as a duplicate again.
+    candidates = Lead.objects.visible_to(user).filter(narrow, merged_into__isnull=True)
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
 

@@ -46,7 +46,7 @@ def saved_views_for(user):
 
 def apply_saved_view(queryset, view, user):
     if view == "mine":
-        return queryset.open().filter(owner_user=user)
+        return queryset.open().own(user)
     if view == "team":
         return queryset.open().filter(
             Q(owner_team_id__in=team_ids_of(user)) | Q(owner_user_id__in=teammate_ids_of(user))

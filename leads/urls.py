@@ -1,7 +1,9 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy
 
+from crm.duplicate_views import dismiss_duplicate, duplicates_page
 from crm.history_views import history_view
-from leads import board, views
+from leads import board, merge_views, views
 from leads.models import Lead
 
 app_name = "leads"
@@ -11,6 +13,24 @@ urlpatterns = [
     path("export.csv", views.lead_export, name="export"),
     path("new/", views.lead_create, name="create"),
     path("bulk/", views.lead_bulk, name="bulk"),
+    path("merge/", merge_views.lead_merge, name="merge"),
+    path(
+        "duplicates/",
+        duplicates_page,
+        {
+            "model": Lead,
+            "merge_url": "leads:merge",
+            "list_url": "leads:list",
+            "title": gettext_lazy("Possible duplicate leads"),
+        },
+        name="duplicates",
+    ),
+    path(
+        "duplicates/<int:pk>/dismiss/",
+        dismiss_duplicate,
+        {"model": Lead, "page_url": "leads:duplicates"},
+        name="dismiss_duplicate",
+    ),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/history/", history_view(Lead, detail_url="leads:detail"), name="history"),

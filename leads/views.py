@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from accounts.models import Account, Contact
-from activities.forms import DeleteForm, quick_add_labels
-from activities.services import goes_with
+from activities.forms import quick_add_labels
+from activities.views import delete_page
 from crm.errors import DomainError, StaleRecord
 from crm.forms import OwnerRows
 from crm.history import Reason, change_reason
@@ -236,6 +236,26 @@ def lead_edit(request, pk):
     return render(request, "leads/lead_form.html", {"form": form, "lead": lead}, status=status)
 
 
+def _report_qualified(request, qualified):
+    created = qualified.created_records
+    messages.success(
+        request,
+        _("Lead qualified. Created: %(records)s.")
+        % {"records": ", ".join(str(r) for r in created) or _("nothing new")},
+    )
+    if qualified.value_added is not None:
+        messages.success(
+            request,
+            qualification.describe_value_added(
+                qualified.opportunity,
+                qualified.value_added,
+                done=True,
+                currency=qualified.opportunity.currency,
+            )
+            + ".",
+        )
+
+
 @require_http_methods(["GET", "POST"])
 def lead_qualify(request, pk):
     lead = _editable_lead(request, pk)
@@ -258,15 +278,11 @@ def lead_qualify(request, pk):
         data = {**defaults, "source_campaign": lead.campaign_id or ""}
     form = QualifyForm(data, user=request.user, lead=lead)
     plan, problem, status = None, None, 200
+    confirmed = request.method == "POST" and "confirm" in request.POST
     if form.is_valid():
-        try:
-            plan = qualification.plan_qualification(lead=lead, user=request.user, **form.options())
-        except DomainError as error:
-            problem = str(error)
-        except ValidationError as error:  # a stored value the lead's form would refuse
-            problem = " ".join(error.messages)
-            status = 400 if request.method == "POST" and "confirm" in request.POST else 200
-        if request.method == "POST" and "confirm" in request.POST and plan is not None:
+        if confirmed:
+            # The service plans under the lead's lock; the preview is only planned again to
+            # show the page when it refused.
             try:
                 qualified = services.qualify_lead(
                     lead=lead,
@@ -281,27 +297,19 @@ def lead_qualify(request, pk):
                     messages.error(request, str(error))
                     return redirect(lead)
                 problem, status = str(error), 409
-            except ValidationError as error:
+            except ValidationError as error:  # a stored value the lead's form would refuse
                 problem, status = " ".join(error.messages), 400
             else:
-                created = qualified.created_records
-                messages.success(
-                    request,
-                    _("Lead qualified. Created: %(records)s.")
-                    % {"records": ", ".join(str(r) for r in created) or _("nothing new")},
-                )
-                if qualified.value_added is not None:
-                    messages.success(
-                        request,
-                        qualification.describe_value_added(
-                            qualified.opportunity,
-                            qualified.value_added,
-                            done=True,
-                            currency=plan.value_added_currency,
-                        )
-                        + ".",
-                    )
+                _report_qualified(request, qualified)
                 return redirect(safe_next(request, lead))
+        try:
+            plan = qualification.plan_qualification(lead=lead, user=request.user, **form.options())
+        except DomainError as error:
+            problem = problem or str(error)
+            status = 200 if status == 409 else status
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+            status = 400 if confirmed else 200
     elif request.method == "POST" and "confirm" in request.POST:
         status = 400  # a preview refresh (htmx) stays 200 so the problems are swapped in
     context = {
@@ -629,19 +637,15 @@ def lead_delete(request, pk):
     there in its history. Administrators only (leads.delete_lead); never a closed lead."""
     lead = _editable_lead(request, pk)
     check_permission(request.user, "leads.delete_lead")
-    form = DeleteForm(request.POST or None)
-    refusal = services.lead_deletion_refusal(lead)
-    if request.method == "POST" and form.is_valid() and not refusal:
-        try:
-            services.delete_lead(lead=lead, user=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            refusal = str(error)
-        else:
-            messages.success(request, _("Lead %(lead)s deleted.") % {"lead": lead})
-            return redirect("leads:list")
-    context = {"record": lead, "form": form, "refusal": refusal, "goes_with": goes_with(lead)}
-    status = 400 if request.method == "POST" else 200
-    return render(request, "leads/lead_delete.html", context, status=status)
+    return delete_page(
+        request,
+        lead,
+        delete=lambda reason: services.delete_lead(lead=lead, user=request.user, reason=reason),
+        done=_("Lead %(lead)s deleted.") % {"lead": lead},
+        back="leads:list",
+        template="leads/lead_delete.html",
+        refusal=services.lead_deletion_refusal(lead),
+    )
 
 
 @require_POST

@@ -34,6 +34,7 @@ class OpportunitiesConfig(AppConfig):
     def ready(self):
         from accounts.models import Account, Contact
         from accounts.services import register_deactivation_check
+        from activities.merge import MovedItems, register_moved_items
         from activities.services import register_deletion_check
         from crm.global_search import SearchKind, Shown, register_kind
         from crm.lookup import Lookup, register_lookup
@@ -73,6 +74,22 @@ class OpportunitiesConfig(AppConfig):
         register_lookup("opportunity", Lookup("opportunities.Opportunity", ("topic",), "", "open"))
 
         register_deactivation_check(open_deals_warning)
+        # A merged customer's opportunities go to the master (activities/merge.py).
+        for merged, field, key, label in (
+            ("accounts.Account", "account", "opportunities", _("Opportunities")),
+            ("accounts.Contact", "contact", "opportunities", _("Opportunities")),
+            ("accounts.Contact", "parent_contact", "contact_person_of", _("Contact person of")),
+        ):
+            register_moved_items(
+                MovedItems(
+                    key=key,
+                    label=label,
+                    merged=merged,
+                    model="opportunities.Opportunity",
+                    field=field,
+                    after=receivers.opportunities_moved,
+                )
+            )
         for customer in ("accounts.Account", "accounts.Contact"):
             register_deletion_check(customer, customer_deletion_refusal)
         post_migrate.connect(

@@ -16,3 +16,15 @@ def customer_renamed(sender, instance, created=False, raw=False, **kwargs):
         deal.refresh_search_text()
         if deal.search_text != before:
             Opportunity.objects.filter(pk=deal.pk).update(search_text=deal.search_text)
+
+
+def opportunities_moved(pks):
+    """A merge moved these opportunities to another customer (activities/merge.py): their
+    search text names the new one."""
+    from opportunities.models import Opportunity
+
+    for deal in Opportunity.objects.filter(pk__in=pks).select_related("account", "contact"):
+        before = deal.search_text
+        deal.refresh_search_text()
+        if deal.search_text != before:
+            Opportunity.objects.filter(pk=deal.pk).update(search_text=deal.search_text)

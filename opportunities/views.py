@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account, Contact
-from activities.forms import DeleteForm
-from activities.services import delete_record, deletion_refusals, goes_with
+from activities.services import delete_record
+from activities.views import delete_page
 from crm.errors import DomainError, StaleRecord
 from crm.lib.http import safe_next
 from crm.lib.pagination import PAGE_SIZES, list_page, page_size
@@ -244,18 +244,11 @@ def opportunity_delete(request, pk):
     stays (the funnel counts it)."""
     opportunity = get_object_or_404(Opportunity.objects.editable_by(request.user), pk=pk)
     check_permission(request.user, "opportunities.delete_opportunity")
-    form = DeleteForm(request.POST or None)
-    refusal = " ".join(deletion_refusals(opportunity))
-    if request.method == "POST" and form.is_valid() and not refusal:
-        try:
-            reason = form.cleaned_data["reason"]
-            delete_record(record=opportunity, user=request.user, reason=reason)
-        except DomainError as error:
-            refusal = str(error)
-        else:
-            messages.success(request, _("Opportunity %(topic)s deleted.") % {"topic": opportunity})
-            return redirect("opportunities:list")
-    context = {"record": opportunity, "form": form, "refusal": refusal}
-    context["goes_with"] = goes_with(opportunity)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "opportunities/opportunity_delete.html", context, status=status)
+    return delete_page(
+        request,
+        opportunity,
+        delete=lambda reason: delete_record(record=opportunity, user=request.user, reason=reason),
+        done=_("Opportunity %(topic)s deleted.") % {"topic": opportunity},
+        back="opportunities:list",
+        template="opportunities/opportunity_delete.html",
+    )

@@ -596,17 +596,17 @@ def _stays_sql(*, user, criteria, now):
     """Each stay of a lead in a status: (k1, k2, status, seconds) from the status log. A stay
     ends at its entry's left_at (written with the next entry), so each is one row, and the
     owner it is grouped by is on the row too: by owner or team, one index-only scan of
-    leads_statuslog_owner_idx (and leads_statuslog_team_idx) with no join to the leads."""
+    leads_stays_owner_idx (and leads_stays_team_idx) with no join to the leads."""
     # The condition of the owner indexes, written the same so the planner can use them.
     stays = scoped_stays(user=user, criteria=criteria).filter(COUNTED_STAYS)
-    columns = ["owner_user_id", "owner_team_id", "to_status", "changed_at", "left_at"]
+    columns = ["owner_user_id", "owner_team_id", "to_status", "changed_at", "stay_seconds"]
     if criteria.by in ("source", "campaign"):  # grouped by a lead column: join the leads
         stays = stays.annotate(**{f"{criteria.by}_id": F(f"lead__{criteria.by}")})
         columns.append(f"{criteria.by}_id")
     stays_sql, stays_params = _compiled(stays, *columns)
     # The stays' rows under the alias the lead reports group by (_group_key reads `l`).
     join, k1, k2 = _group_key(criteria.by)
-    seconds = seconds_between("COALESCE(l.left_at, %s)", "l.changed_at")
+    seconds = f"COALESCE(l.stay_seconds, {seconds_between('%s', 'l.changed_at')})"
     sql = (
         f"SELECT {k1} AS k1, {k2} AS k2, l.to_status AS status, {seconds} AS seconds"
         f" FROM {stays_sql} l{join}"

@@ -123,7 +123,9 @@ def test_the_account_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     # activities timeline (count; it reads the originating leads' timelines through in the
     # same query).
     # leads/tests/test_record_leads.py counts the page with 1 and 50 leads.
-    with django_assert_num_queries(12):
+    # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
+    # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
+    with django_assert_num_queries(14):
         as_alice.get(account.get_absolute_url())
 
 
@@ -437,7 +439,9 @@ def test_the_contact_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     # originating leads, lead links, leads from this customer), the activities timeline
     # (count; it reads the originating leads' timelines through in the same query).
     # leads/tests/test_record_leads.py counts the page with 1 and 50 leads.
-    with django_assert_num_queries(10):
+    # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
+    # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
+    with django_assert_num_queries(12):
         as_alice.get(contact.get_absolute_url())
 
 

@@ -93,6 +93,14 @@ class ListPage(Page):
         return self.number is None or self.paginator.is_deep(self.number - 1)
 
 
+def count_up_to(queryset, limit):
+    """Rows of `queryset`, counted no further than `limit`: a visibility-filtered queryset
+    counts each branch of the filter by its index (OwnedQuerySet.count_up_to)."""
+    if hasattr(queryset, "count_up_to"):
+        return queryset.count_up_to(limit)
+    return queryset.order_by().values("pk")[:limit].count()
+
+
 class ListPaginator(Paginator):
     """`object_list` is the filtered, ordered queryset; `decorate(queryset)` adds what the
     rows show (select_related, annotations) and is applied to the page's ids only. Without
@@ -106,7 +114,7 @@ class ListPaginator(Paginator):
     @cached_property
     def count(self):
         """Rows, counted up to cap + 1 (a subquery with LIMIT): over the cap it is `capped`."""
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        return count_up_to(self.object_list, self.cap + 1)
 
     @property
     def capped(self):

@@ -99,7 +99,7 @@ def test_contacts_and_open_opportunities_are_looked_up_too(as_alice, alice):
 
 def test_the_endpoint_needs_a_login_and_a_known_kind(as_alice):
     assert _lookup(Client(), account__search="a").status_code == 302
-    assert _lookup(as_alice, "lead").status_code == 404
+    assert _lookup(as_alice, "nothing").status_code == 404
     bad = as_alice.get(reverse("lookup", kwargs={"kind": "account"}), {"name": '"><b'})
     assert bad.status_code == 400
 

@@ -15,7 +15,7 @@ about are alice's (the rep's) unless the row says otherwise. Run with MATRIX_PRI
 to print what each URL answered, in the table's shape."""
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import pytest
@@ -35,7 +35,7 @@ class Row:
     get: str | None = None  # statuses of a GET, or None: not asked with GET
     post: str | None = None  # statuses of a POST, asked inside a rolled-back savepoint
     kwargs: object = None  # {name: value} or a function of the world
-    query: dict = field(default_factory=dict)  # GET parameters
+    query: object = field(default_factory=dict)  # GET parameters, or a function of the world
     data: object = None  # POST data, or a function of the world
     target: str = ""  # the record whose row must not change on a refused POST
     scan: bool = True  # look for invisible markers in a 200's body
@@ -56,6 +56,17 @@ def action(key, post, data=None, *, target=None, anonymous="302"):
     statuses, and the record (or `target`) unchanged when refused."""
     get = f"{' '.join(['405'] * 6)} {anonymous}"
     return Row(get=get, post=post, kwargs=pk(key), data=data, target=target or key)
+
+
+def _merge_ids(kind, *, master=False):
+    """The ids of alice's and the North queue's record of `kind` (and alice's as the master)."""
+
+    def ids(world):
+        pks = [world[f"{kind}:alice"].pk, world[f"{kind}:north"].pk]
+        query = {"ids": ",".join(map(str, pks))}
+        return {**query, "master": pks[0]} if master else query
+
+    return ids
 
 
 def api_action(key, post, data=None, *, target=None):
@@ -134,6 +145,14 @@ ROWS = {
         target="contact:alice",
     ),
     "accounts:contact_activate": action("contact:alice", "- 404 - 404 - 404 302"),
+    "accounts:account_duplicates": Row(get=EVERYONE),
+    "accounts:account_dismiss_duplicate": Row(
+        get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
+    ),
+    "accounts:contact_duplicates": Row(get=EVERYONE),
+    "accounts:contact_dismiss_duplicate": Row(
+        get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
+    ),
     # opportunities
     "opportunities:list": Row(get=EVERYONE),
     "opportunities:board": Row(get=EVERYONE),
@@ -173,6 +192,11 @@ ROWS = {
         target="lead:alice",
     ),
     "leads:detail": Row(get=SHARED_READ, kwargs=pk("lead:alice")),
+    # Possible duplicates (crm/duplicate_views.py): scoped inside; no pair is a 404.
+    "leads:duplicates": Row(get=EVERYONE),
+    "leads:dismiss_duplicate": Row(
+        get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
+    ),
     "leads:edit": Row(
         get=SHARED_NO_WRITE,
         post="- 404 - 404 - 403 302",
@@ -321,6 +345,34 @@ ROWS = {
         "lead:alice", "- 404 - 404 - 403 401", data={"status": "lost"}
     ),
     "api:lead-qualify": api_action("lead:alice", "- 404 - 404 - 403 401"),
+    # Merges (api/merge.py): dana reads alice's lead and account through a share, no edits.
+    "api:lead-merge": api_action(
+        "lead:alice",
+        "- 404 - 404 - 403 401",
+        data=lambda w: {"subordinates": [w["lead:alice"].pk]},
+    ),
+    "api:lead-merge-undo": replace(
+        api_action("lead:alice", "- 404 - 404 - 404 401"),
+        kwargs=lambda w: {"pk": w["lead:alice"].pk, "merge_pk": 999999},
+    ),
+    "api:contact-merge": api_action(
+        "contact:alice",
+        "- 404 - 404 - 404 401",
+        data=lambda w: {"subordinates": [w["contact:alice"].pk]},
+    ),
+    "api:contact-merge-undo": replace(
+        api_action("contact:alice", "- 404 - 404 - 404 401"),
+        kwargs=lambda w: {"pk": w["contact:alice"].pk, "merge_pk": 999999},
+    ),
+    "api:account-merge": api_action(
+        "account:alice",
+        "- 404 - 404 - 403 401",
+        data=lambda w: {"subordinates": [w["account:alice"].pk]},
+    ),
+    "api:account-merge-undo": replace(
+        api_action("account:alice", "- 404 - 404 - 404 401"),
+        kwargs=lambda w: {"pk": w["account:alice"].pk, "merge_pk": 999999},
+    ),
     "api:lead-reactivate": api_action("lead:alice", "- 404 - 404 - 403 401"),
     "api:lead-route": api_action("lead:alice", "- 404 - 404 - 403 401"),
     "api:leadsource-list": Row(get="200 200 200 200 200 200 401"),
@@ -344,6 +396,27 @@ ROWS = {
     "api:token_create": Row(get="405 405 405 405 405 405 405"),
     "api:token_revoke": Row(get="405 405 405 405 405 405 405"),
     "api/^(?P<path>.*)$": Row(get="404 404 404 404 404 404 404", kwargs={"path": "nothing/"}),
+    # the merge pages (activities/merge_views.py): alice's record and her team's queue's, side
+    # by side; dana reads alice's lead and account through a share, not the queue's
+    **{
+        name: Row(
+            get="200 404 200 404 200 404 302",
+            post="- 404 - 404 - 404 302",
+            query=_merge_ids(kind),
+            data=_merge_ids(kind, master=True),
+            target=f"{kind}:alice",
+        )
+        for name, kind in (
+            ("leads:merge", "lead"),
+            ("accounts:merge_contacts", "contact"),
+            ("accounts:merge_accounts", "account"),
+        )
+    },
+    "activities:undo_merge": Row(
+        get="405 405 405 405 405 405 302",
+        post="404 404 404 404 404 404 302",
+        kwargs={"pk": 999999},
+    ),
     # history tabs (alice's records)
     "leads:history": Row(get=SHARED_READ, kwargs=pk("lead:alice")),
     "accounts:account_history": Row(get=SHARED_READ, kwargs=pk("account:alice")),
@@ -682,6 +755,10 @@ def _unnamed_url(route, kwargs):
     return path
 
 
+def _query(row, world):
+    return row.query(world) if callable(row.query) else row.query
+
+
 def _statuses(text):
     values = text.split()
     assert len(values) == len(PERSONAS), text
@@ -713,7 +790,7 @@ def _ask(world, method):
             continue
         url = _url(key, row, world)
         if row.query and method == "GET":
-            url += "?" + urlencode(row.query)
+            url += "?" + urlencode(_query(row, world))
         got = []
         for persona, expected in _statuses(wanted).items():
             if expected == "-":
@@ -926,7 +1003,7 @@ def test_no_page_runs_markup_typed_into_a_record(world):
     for key, row in all_rows().items():
         if row.get is None or _statuses(row.get)["admin"] != "200":
             continue
-        url = _url(key, row, world) + ("?" + urlencode(row.query) if row.query else "")
+        url = _url(key, row, world) + ("?" + urlencode(_query(row, world)) if row.query else "")
         response = client.get(url, headers=row.headers)
         if not response.get("Content-Type", "").startswith("text/html"):
             continue  # JSON and CSV carry the text as data, not markup

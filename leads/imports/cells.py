@@ -6,7 +6,6 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models
@@ -14,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
+from crm.lib.i18n import in_every_language
 from leads.models import DEFAULT_STATUS, STATUSES_BY_STATE, Lead, State, Status
 
 # Dates: ISO always; numeric day/month orders by --date-format ("auto": day-first, and a
@@ -195,21 +195,11 @@ def _cached_parser(parse, order):
     return convert
 
 
-def _labels_in_every_language(label):
-    """A lazy label as each language of the site writes it: a Danish export (or a Danish
-    spreadsheet) is read the same by an English user."""
-    labels = []
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            labels.append(str(label))
-    return labels
-
-
 def _choice_converter(model_field):
     lookup = {}
     for value, label in model_field.choices:
         lookup[_normalise_word(str(value))] = value
-        for text in _labels_in_every_language(label):
+        for text in in_every_language(label):
             lookup.setdefault(_normalise_word(text), value)
         lookup[_normalise_word(str(label))] = value  # the active language's wins
     valid = ", ".join(str(label) for _v, label in model_field.choices)  # all of them
@@ -359,11 +349,11 @@ def _status_aliases():
         for label, (state, status) in EXPORT_STATUS_LABELS.items():
             _STATUS_ALIASES[_normalise_word(label)] = (state.value, status.value)
         for state in State:
-            for key in (state.value, *_labels_in_every_language(state.label)):
+            for key in (state.value, *in_every_language(state.label)):
                 _STATUS_ALIASES[_normalise_word(key)] = (state.value, DEFAULT_STATUS[state].value)
         for state, statuses in STATUSES_BY_STATE.items():
             for status in statuses:
-                for key in (status.value, *_labels_in_every_language(status.label)):
+                for key in (status.value, *in_every_language(status.label)):
                     _STATUS_ALIASES.setdefault(_normalise_word(key), (state.value, status.value))
     return _STATUS_ALIASES
 

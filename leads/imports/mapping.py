@@ -6,12 +6,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.lib.i18n import in_every_language
 from leads.imports.csvfile import ImportFileError
 from leads.models import LEAD_EXPORT_FIELDS, LEAD_SECTIONS, Lead
 
@@ -241,12 +240,10 @@ def _field_aliases():
     aliases = dict(SYNONYMS)
     for name in IMPORT_FIELDS:
         aliases[normalise_header(name)] = name
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            for name in IMPORT_FIELDS:
-                if name not in ("owner", "state", "status"):
-                    verbose = Lead._meta.get_field(name).verbose_name
-                    aliases.setdefault(normalise_header(str(verbose)), name)
+    labelled = [name for name in IMPORT_FIELDS if name not in ("owner", "state", "status")]
+    labels = [Lead._meta.get_field(name).verbose_name for name in labelled]
+    for index, text in enumerate(in_every_language(*labels)):
+        aliases.setdefault(normalise_header(text), labelled[index % len(labelled)])
     for header in _status_reason_headers():  # "Statusårsag"
         aliases.setdefault(header, "status")
     aliases["leadsource"] = "source"
@@ -255,19 +252,13 @@ def _field_aliases():
 
 def _status_reason_headers():
     headers = {"statusreason", "leadstatusreason"}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            headers.add(normalise_header(str(_OWN_LABELS["status"])))
+    headers.update(normalise_header(text) for text in in_every_language(_OWN_LABELS["status"]))
     return headers
 
 
 def error_columns():
     """The error file's own columns ("line", "error") in every language: ignored on re-import."""
-    names = set(ERROR_COLUMNS)
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            names.update(str(label) for label in ERROR_COLUMN_LABELS)
-    return names
+    return {*ERROR_COLUMNS, *in_every_language(*ERROR_COLUMN_LABELS)}
 
 
 def match_columns(header, *, columns=None, key=""):

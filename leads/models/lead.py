@@ -239,6 +239,17 @@ class Lead(OwnedRecord):
         blank=True,
         related_name="customer_leads",
     )
+    # Merged into another lead (Dynamics' masterid): kept, read-only, its items on the master
+    # (leads/merge.py; undoing the merge clears it).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+    )
     # Lifecycle
     state = models.CharField(
         _("state"), max_length=20, choices=State, default=State.OPEN, editable=False
@@ -547,7 +558,15 @@ class Lead(OwnedRecord):
 
     mark_disqualified.alters_data = True
 
+    def ensure_not_merged(self):
+        if self.merged_into_id is not None:
+            raise DomainError(
+                gettext("This lead was merged into lead %(id)s and is read-only.")
+                % {"id": self.merged_into_id}
+            )
+
     def reopen(self, status=Status.NEW):
+        self.ensure_not_merged()
         if self.is_open:
             raise DomainError(gettext("This lead is already open."))
         if status not in STATUSES_BY_STATE[State.OPEN]:

@@ -6,22 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Industry
 from crm.forms import OwnerChoiceField, VersionedModelForm
 from crm.lib.choices import EMPTY_CHOICE
-from crm.models import Team, User, scope_of
+from crm.models import managed_owners
 from leads.models import Campaign, Lead, LeadSource
 from leads.routing.models import AssignmentCondition, AssignmentRule
 from opportunities.models import Rating
 
 
 def rule_targets(user):
-    """(users, teams) a rule of `user` may target: an administrator's any active ones, a
-    manager's the teams they manage and the members of those teams."""
-    users = User.objects.filter(is_active=True)
-    teams = Team.objects.filter(is_active=True)
-    if user.is_administrator:
-        return users, teams
-    scope = scope_of(user)
-    users = users.filter(pk__in=scope.managed_member_ids)
-    return users, teams.filter(pk__in=scope.managed_team_ids)
+    """(users, teams) a rule of `user` may target: the owners they manage."""
+    return managed_owners(user)
 
 
 class RuleForm(VersionedModelForm):

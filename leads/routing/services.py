@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from crm.errors import DomainError
 from crm.history import Reason, change_reason, note_reason, routing_rule_reason
 from crm.lib.bulk import insert_rows
-from crm.models import Membership, Team, User, scope_of
+from crm.models import Membership, Team, User, may_manage
 from crm.services import enqueue_on_commit, lock_for_update, next_version
 from leads.models import Campaign, Lead, LeadSource
 from leads.routing import engine
@@ -607,14 +607,8 @@ def notify_new_owner(
 
 
 def may_target(user: User, *, target: User | Team) -> bool:
-    """Whether a rule of `user` may give leads to `target`: an administrator any, a manager
-    the teams they manage and their members."""
-    if user.is_administrator:
-        return True
-    scope = scope_of(user)
-    if isinstance(target, Team):
-        return target.pk in scope.managed_team_ids
-    return target.pk in scope.managed_member_ids
+    """Whether a rule of `user` may give leads to `target`: an owner they manage."""
+    return may_manage(user, target)
 
 
 # Why a rule changed, as its history stores it (English; crm.history shows it translated).

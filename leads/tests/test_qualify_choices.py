@@ -266,12 +266,13 @@ class TestEstimatedValueAdded:
 
         assert response.status_code == 302
         # session, user (administrator or not), scope; the lead; the opportunity (with its
-        # account), the account's visibility (its default); the view's plan: the account's and
-        # the opportunity's visibility, the currency of the value; in the savepoint: the lead
-        # locked, qualify_lead's plan (the same three), the contact and its history, the
-        # opportunity locked, updated and its history, the qualification, the lead and its
-        # history, the stay it ends, the new status-log entry (25, the savepoint's 2 included).
-        assert len(queries) == 25, "\n".join(q["sql"][:110] for q in queries)
+        # account), the account's visibility (its default); in the savepoint: the lead locked,
+        # qualify_lead's plan (the account's and the opportunity's visibility, the currency of
+        # the value), the contact and its history, the opportunity locked, updated and its
+        # history, the qualification, the lead and its history, the stay it ends, the new
+        # status-log entry (23, the savepoint's 2 included). A confirmed POST that qualifies
+        # plans once, in the service: the view plans only to show a refusal.
+        assert len(queries) == 23, "\n".join(q["sql"][:110] for q in queries)
 
 
 def test_the_confirmed_page_post_creating_all_three_keeps_its_query_count(as_alice, alice):
@@ -281,7 +282,8 @@ def test_the_confirmed_page_post_creating_all_three_keeps_its_query_count(as_ali
         response = as_alice.post(qualify_url(lead), {**ALL_THREE, "confirm": "1"})
 
     assert response.status_code == 302
-    # session, user (administrator or not), scope; the lead; the view's plan (the currency);
-    # in the savepoint: qualify_lead's 14 (test_qualify_queries) and the savepoint's 2. No
-    # duplicate search (only a page that is shown needs one) and nothing for the lookups.
-    assert len(queries) == 20, "\n".join(q["sql"][:110] for q in queries)
+    # session, user (administrator or not), scope; the lead; in the savepoint: qualify_lead's
+    # 14 (test_qualify_queries) and the savepoint's 2. The view does not plan what the
+    # service plans (only a refusal shows the preview), no duplicate search (only a page
+    # that is shown needs one) and nothing for the lookups.
+    assert len(queries) == 19, "\n".join(q["sql"][:110] for q in queries)

@@ -137,7 +137,9 @@ class TestQueryCounts:
         # campaign joined), 8 links (the record's and the originating leads', targets and
         # who linked joined), 9 leads from this customer; the timeline, reading the leads
         # through: 10 COUNT, 11 the union's page, 12 activities, 13 notes, 14 status changes
-        with django_assert_num_queries(15):
+        # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel),
+        # + 1: the records merged into it (activities/merge_views.py: the "Merged from" panel).
+        with django_assert_num_queries(17):
             response = as_alice.get(acme.get_absolute_url())
         assert response.content.count(b'data-testid="originating-lead"') == count
 
@@ -149,7 +151,9 @@ class TestQueryCounts:
         # as the account page, without its contacts: 1 session, 2 user, 3 administrator?,
         # 4 sales manager?, 5 the contact, 6 opportunities, 7 originating leads, 8 links,
         # 9 leads from this customer, 10 COUNT, 11 page, 12 activities, 13 notes, 14 statuses
-        with django_assert_num_queries(14):
+        # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel),
+        # + 1: the records merged into it (the "Merged from" panel).
+        with django_assert_num_queries(16):
             response = as_alice.get(anna.get_absolute_url())
         assert response.content.count(b'data-testid="linked-lead"') == count
 

@@ -185,7 +185,9 @@ class TestDetail:
         # then the timeline: 9 COUNT, 10 the union's page, 11 the page's status changes (who
         # changed them joined; the status log is a kind of timeline entry), 12 the process
         # bar's status log.
-        with django_assert_num_queries(13):
+        # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
+        # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
+        with django_assert_num_queries(15):
             response = as_alice.get(url("detail", lead))
         assert response.status_code == 200
 
@@ -200,7 +202,9 @@ class TestDetail:
         as_alice.get(url("detail", lead))  # warms the content-type cache the timeline uses
         # The 12 of the page above, each customer read when the template shows it: not joined
         # to the lead's query, which leaves them out (rarely set; each join costs planning).
-        with django_assert_num_queries(15):
+        # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
+        # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
+        with django_assert_num_queries(17):
             response = as_alice.get(url("detail", lead))
         content = response.content.decode()
         assert account.get_absolute_url() in content and "Contoso Ltd" in content
