@@ -28,7 +28,6 @@ def _accounts_merged(count, master):
 CONTACTS = MergeKind(
     model=Contact,
     merge=merge_contacts,
-    permission="accounts.change_contact",
     page_url="accounts:merge_contacts",
     lookup="contact",
     selected="contacts",
@@ -41,7 +40,6 @@ CONTACTS = MergeKind(
 ACCOUNTS = MergeKind(
     model=Account,
     merge=merge_accounts,
-    permission="accounts.change_account",
     page_url="accounts:merge_accounts",
     lookup="account",
     selected="accounts",

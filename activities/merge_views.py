@@ -49,7 +49,6 @@ class MergeKind:
     """What the merge page of one model needs from the app that owns it.
 
     merge       the service: merge(*, user, master, others, take, versions) -> RecordMerge.
-    permission  the model's change permission ("leads.change_lead"): merging edits records.
     page_url    the page's URL name, for the picker's and the form's links.
     lookup      the crm.lookup kind that picks another record ("lead", "contact").
     selected    the name of the list's ticked boxes (?leads=1&leads=2 from the bulk bar).
@@ -62,7 +61,6 @@ class MergeKind:
 
     model: type
     merge: Callable
-    permission: str
     page_url: str
     lookup: str
     selected: str
@@ -72,6 +70,12 @@ class MergeKind:
     state: Callable = lambda record: ""
     can_be_master: Callable = lambda record: True
     related: tuple = ()
+
+    @property
+    def permission(self):
+        """The model's change permission ("leads.change_lead"): merging edits records."""
+        meta = self.model._meta
+        return f"{meta.app_label}.change_{meta.model_name}"
 
     @property
     def view(self):

@@ -27,7 +27,6 @@ def _closed_note(lead):
 LEADS = MergeKind(
     model=Lead,
     merge=merge_leads,
-    permission="leads.change_lead",
     page_url="leads:merge",
     lookup="lead",
     selected="leads",
