@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from activities import merge as engine
 from activities.models import RecordMerge
 from crm.errors import DomainError, StaleRecord
+from crm.lib.filters import MAX_ID
 from crm.lookup import use_lookup
 
 MAX_RECORDS = 3  # a master and up to two others, as Dynamics' Merge message
@@ -107,7 +108,7 @@ def _ids(request, kind):
     ids = []
     for value in values:
         value = value.strip()
-        if not value.isdigit() or not 0 < int(value) < 2**63:
+        if not value.isdigit() or not 0 < int(value) <= MAX_ID:
             raise BadIds(_("Choose the records to merge from the list."))
         if int(value) not in ids:
             ids.append(int(value))

@@ -29,6 +29,7 @@ from activities.models import RecordMerge
 from api.schema import ErrorSerializer
 from api.viewsets import ApiView
 from crm.errors import DomainError, StaleRecord
+from crm.lib.filters import MAX_ID
 from crm.permissions import check_permission
 from leads.merge import merge_leads
 from leads.models import Lead
@@ -36,20 +37,20 @@ from leads.models import Lead
 
 class MergeRequestSerializer(serializers.Serializer):
     subordinates = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         min_length=1,
         max_length=MAX_OTHERS,
         help_text="The ids of the records merged into the master (one or two).",
     )
     fields = serializers.DictField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         default=dict,
         help_text="Per field, the id of the record whose value the master keeps (default: "
         "the master's own).",
     )
     versions = serializers.DictField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         default=dict,
         help_text="Per record id, the version you read: a record changed since is a 409.",
