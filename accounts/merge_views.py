@@ -4,6 +4,7 @@ kind): their models, services and words."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.forms import AccountForm, ContactForm
 from accounts.merge import merge_accounts, merge_contacts
 from accounts.models import Account, Contact
 from activities.merge_views import MergeKind
@@ -36,6 +37,8 @@ CONTACTS = MergeKind(
     state=_state,
     can_be_master=lambda contact: contact.is_active,
     related=("account",),
+    order=tuple(ContactForm.Meta.fields),
+    list_url="accounts:contact_list",
 )
 ACCOUNTS = MergeKind(
     model=Account,
@@ -48,6 +51,8 @@ ACCOUNTS = MergeKind(
     state=_state,
     can_be_master=lambda account: account.is_active,
     related=("parent_account",),
+    order=tuple(AccountForm.Meta.fields),
+    list_url="accounts:account_list",
 )
 contact_merge = CONTACTS.view
 account_merge = ACCOUNTS.view

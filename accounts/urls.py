@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import merge_views, views
 from accounts.models import Account, Contact
-from crm.duplicate_views import dismiss_duplicate, duplicates_page
+from crm.duplicate_views import dismiss_duplicate, duplicates_page, restore_duplicate
 from crm.history_views import history_view
 
 app_name = "accounts"
@@ -27,6 +27,12 @@ urlpatterns = [
         dismiss_duplicate,
         {"model": Account, "page_url": "accounts:account_duplicates"},
         name="account_dismiss_duplicate",
+    ),
+    path(
+        "duplicates/<int:pk>/restore/",
+        restore_duplicate,
+        {"model": Account, "page_url": "accounts:account_duplicates"},
+        name="account_restore_duplicate",
     ),
     path("<int:pk>/", views.account_detail, name="account_detail"),
     path("<int:pk>/edit/", views.account_edit, name="account_edit"),
@@ -57,6 +63,12 @@ urlpatterns = [
         dismiss_duplicate,
         {"model": Contact, "page_url": "accounts:contact_duplicates"},
         name="contact_dismiss_duplicate",
+    ),
+    path(
+        "contacts/duplicates/<int:pk>/restore/",
+        restore_duplicate,
+        {"model": Contact, "page_url": "accounts:contact_duplicates"},
+        name="contact_restore_duplicate",
     ),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),

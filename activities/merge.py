@@ -29,7 +29,9 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -79,6 +81,8 @@ class MergeRules:
                   stored facts the master takes from the others with their items (a lead's
                   first contact), set on the master; recorded like a chosen value, so undo
                   puts them back.
+    name          name(record) -> how the merge screens and the timeline name a record (a
+                  lead by its person and company); None: str(record).
     """
 
     state_fields: tuple[str, ...]
@@ -87,6 +91,7 @@ class MergeRules:
     reinstate: Callable[..., None]
     excluded: frozenset = frozenset()
     absorb: Callable[[OwnedRecord, list[OwnedRecord]], dict] | None = None
+    name: Callable[[OwnedRecord], str] | None = None
 
 
 _rules: dict[str, MergeRules] = {}
@@ -108,6 +113,14 @@ def rules_for(model: type[OwnedRecord]) -> MergeRules:
 
 def is_mergeable(model: type) -> bool:
     return model._meta.label_lower in _rules
+
+
+def record_name(record: OwnedRecord) -> str:
+    """The record's name on the merge screens and in the timeline (its rules' `name`)."""
+    rules = _rules.get(record._meta.label_lower)
+    if rules is not None and rules.name is not None:
+        return rules.name(record)
+    return str(record)
 
 
 # What moves to the master ------------------------------------------------------------------
@@ -292,18 +305,36 @@ def merges_of(master: OwnedRecord) -> models.QuerySet:
 def later_dependent_merges(merge: RecordMerge) -> list[RecordMerge]:
     """The later merges, not undone, that involve this merge's master or one of its merged
     records, or that moved again an item this merge moved: while one exists, undoing this
-    one would pull records or items from under it."""
-    involved = {merge.master_id, *merge.subordinate_ids}
-    moved = {(item["model"], item["pk"], item["field"]) for item in merge.moved}
-    found = []
-    for later in RecordMerge.objects.not_undone().filter(pk__gt=merge.pk).order_by("pk"):
-        same_records = later.content_type_id == merge.content_type_id and bool(
-            involved & {later.master_id, *later.subordinate_ids}
-        )
-        same_items = bool(moved & {(i["model"], i["pk"], i["field"]) for i in later.moved})
-        if same_records or same_items:
-            found.append(later)
-    return found
+    one would pull records or items from under it. One query."""
+    involved = [merge.master_id, *merge.subordinate_ids]
+    # subordinate_ids is a JSON list of at most MAX_OTHERS ids: an index lookup per place
+    # works on SQLite and PostgreSQL alike (a JSON "contains" does not on SQLite).
+    same_records = Q(master_id__in=involved)
+    for place in range(MAX_OTHERS):
+        same_records |= Q(**{f"subordinate_ids__{place}__in": involved})
+    condition = Q(content_type_id=merge.content_type_id) & same_records
+    if merge.moved:
+        condition |= Q(_moved_any(merge.moved))
+    return list(
+        RecordMerge.objects.not_undone().filter(pk__gt=merge.pk).filter(condition).order_by("pk")
+    )
+
+
+def _moved_any(moved: list[dict]) -> RawSQL:
+    """True for a RecordMerge row whose `moved` list holds one of the items of `moved` (the
+    same model, pk and column). The list's elements are read with the database's own JSON
+    table function; `->>` reads an element's key on both SQLite (3.38+) and PostgreSQL."""
+    elements = "jsonb_array_elements" if connection.vendor == "postgresql" else "json_each"
+    quote = connection.ops.quote_name
+    column = f"{quote(RecordMerge._meta.db_table)}.{quote('moved')}"
+    keys = sorted({f"{item['model']}:{item['pk']}:{item['field']}" for item in moved})
+    placeholders = ", ".join(["%s"] * len(keys))
+    sql = (
+        f"EXISTS (SELECT 1 FROM {elements}({column}) AS element WHERE "
+        "(element.value ->> 'model') || ':' || (element.value ->> 'pk') || ':' || "
+        f"(element.value ->> 'field') IN ({placeholders}))"
+    )
+    return RawSQL(sql, keys, output_field=models.BooleanField())
 
 
 def may_undo(user: User, merge: RecordMerge) -> bool:
@@ -359,8 +390,12 @@ def _check_editable(user: User, model: type[OwnedRecord], pks: list[int]) -> Non
             _("You do not have the permission to change %(kind)s.")
             % {"kind": model._meta.verbose_name_plural}
         )
+    # Merged records count here (merged=True): merging one again is a conflict (_check_state
+    # says "merged already"), not a missing right.
     editable = set(
-        model._default_manager.editable_by(user).filter(pk__in=pks).values_list("pk", flat=True)
+        model._default_manager.editable_by(user, merged=True)
+        .filter(pk__in=pks)
+        .values_list("pk", flat=True)
     )
     refused = [pk for pk in pks if pk not in editable]
     if refused:
@@ -448,6 +483,8 @@ def merge_records(
             continue
         field = model._meta.get_field(name)
         old, new = getattr(master, field.attname), getattr(source, field.attname)
+        if old == new:  # the same value: nothing is taken from the other record
+            continue
         taken[name] = {"from": source.pk, "old": old, "new": new}
         setattr(master, field.attname, new)
 
@@ -651,10 +688,50 @@ def _merge_rows(undone: bool) -> Callable:
 def _load_merges(pks: list[int]) -> list[RecordMerge]:
     merges = list(RecordMerge.objects.filter(pk__in=pks).select_related("merged_by", "undone_by"))
     for merge in merges:
-        merge.merged_ids = _ids(merge.subordinate_ids)
         merge.moved_count = len(merge.moved)
-        merge.taken_count = len(merge.fields)
+        merge.taken_count = taken_count(merge)
     return merges
+
+
+def taken_count(merge: RecordMerge) -> int:
+    """How many of the master's values came from another record (not the master's own
+    pointer cleared because it pointed at a merged record)."""
+    return sum(
+        1
+        for taken in merge.fields.values()
+        if taken.get("from") != merge.master_id and taken.get("old") != taken.get("new")
+    )
+
+
+def name_merged_records(merges: list[RecordMerge], user: User | None) -> list[RecordMerge]:
+    """Set `merged_names` on each merge: the names of its merged records the user sees, and
+    `hidden_count` of the others. One query per kind of record."""
+    by_model = defaultdict(set)
+    for merge in merges:
+        by_model[merge.content_type_id].update(merge.subordinate_ids)
+    names = {}
+    for content_type_id, ids in by_model.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        records = model._default_manager.filter(pk__in=sorted(ids))
+        if user is not None:
+            records = records.visible_to(user)
+        for record in records:
+            names[(content_type_id, record.pk)] = record_name(record)
+    for merge in merges:
+        shown = [
+            names[key]
+            for pk in merge.subordinate_ids
+            if (key := (merge.content_type_id, pk)) in names
+        ]
+        merge.merged_names = ", ".join(shown)
+        merge.hidden_count = len(merge.subordinate_ids) - len(shown)
+    return merges
+
+
+def _name_for_user(rows: list[RecordMerge], user: User) -> list[RecordMerge]:
+    return name_merged_records(list(rows), user)
 
 
 def register_timeline() -> None:
@@ -667,6 +744,7 @@ def register_timeline() -> None:
             label=gettext_lazy("Merges"),
             rows=_merge_rows(undone=False),
             load=_load_merges,
+            for_user=_name_for_user,
             template="activities/entries/merge.html",
             at="merged_at",
         )
@@ -677,6 +755,7 @@ def register_timeline() -> None:
             label=gettext_lazy("Merges undone"),
             rows=_merge_rows(undone=True),
             load=_load_merges,
+            for_user=_name_for_user,
             template="activities/entries/merge_undone.html",
             at="undone_at",
         )

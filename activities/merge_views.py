@@ -31,6 +31,7 @@ from activities.models import RecordMerge
 from crm.errors import DomainError, StaleRecord
 from crm.lib.filters import MAX_ID
 from crm.lookup import use_lookup
+from crm.templatetags.readable import money
 
 MAX_RECORDS = 3  # a master and up to two others, as Dynamics' Merge message
 EMPTY = "—"
@@ -58,6 +59,9 @@ class MergeKind:
                 qualified or disqualified lead), else "".
     state       state(record) -> a short badge text ("Qualified", "Inactive") or "".
     related     the foreign keys the page shows joined (names of related records).
+    order       the fields in the order of the record's form (the others after them).
+    list_url    the list the bulk bar's Merge came from: a wrong number of ticked records
+                goes back there with a message.
     """
 
     model: type
@@ -71,6 +75,8 @@ class MergeKind:
     state: Callable = lambda record: ""
     can_be_master: Callable = lambda record: True
     related: tuple = ()
+    order: tuple = ()
+    list_url: str = ""
 
     @property
     def permission(self):
@@ -122,6 +128,17 @@ def _ids(request, kind):
     return ids
 
 
+def _from_list_count_error(request, kind):
+    """The bulk bar's Merge with a number of ticked records other than two or three: what
+    to say on the list, or ""."""
+    if request.method != "POST" or "ids" in request.POST or not kind.list_url:
+        return ""
+    ticked = {value for value in request.POST.getlist(kind.selected) if value.strip()}
+    if 1 <= len(ticked) <= MAX_RECORDS:  # one: the page asks for the other
+        return ""
+    return _("Choose two or three %(kind)s to merge.") % {"kind": kind.plural}
+
+
 def _records(request, kind, ids):
     """The records, oldest first, with can_edit; another team's (or a missing) one is a 404."""
     queryset = (
@@ -144,9 +161,14 @@ class PickForm(forms.Form):
 
     def __init__(self, *args, kind, user, record, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = kind.model._default_manager.visible_to(user).exclude(pk=record.pk)
+        # Not the record itself, nor one merged already: neither can be merged with it.
+        queryset = (
+            kind.model._default_manager.visible_to(user)
+            .exclude(pk=record.pk)
+            .filter(merged_into__isnull=True)
+        )
         self.fields["add"].queryset = queryset
-        use_lookup(self.fields["add"], kind.lookup)
+        use_lookup(self.fields["add"], kind.lookup, exclude=record.pk)
 
 
 def _shown(record, model_field):
@@ -164,8 +186,8 @@ def _shown(record, model_field):
         return formats.date_format(value, "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
-    if isinstance(value, decimal.Decimal):
-        return formats.number_format(value, decimal_pos=2)
+    if isinstance(value, decimal.Decimal):  # amounts of money, as on the record pages
+        return money(value)
     return str(value)
 
 
@@ -188,9 +210,16 @@ class FieldRow:
         return len({cell.raw for cell in self.cells}) == 1 if self.cells else True
 
 
+def _fields(kind):
+    """The mergeable fields, in the order of the record's form."""
+    fields = engine.mergeable_fields(kind.model)
+    place = {name: i for i, name in enumerate(kind.order)}
+    return sorted(fields, key=lambda pair: place.get(pair[0], len(place)))
+
+
 def _field_rows(kind, records, take):
     rows = []
-    for name, label in engine.mergeable_fields(kind.model):
+    for name, label in _fields(kind):
         model_field = kind.model._meta.get_field(name)
         row = FieldRow(name=name, label=label)
         chosen = take.get(name)
@@ -208,14 +237,24 @@ def _field_rows(kind, records, take):
 
 
 def _take(source, records, master, kind):
-    """{field: pk of the record whose value is kept}: the posted choices, the master's where
-    none (or an unknown record) was posted."""
+    """{field: pk of the record whose value is kept}: the posted choices; where none (or an
+    unknown record) was posted, the master's value, or the first other record's when the
+    master has none (an empty field never wins over a filled one by default)."""
     pks = {record.pk for record in records}
     take = {}
-    for name, _label in engine.mergeable_fields(kind.model):
+    for name, _label in _fields(kind):
         value = source.get(f"take_{name}", "")
-        take[name] = int(value) if value.isdigit() and int(value) in pks else master.pk
+        if value.isdigit() and int(value) in pks:
+            take[name] = int(value)
+            continue
+        attname = kind.model._meta.get_field(name).attname
+        filled = [record.pk for record in (master, *records) if _filled(getattr(record, attname))]
+        take[name] = filled[0] if filled else master.pk
     return take
+
+
+def _filled(value):
+    return value is not None and value != ""
 
 
 def _master(source, records, kind):
@@ -228,19 +267,24 @@ def _master(source, records, kind):
     return next((record for record in records if kind.can_be_master(record)), records[0])
 
 
-def _refusal(request, kind, records):
-    """Why the user may not merge these records, or ""."""
+def _no_right(request, kind, records):
+    """Why the user may not change (so not merge) these records, or ""."""
     if not request.user.has_perm(kind.permission):
         return _("You may not change these records, so you cannot merge them.")
     locked = [record for record in records if not record.can_edit]
     if locked:
-        names = ", ".join(str(record) for record in locked)
+        names = ", ".join(engine.record_name(record) for record in locked)
         return _("You can see %(records)s but not change it, so you cannot merge them.") % {
             "records": names
         }
+    return ""
+
+
+def _refusal(request, kind, records):
+    """Why these records cannot be merged (besides the user's rights), or ""."""
     merged = [record for record in records if record.merged_into_id]
     if merged:
-        names = ", ".join(str(record) for record in merged)
+        names = ", ".join(engine.record_name(record) for record in merged)
         return _("%(records)s was merged into another record already.") % {"records": names}
     return ""
 
@@ -260,6 +304,9 @@ def _summary(preview):
 
 
 def merge_page(request, kind):
+    if list_error := _from_list_count_error(request, kind):
+        messages.error(request, list_error)
+        return redirect(kind.list_url)
     try:
         ids = _ids(request, kind)
     except BadIds as error:
@@ -269,12 +316,22 @@ def merge_page(request, kind):
     # The list's ticked boxes (posted by the bulk bar's Merge) and the picker's choice come
     # back as a plain ?ids= address.
     source = request.POST if request.method == "POST" else request.GET
+    added = source.get("add", "").strip()
+    picked_itself = (
+        request.method == "GET" and bool(added) and added in source.get("ids", "").split(",")
+    )
     from_list = request.method == "POST" and "ids" not in request.POST
-    if from_list or (
-        request.method == "GET" and (source.getlist(kind.selected) or "add" in source)
+    if not picked_itself and (
+        from_list
+        or (request.method == "GET" and (source.getlist(kind.selected) or "add" in source))
     ):
         return redirect(f"{reverse(kind.page_url)}?ids={','.join(map(str, ids))}")
     records = _records(request, kind, ids)
+    for record in records:
+        record.merge_name = engine.record_name(record)
+    # The user's rights are known at once: no page to fill in that would be refused.
+    if no_right := _no_right(request, kind, records):
+        raise PermissionDenied(no_right)
     master = _master(source, records, kind)
     context = {
         "kind": kind,
@@ -285,20 +342,26 @@ def merge_page(request, kind):
     }
     if len(records) == 1:
         context["pick"] = PickForm(kind=kind, user=request.user, record=master)
-        return render(request, "activities/merge.html", context)
+        if picked_itself:
+            context["pick_error"] = _(
+                "%(record)s is the record you are merging: choose another one."
+            ) % {"record": master.merge_name}
+        return render(
+            request, "activities/merge.html", context, status=400 if picked_itself else 200
+        )
     others = [record for record in records if record.pk != master.pk]
     refusal = _refusal(request, kind, records)
     error, status = "", 200
     take = _take(source, records, master, kind)
     if request.method == "POST":
-        if refusal:
-            raise PermissionDenied(refusal)
         versions = {
             record.pk: int(value)
             for record in records
             if (value := request.POST.get(f"version_{record.pk}", "")).isdigit()
         }
         try:
+            if refusal:
+                raise engine.MergeConflict(refusal)
             merge = kind.merge(
                 user=request.user, master=master, others=others, take=take, versions=versions
             )
@@ -307,10 +370,14 @@ def merge_page(request, kind):
         except DomainError as refused:
             error, status = str(refused), 400
         else:
+            # The master as the merge left it: its name may be one taken from another record.
+            master = kind.model._default_manager.get(pk=master.pk)
             messages.success(request, kind.merged(len(others), master))
             return redirect(f"{master.get_absolute_url()}#merge-{merge.pk}")
         # Show the records as they are now: the stale one's new values and version.
         records = _records(request, kind, ids)
+        for record in records:
+            record.merge_name = engine.record_name(record)
         master = _master(source, records, kind)
         others = [record for record in records if record.pk != master.pk]
     for record in records:
@@ -385,6 +452,8 @@ def merged_from_panel(context, record):
     # Links to the merged records the user sees (one may have been given away since).
     visible = type(record)._default_manager.visible_to(user) if user else []
     merged = {other.pk: other for other in visible.filter(pk__in=sorted(ids))} if user else {}
+    for other in merged.values():
+        other.merge_name = engine.record_name(other)
     entries = [
         {
             "merge": merge,

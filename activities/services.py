@@ -15,7 +15,7 @@ from activities.models import Activity, Inquiry, Note
 from activities.signals import activity_logged
 from crm.errors import DomainError, StaleRecord
 from crm.models import OwnedRecord, Team, User
-from crm.services import lock_for_update, save_new_version
+from crm.services import ensure_not_merged, lock_for_update, save_new_version
 
 
 def _regarding_fields(record: OwnedRecord) -> dict:
@@ -74,6 +74,7 @@ def log_activity(
 
     `completed=True` logs something that already happened (a call made, an e-mail sent): it
     is stored completed and, for calls and e-mails, `activity_logged` is sent."""
+    ensure_not_merged(regarding)
     check_may_add_to(regarding, user)
     activity = Activity(kind=kind, **data, **_regarding_fields(regarding))
     if owner is not None:
@@ -187,6 +188,7 @@ def add_note(
     """Store a note; `upload` (already checked by activities.attachments.check_attachment) is
     saved under a random name, after the row has validated, and removed again if the row
     cannot be saved."""
+    ensure_not_merged(regarding)
     check_may_add_to(regarding, user)
     note = Note(text=text, **_regarding_fields(regarding))
     note.owner = user
@@ -230,6 +232,7 @@ def delete_note(*, note: Note, user: User) -> None:
 
 @transaction.atomic
 def add_inquiry(*, regarding: OwnedRecord, user: User, data: dict) -> Inquiry:
+    ensure_not_merged(regarding)
     check_may_add_to(regarding, user)
     inquiry = Inquiry(**data, **_regarding_fields(regarding))
     inquiry.owner = user

@@ -125,6 +125,7 @@ class RecordViewSet(
     def get_editable_object(self):
         """The record to change: invisible → 404, visible but not yours to change → 403."""
         record = self.get_object()
+        crm_services.ensure_not_merged(record)  # read-only: a 409 that says why
         if (
             not type(record)
             ._default_manager.editable_by(self.request.user)

@@ -40,6 +40,10 @@ class CaptureConfig(AppConfig):
         register_panel(
             "leads.Lead", "capture/_lead_panel.html", context=web_capture_panel, order=20
         )
+        # A person's data: their submissions' fingerprint and tags (the privacy app).
+        from capture import personal_data
+
+        personal_data.register()
         # A merged lead's web submission goes to the master unless it has one (one per lead).
         register_moved_items(
             MovedItems(

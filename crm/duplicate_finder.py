@@ -12,16 +12,20 @@ found in SQL (a self-join on the key), chunked; keys shared by more than MAX_GRO
 or no longer match are removed; a dismissed pair stays dismissed.
 
 Stable public API: `Finder`, `KeyRule`, `register_finder`, `finders`, `refresh`,
-`dismiss_pair`, `pairs_visible_to`, `pairs_of`.
+`dismiss_pair`, `restore_pair`, `pairs_visible_to`, `dismissed_pairs_visible_to`, `pairs_of`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import post_save
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from crm.errors import DomainError
 from crm.lib.duplicates import NAME_THRESHOLD, name_similarity
 from crm.models import DuplicateScan, PossibleDuplicate
 
@@ -45,6 +49,7 @@ class Finder:
     active: Q  # which records take part (open leads, active customers, not merged)
     rules: tuple[KeyRule, ...]
     shows: tuple[str, ...] = field(default=())  # key fields the pages show side by side
+    title: Callable[[object], str] = str  # how the pages and panels name a record
 
     @property
     def label(self):
@@ -58,8 +63,33 @@ _finders: dict[str, Finder] = {}
 
 
 def register_finder(model, finder):
-    """Make `model`'s possible duplicates found by `finder`. Call from AppConfig.ready()."""
+    """Make `model`'s possible duplicates found by `finder`. Call from AppConfig.ready().
+    A record created or saved with other keys is checked at once after the commit (a task);
+    rows written in bulk (imports) wait for the batch run."""
     _finders[model._meta.label_lower] = finder
+    # The key columns' values as read (OwnedRecord.from_db keeps them), compared on save; no
+    # post_init listener: the bulk paths build leads without Model.__init__'s signals.
+    model.duplicate_key_names = tuple(
+        dict.fromkeys(
+            name for rule in finder.rules for name in (rule.key, *rule.similar, *rule.same)
+        )
+    )
+    uid = f"crm.duplicates.{model._meta.label_lower}"
+    post_save.connect(_check_when_keys_change, sender=model, dispatch_uid=uid)
+
+
+def _check_when_keys_change(sender, instance, created, raw=False, **kwargs):
+    label = sender._meta.label_lower
+    if raw or label not in _finders:
+        return
+    keys = tuple(instance.__dict__.get(name) for name in sender.duplicate_key_names)
+    if not created and getattr(instance, "_duplicate_keys", None) == keys:
+        return
+    instance._duplicate_keys = keys
+    from crm.services import enqueue_on_commit
+    from crm.tasks import check_duplicates
+
+    enqueue_on_commit(check_duplicates, label=label, ids=[instance.pk])
 
 
 def finders():
@@ -215,14 +245,97 @@ def refresh(label, *, full=False):
     return {"scanned": scanned, "added": added, "removed": removed}
 
 
+def may_change_both(user, model, pair):
+    """Whether `user` may edit the pair's two records (dismissing and merging need it)."""
+    editable = model._default_manager.editable_by(user)
+    return editable.filter(pk__in=[pair.record_id, pair.other_id]).count() == 2
+
+
+def _pairs_of_records(finder, ids):
+    """{(low id, high id): (score, reason)} of the active records `ids` with any other active
+    record: per rule, each record's key looked up by the key's index (no GROUP BY over the
+    table, as `_pairs` does), groups of more than MAX_GROUP skipped as the batch skips them."""
+    active = finder.active_records()
+    found = {}
+    for rule in finder.rules:
+        columns = ("pk", rule.key, *rule.similar, *rule.same)
+        for row in active.filter(pk__in=ids).values(*columns):
+            if not row[rule.key] or any(not row[name] for name in rule.same):
+                continue
+            others = list(
+                active.filter(
+                    **{rule.key: row[rule.key]}, **{name: row[name] for name in rule.same}
+                )
+                .exclude(pk=row["pk"])
+                .values(*columns)[:MAX_GROUP]
+            )
+            if len(others) >= MAX_GROUP:
+                continue
+            for other in others:
+                score = rule.score
+                if rule.similar:
+                    score = min(
+                        name_similarity(row[name] or "", other[name] or "")
+                        for name in rule.similar
+                    )
+                    if score < NAME_THRESHOLD:
+                        continue
+                pair = (min(row["pk"], other["pk"]), max(row["pk"], other["pk"]))
+                if pair not in found or found[pair][0] < score:
+                    found[pair] = (score, rule.reason)
+    return found
+
+
+def check_records(label, ids):
+    """Bring the stored pairs of these records up to date at once (a record just created or
+    changed: crm.tasks.check_duplicates, enqueued on commit), without waiting for the batch
+    run. Returns (added, removed)."""
+    finder = _finders[label]
+    content_type = ContentType.objects.get_for_model(finder.model, for_concrete_model=False)
+    ids = sorted(set(ids))
+    with transaction.atomic():
+        existing = _existing(content_type, ids)
+        found = _pairs_of_records(finder, ids)
+        # A pair whose records are no longer both active goes; the others are kept as found.
+        return _store(content_type, found, existing)
+
+
 def dismiss_pair(*, user, pair):
     """ "Not a duplicate": the pair stays dismissed. `pair` is a PossibleDuplicate the user
-    sees (the view checked)."""
+    sees (the view checked); refused unless the user may edit both of its records."""
     with transaction.atomic():
         locked = PossibleDuplicate.objects.select_for_update().get(pk=pair.pk)
+        model = ContentType.objects.get_for_id(locked.content_type_id).model_class()
+        if not may_change_both(user, model, locked):
+            raise DomainError(_("Only someone who may change both records can dismiss this pair."))
         if locked.dismissed_at is None:
             locked.dismissed_by, locked.dismissed_at = user, timezone.now()
             locked.save(update_fields=["dismissed_by", "dismissed_at"])
+    return locked
+
+
+def may_restore(user, pair):
+    """Whether `user` may take back the pair's "Not a duplicate": who said it, or an
+    administrator."""
+    return user.is_administrator or (
+        pair.dismissed_by_id is not None and pair.dismissed_by_id == user.pk
+    )
+
+
+def restore_pair(*, user, pair):
+    """Undo "Not a duplicate": the pair is open again (and stays so until dismissed anew).
+    `pair` is a dismissed PossibleDuplicate the user sees (the view checked)."""
+    with transaction.atomic():
+        # Locked: a second restore or a dismissal at the same time waits, then sees this one.
+        locked = PossibleDuplicate.objects.select_for_update().get(pk=pair.pk)
+        if locked.dismissed_at is None:
+            return locked  # restored already: nothing to do
+        if not may_restore(user, locked):
+            raise DomainError(
+                _("Only the person who dismissed this pair or an administrator can restore it.")
+            )
+        locked.dismissed_by, locked.dismissed_at = None, None
+        locked.save(update_fields=["dismissed_by", "dismissed_at"])
     return locked
 
 
@@ -243,6 +356,19 @@ def pairs_visible_to(user, model):
     return pairs.order_by("-found_at", "-id")
 
 
+def dismissed_pairs_visible_to(user, model):
+    """The dismissed pairs of `model` whose two records `user` sees, newest dismissal first,
+    with who dismissed them (joined)."""
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    pairs = PossibleDuplicate.objects.filter(
+        content_type=content_type, dismissed_at__isnull=False
+    ).select_related("dismissed_by")
+    if not user.is_administrator:
+        visible = model._default_manager.visible_to(user).values("pk")
+        pairs = pairs.filter(record_id__in=visible, other_id__in=visible)
+    return pairs.order_by("-dismissed_at", "-id")
+
+
 def pairs_of(user, record):
     """The open pairs with `record` whose other record `user` sees, best first."""
     model = type(record)
@@ -253,8 +379,16 @@ def pairs_of(user, record):
     return pairs.order_by("-score", "-found_at")
 
 
+def with_access(user, model):
+    """The records `user` sees, each with `can_edit` read in the same query."""
+    manager = model._default_manager
+    editable = manager.editable_by(user).filter(pk=OuterRef("pk"))
+    return manager.visible_to(user).annotate(can_edit=Exists(editable))
+
+
 def with_records(user, model, pairs):
-    """The pairs with `.record` and `.other` set, read in one query (visible ones only)."""
+    """The pairs with `.record` and `.other` set (each with `can_edit`) and `.can_edit` (both
+    records), read in one query (visible ones only)."""
     pairs = list(pairs)
     ids = {pk for pair in pairs for pk in (pair.record_id, pair.other_id)}
     finder = finder_for(model)
@@ -264,9 +398,7 @@ def with_records(user, model, pairs):
         if name != "owner" and model._meta.get_field(name).is_relation
     ]
     records = (
-        model._default_manager.visible_to(user)
-        .select_related("owner_user", "owner_team", *joined)
-        .in_bulk(ids)
+        with_access(user, model).select_related("owner_user", "owner_team", *joined).in_bulk(ids)
         if ids
         else {}
     )
@@ -274,5 +406,6 @@ def with_records(user, model, pairs):
     for pair in pairs:
         pair.record, pair.other = records.get(pair.record_id), records.get(pair.other_id)
         if pair.record is not None and pair.other is not None:
+            pair.can_edit = pair.record.can_edit and pair.other.can_edit
             shown.append(pair)
     return shown

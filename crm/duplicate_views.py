@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import duplicate_finder
+from crm.errors import DomainError
 from crm.lib.http import safe_next
 from crm.lib.pagination import ListPaginator, page_size
 
@@ -21,7 +22,7 @@ def _label(record, name):
 
 
 def _rows(pairs, finder):
-    """Each pair with its two records' key fields side by side."""
+    """Each pair with its two records' names and key fields side by side."""
     rows = []
     for pair in pairs:
         fields = [
@@ -32,24 +33,42 @@ def _rows(pairs, finder):
             )
             for name in finder.shows
         ]
-        rows.append({"pair": pair, "fields": fields})
+        rows.append(
+            {
+                "pair": pair,
+                "fields": fields,
+                "record_name": finder.title(pair.record),
+                "other_name": finder.title(pair.other),
+            }
+        )
     return rows
 
 
 DUPLICATES_COUNT_CAP = 1000
 
 
+DISMISSED = "dismissed"  # ?view=dismissed: the pairs marked "Not a duplicate"
+
+
 @require_GET
 def duplicates_page(request, *, model, merge_url, list_url, title):
-    """Open pairs whose two records the user sees, newest first, paginated."""
+    """Open pairs whose two records the user sees, newest first, paginated; with
+    ?view=dismissed the dismissed ones, newest dismissal first, each with Restore for who
+    dismissed it or an administrator."""
     finder = duplicate_finder.finder_for(model)
-    pairs = duplicate_finder.pairs_visible_to(request.user, model)
+    dismissed = request.GET.get("view") == DISMISSED
+    if dismissed:
+        pairs = duplicate_finder.dismissed_pairs_visible_to(request.user, model)
+    else:
+        pairs = duplicate_finder.pairs_visible_to(request.user, model)
     # Counted up to 1,000 ("1,000+"): each pair counted is two visibility checks.
     paginator = ListPaginator(pairs, page_size(request), cap=DUPLICATES_COUNT_CAP)
     page = paginator.get_page(
         request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")
     )
     shown = duplicate_finder.with_records(request.user, model, page.object_list)
+    for pair in shown:
+        pair.can_restore = dismissed and duplicate_finder.may_restore(request.user, pair)
     return render(
         request,
         "crm/duplicates.html",
@@ -57,6 +76,7 @@ def duplicates_page(request, *, model, merge_url, list_url, title):
             "title": title,
             "page": page,
             "rows": _rows(shown, finder),
+            "dismissed": dismissed,
             "merge_url": reverse(merge_url),
             "list_url": reverse(list_url),
         },
@@ -69,9 +89,29 @@ def dismiss_duplicate(request, pk, *, model, page_url):
     pair = duplicate_finder.pairs_visible_to(request.user, model).filter(pk=pk).first()
     if pair is None:
         raise Http404
-    duplicate_finder.dismiss_pair(user=request.user, pair=pair)
-    messages.success(request, _("Marked as not a duplicate."))
+    try:
+        duplicate_finder.dismiss_pair(user=request.user, pair=pair)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Marked as not a duplicate."))
     return redirect(safe_next(request, reverse(page_url)))
+
+
+@require_POST
+def restore_duplicate(request, pk, *, model, page_url):
+    """Undo "Not a duplicate": a dismissed pair whose two records the user sees (404
+    otherwise), by who dismissed it or an administrator."""
+    pair = duplicate_finder.dismissed_pairs_visible_to(request.user, model).filter(pk=pk).first()
+    if pair is None:
+        raise Http404
+    try:
+        duplicate_finder.restore_pair(user=request.user, pair=pair)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The pair is back in the possible duplicates."))
+    return redirect(safe_next(request, reverse(page_url) + f"?view={DISMISSED}"))
 
 
 def duplicates_panel(merge_url):
@@ -85,14 +125,25 @@ def duplicates_panel(merge_url):
         if not pairs:
             return None
         model = type(record)
-        others = model._default_manager.visible_to(request.user).in_bulk(
-            {pair.other_id if pair.record_id == record.pk else pair.record_id for pair in pairs}
+        finder = duplicate_finder.finder_for(model)
+        # The page's own record in the same query: whether the user may edit it too.
+        others = duplicate_finder.with_access(request.user, model).in_bulk(
+            {record.pk}
+            | {pair.other_id if pair.record_id == record.pk else pair.record_id for pair in pairs}
         )
+        own = others.get(record.pk)
         shown = []
         for pair in pairs:
             other = others.get(pair.other_id if pair.record_id == record.pk else pair.record_id)
             if other is not None:
-                shown.append({"pair": pair, "other": other})
+                shown.append(
+                    {
+                        "pair": pair,
+                        "other": other,
+                        "other_name": finder.title(other),
+                        "can_edit": bool(own and own.can_edit and other.can_edit),
+                    }
+                )
         if not shown:
             return None
         return {

@@ -12,7 +12,7 @@ LAYERS = [
     {"opportunities"},
     {"leads"},
     {"leads.routing", "leads.imports"},
-    {"capture", "reports", "api"},
+    {"capture", "reports", "api", "privacy"},
 ]
 
 SIBLING_EDGES: set[tuple[str, str]] = {

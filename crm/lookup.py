@@ -92,9 +92,9 @@ def _options_context(*, name, html_id, optional, selected, matches=(), searched=
 class LookupWidget(forms.Widget):
     template_name = "crm/lookup/widget.html"
 
-    def __init__(self, kind, queryset, attrs=None):
+    def __init__(self, kind, queryset, attrs=None, exclude=None):
         super().__init__(attrs)
-        self.kind, self.queryset = kind, queryset
+        self.kind, self.queryset, self.exclude = kind, queryset, exclude
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -102,6 +102,8 @@ class LookupWidget(forms.Widget):
         optional = not self.is_required
         url = reverse("lookup", kwargs={"kind": self.kind})
         params = f"name={name}&id={html_id}" + ("&optional=1" if optional else "")
+        if self.exclude is not None:
+            params += f"&exclude={int(self.exclude)}"
         context["widget"].update(
             url=f"{url}?{params}",
             **_options_context(
@@ -118,9 +120,11 @@ class LookupWidget(forms.Widget):
         return data.get(name)
 
 
-def use_lookup(field, kind):
-    """Make a ModelChoiceField (its queryset already scoped to the user) a lookup."""
-    field.widget = LookupWidget(kind, field.queryset)
+def use_lookup(field, kind, *, exclude=None):
+    """Make a ModelChoiceField (its queryset already scoped to the user) a lookup; `exclude`:
+    the pk of a record never offered (the record being merged, which cannot be its own
+    duplicate)."""
+    field.widget = LookupWidget(kind, field.queryset, exclude=exclude)
     field.widget.is_required = field.required
     field.error_messages = {**field.error_messages, "invalid_choice": NOT_FOUND}
     return field
@@ -145,6 +149,8 @@ def lookup(request, kind):
         offered = spec.queryset(request.user)
         if selected is not None:
             offered = offered.exclude(pk=selected.pk)
+        if (exclude := request.GET.get("exclude", "")).isdigit():
+            offered = offered.exclude(pk=int(exclude))
         matches = search(offered, spec, text)
     context = _options_context(
         name=name,

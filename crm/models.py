@@ -289,6 +289,11 @@ class RecordHistory(HistoricalRecords):
         return options
 
 
+def has_merged_into(model):
+    """Whether records of `model` can be merged into another (a `merged_into` field)."""
+    return any(field.name == "merged_into" for field in model._meta.concrete_fields)
+
+
 class _Visibility(NamedTuple):
     """What `OwnedQuerySet._within` filtered by: whose scope, its ORed branches (the first
     `owner_branches` by owner, disjoint; then the shared ids) and the where node it added."""
@@ -311,23 +316,26 @@ class OwnedQuerySet(models.QuerySet):
         records shared with the user or their teams."""
         return self._within(user, people="teammate_ids", shares="read")
 
-    def editable_by(self, user):
+    def editable_by(self, user, *, merged=False):
         """Own records, the team queues of the user's teams, (managers) their members', and
-        the records shared with the user or their teams for writing."""
-        return self._within(user, people="managed_member_ids", shares="write")
+        the records shared with the user or their teams for writing. Like the other write
+        scopes below, never a record merged into another: it stays read-only (Dynamics);
+        `merged=True` keeps them (the merge engine tells "merged already" apart from "not
+        yours to change")."""
+        return self._within(user, people="managed_member_ids", shares="write", writing=not merged)
 
     def appendable_by(self, user):
         """The records `user` may add activities, notes and inquiries to (Dynamics' Append
         To): those they see through their scope (their own, their teams', their teammates':
         a colleague logs a call on a lead while its owner is away) and those shared with them
         for writing; not one shared with them only for reading."""
-        return self._within(user, people="teammate_ids", shares="write")
+        return self._within(user, people="teammate_ids", shares="write", writing=True)
 
     def assignable_by(self, user):
         """The records `user` may give to another owner: those they may edit, except through
         a share (a share lets them read or change a record, not give it away: Dynamics'
         Assign right is not part of a share either)."""
-        return self._within(user, people="managed_member_ids", shares=None)
+        return self._within(user, people="managed_member_ids", shares=None, writing=True)
 
     def with_access(self, user):
         """Each record with `can_edit` (editable_by) and `can_add` (appendable_by) for
@@ -338,14 +346,16 @@ class OwnedQuerySet(models.QuerySet):
             can_add=Exists(model.appendable_by(user).filter(pk=OuterRef("pk"))),
         )
 
-    def _within(self, user, *, people, shares):
+    def _within(self, user, *, people, shares, writing=False):
         """The records owned by `user`, by one of their teams or by the users of their
         scope's `people` list, and (`shares`: "read", "write" or None) those shared with
-        them; everything for an administrator, nothing for an inactive user."""
+        them; everything for an administrator, nothing for an inactive user. `writing`
+        leaves out the records merged into another (for administrators too)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
+        records = self.not_merged() if writing else self
         if user.is_administrator:
-            return self.all()
+            return records.all()
         scope = scope_of(user)
         # Each branch a literal list one owner index serves; the owner branches are disjoint
         # (a record has exactly one owner), the shared ids may repeat them.
@@ -358,11 +368,18 @@ class OwnedQuerySet(models.QuerySet):
         condition = Q()
         for branch in branches:
             condition |= branch
-        within = self.filter(condition)
+        within = records.filter(condition)
         # The node the filter added (the OR, or the one branch), for count_up_to and own().
         node = within.query.where.children[-1]
         within._scope_branches = _Visibility(user.pk, tuple(branches), owner_branches, node)
         return within
+
+    def not_merged(self):
+        """Without the records merged into another (the models that have `merged_into`).
+        Filtered before the visibility filter, so that one stays the last where node."""
+        if not has_merged_into(self.model):
+            return self
+        return self.filter(merged_into__isnull=True)
 
     # The branches of the visibility filter (`_within`) travel with the queryset's clones, so
     # count_up_to can count each by its own index. Combined with OR, they no longer say it.
@@ -537,6 +554,19 @@ class OwnedRecord(models.Model):
                 violation_error_message=_("A record is owned by exactly one user or one team."),
             ),
         ]
+
+    # The columns the duplicate finder pairs records by (crm/duplicate_finder.py sets them):
+    # their values as read from the database, so a save that changes one is checked at once.
+    duplicate_key_names: tuple[str, ...] = ()
+
+    @classmethod
+    def from_db(cls, *args, **kwargs):
+        instance = super().from_db(*args, **kwargs)
+        if cls.duplicate_key_names:
+            instance._duplicate_keys = tuple(
+                instance.__dict__.get(name) for name in cls.duplicate_key_names
+            )
+        return instance
 
     @property
     def owner(self):
@@ -837,6 +867,12 @@ class PossibleDuplicate(models.Model):
                 fields=["content_type", "-found_at", "-id"],
                 condition=Q(dismissed_at__isnull=True),
                 name="crm_possdup_open_idx",
+            ),
+            # The Dismissed view of a duplicates page: newest dismissal first.
+            models.Index(
+                fields=["content_type", "-dismissed_at", "-id"],
+                condition=Q(dismissed_at__isnull=False),
+                name="crm_possdup_dismissed_idx",
             ),
             # A record's panel and the finder's removals by the second record.
             models.Index(fields=["content_type", "other_id"], name="crm_possdup_other_idx"),

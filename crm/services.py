@@ -87,6 +87,14 @@ def update_record[R: OwnedRecord](
     return save_new_version(locked, user)
 
 
+def ensure_not_merged(record: OwnedRecord) -> None:
+    """DomainError when `record` was merged into another: it stays read-only (Dynamics keeps
+    it pointing to its master). Records of a kind that is never merged pass."""
+    check = getattr(record, "ensure_not_merged", None)
+    if check is not None:
+        check()
+
+
 def check_may_give_away(record: OwnedRecord, user: User) -> None:
     """DomainError when `record` reaches `user` through a share and not through their scope
     (assignable_by): one shared with them, even for writing, stays with its owner. Who may
@@ -180,6 +188,7 @@ def share_record(
     if team is not None and not team.is_active:
         raise DomainError(_("The team %(team)s is no longer active.") % {"team": team})
     record = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    ensure_not_merged(record)
     _refuse_unless_may_share(record, by)
     if user is not None and user.pk == record.owner_user_id:
         raise DomainError(_("%(user)s owns this record already.") % {"user": user})

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "capture",
     "reports",
     "api",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -26,7 +26,13 @@ def share(request, kind, pk):
     """The record's shares, past ones included, and (for whoever may share) the form that adds
     one."""
     record = _shareable_or_404(request, kind, pk)
-    may_share = request.user.can_share(record)
+    if request.method == "POST" and getattr(record, "merged_into_id", None):
+        try:  # read-only: no form either (share_record refuses too)
+            services.ensure_not_merged(record)
+        except DomainError as error:
+            messages.error(request, str(error))
+        return redirect(record)
+    may_share = request.user.can_share(record) and not getattr(record, "merged_into_id", None)
     if request.method == "POST" and not may_share:
         raise PermissionDenied(
             _("Only the owner of this record, their manager or an administrator may share it.")

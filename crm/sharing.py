@@ -33,7 +33,8 @@ def shares_panel(context, record):
     may share, the Share button. Left out for others when nothing is shared."""
     user = context["request"].user
     shares = list(Share.objects.of(record).active().select_related("user", "team", "granted_by"))
-    may_share = user.can_share(record)
+    # A merged record is read-only: no Share button (crm.services.share_record refuses too).
+    may_share = user.can_share(record) and not getattr(record, "merged_into_id", None)
     if not shares and not may_share:
         return None
     return {

@@ -63,3 +63,10 @@ def rebuild_duplicates():
     return {
         label: duplicate_finder.refresh(label, full=True) for label in duplicate_finder.finders()
     }
+
+
+@background.rerun_if_worker_dies
+@task
+def check_duplicates(*, label, ids):
+    """The possible duplicates of records just saved (crm.signals enqueues it on commit)."""
+    return duplicate_finder.check_records(label, ids)

@@ -33,5 +33,6 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("capture/", include("capture.urls")),
     path("web-forms/", include("capture.manage_urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

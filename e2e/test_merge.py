@@ -5,6 +5,7 @@ then the merge undone from the master's page; and the page read as cards on a ph
 from playwright.sync_api import expect
 
 from activities.services import add_note
+from leads.merge import lead_name
 from leads.models import Lead
 from leads.tests.factories import make_lead
 
@@ -38,13 +39,17 @@ def test_merge_two_leads_picking_two_fields_then_undo(page, live_server, login, 
     expect(page.get_by_test_id("merge-column")).to_have_count(2)
     expect(page.get_by_test_id("merge-summary")).to_contain_text("1 note")
     expect(page.get_by_test_id("show-identical")).to_be_visible()
-    page.get_by_label(f"City of {other}").check()
-    page.get_by_label(f"Job title of {other}").check()
+    name = lead_name(other)  # a lead is named by its person and company on the merge screens
+    assert name != other.topic
+    expect(page.get_by_test_id("merge-table")).not_to_contain_text("Field")
+    page.get_by_label(f"City of {name}").last.check()
+    page.get_by_label(f"Job title of {name}").last.check()
+    master_name = lead_name(master)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("merge-submit").click()
 
-    expect(page.locator("#page-messages")).to_contain_text("Merged 1 lead into Cold storage.")
-    expect(page.get_by_test_id("merged-from")).to_contain_text("Cold storage (web)")
+    expect(page.locator("#page-messages")).to_contain_text(f"Merged 1 lead into {master_name}.")
+    expect(page.get_by_test_id("merged-from")).to_contain_text("Holm")
     expect(page.get_by_text("Odense")).to_be_visible()
     expect(page.get_by_text("Head of logistics")).to_be_visible()
     expect(page.get_by_test_id("lead-timeline")).to_contain_text("Wants a demo in March")
@@ -73,3 +78,32 @@ def test_the_merge_page_is_one_card_per_field_on_a_phone(page, live_server, logi
     assert box["width"] <= PHONE["width"]
     # No sideways scrolling: the page is as wide as the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_merged_lead_opens_read_only_with_a_link_to_its_master(page, live_server, login, alice):
+    from leads.merge import merge_leads
+
+    master, other = _pair(alice)
+    merge_leads(user=alice, master=master, others=[other])
+    login(alice)
+    page.goto(f"{live_server.url}{other.get_absolute_url()}")
+    banner = page.get_by_test_id("merged-into")
+    expect(banner).to_be_visible()
+    expect(banner.locator(f"a[href='{master.get_absolute_url()}']")).to_have_count(1)
+    expect(page.get_by_test_id("lead-quick-actions").get_by_role("link")).to_have_count(0)
+    expect(page.get_by_role("link", name="Add note")).to_have_count(0)
+    expect(page.locator(f"a[href*='/leads/{other.pk}/assign/']")).to_have_count(0)
+    expect(page.get_by_test_id("share-record")).to_have_count(0)
+    expect(page.locator(f"form[action='/leads/{other.pk}/links/']")).to_have_count(0)
+    banner.locator(f"a[href='{master.get_absolute_url()}']").click()
+    expect(page.get_by_test_id("lead-quick-actions").get_by_role("link")).not_to_have_count(0)
+
+
+def test_the_bulk_bar_with_one_too_many_leads_says_so_on_the_list(page, live_server, login, alice):
+    leads = [make_lead(owner=alice, last_name=f"Holm {n}") for n in range(4)]
+    login(alice)
+    page.goto(f"{live_server.url}/leads/?view=mine")
+    for lead in leads:
+        page.locator(f"input[name=leads][value='{lead.pk}']").check()
+    page.get_by_test_id("merge-selected").click()
+    expect(page.locator("#page-messages")).to_contain_text("Choose two or three leads to merge.")

@@ -10,6 +10,13 @@ from leads.models import Lead, State
 
 Reason = PossibleDuplicate.Reason
 
+
+def lead_title(lead):
+    """A lead by its person and company ("Anna Jensen, Nordic Foods"), as the lead list shows
+    them (Lead.full_name beside the company), else by its topic."""
+    return ", ".join(part for part in (lead.full_name, lead.company_name) if part) or str(lead)
+
+
 LEAD_FINDER = Finder(
     model=Lead,
     active=Q(state=State.OPEN, merged_into__isnull=True),
@@ -19,6 +26,7 @@ LEAD_FINDER = Finder(
         KeyRule("name_key", Reason.NAME_COMPANY, similar=("company_key",)),
     ),
     shows=("first_name", "last_name", "company_name", "email", "business_phone", "owner"),
+    title=lead_title,
 )
 
 

@@ -32,6 +32,7 @@ from crm.services import save_new_version
 from leads.models import Lead, Status
 
 __all__ = [
+    "lead_name",
     "merge_leads",
     "undo_merge",
     "may_undo",
@@ -39,6 +40,15 @@ __all__ = [
     "mergeable_fields",
     "merged_into_master",
 ]
+
+
+def lead_name(lead: Lead) -> str:
+    """A lead on the merge screens and its timeline: the person and the company, as the lead
+    list shows them ("Ida Holm (Holm A/S)"); the topic when it has neither."""
+    person, company = lead.full_name, lead.company_name
+    if person and company:
+        return _("%(person)s (%(company)s)") % {"person": person, "company": company}
+    return person or company or lead.display_topic
 
 
 def _check_master(master: Lead) -> None:
@@ -121,6 +131,7 @@ def register() -> None:
             retire=_retire,
             reinstate=_reinstate,
             absorb=_absorb,
+            name=lead_name,
         ),
     )
     register_builtin_moves("leads.Lead")

@@ -5,14 +5,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from activities.merge_views import MergeKind
-from leads.merge import merge_leads
+from leads.merge import lead_name, merge_leads
 from leads.models import Lead
 
 
 def _merged(count, master):
     return ngettext(
         "Merged %(n)s lead into %(master)s.", "Merged %(n)s leads into %(master)s.", count
-    ) % {"n": count, "master": master.display_topic}
+    ) % {"n": count, "master": lead_name(master)}
 
 
 def _closed_note(lead):
@@ -21,7 +21,7 @@ def _closed_note(lead):
     return _(
         "%(lead)s is %(state)s. Its state and qualification stay with it; only its "
         "activities, notes and links move."
-    ) % {"lead": lead.display_topic, "state": lead.get_state_display().lower()}
+    ) % {"lead": lead_name(lead), "state": lead.get_state_display().lower()}
 
 
 LEADS = MergeKind(
@@ -36,5 +36,6 @@ LEADS = MergeKind(
     state=lambda lead: "" if lead.is_open else lead.get_state_display(),
     can_be_master=lambda lead: lead.is_open,
     related=("source", "campaign", "existing_account", "existing_contact"),
+    list_url="leads:list",
 )
 lead_merge = LEADS.view

@@ -92,7 +92,7 @@ def record_leads(record, user):
         "origins": origins,
         "links": links,
         "customer_leads": customer_leads,
-        "can_link": is_customer,
+        "can_link": is_customer and not record.merged_into_id,  # a merged one is read-only
         "record_kind": field,
     }
 

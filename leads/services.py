@@ -317,6 +317,7 @@ def set_owner(
     "routed"; `assigned_by`: who chose, None for the rules). The one owner change of a stored
     lead: assigning by hand, claiming, re-routing and handing over all come here. Returns
     whether the owner changed."""
+    lead.ensure_not_merged()  # re-routing, claiming and handing over too
     before = (lead.owner_user_id, lead.owner_team_id)
     lead.owner = owner
     save_new_version(lead, user, validate=False)
@@ -339,6 +340,7 @@ def assign_lead(
     if owner is None:
         raise DomainError(_("Choose a user or a team."))
     locked = lock_for_update(lead, expected_version=expected_version)
+    locked.ensure_not_merged()
     if locked.owner == owner:
         return locked
     check_may_give_away(locked, user)
@@ -576,6 +578,7 @@ def _link_target(account: Account | None, contact: Contact | None, user: User) -
     if (account is None) == (contact is None):
         raise DomainError(_("Choose an account or a contact."))
     target = account or contact
+    target.ensure_not_merged()
     if not target.is_visible_to(user):
         raise DomainError(_("You cannot see %(record)s.") % {"record": target})
     return {"account": account} if account is not None else {"contact": contact}
@@ -589,6 +592,7 @@ def associate_lead(
     leads too: a link is a relationship, not a change of the lead's fields."""
     target = _link_target(account, contact, user)
     locked = lock_for_update(lead)
+    locked.ensure_not_merged()
     link, _created = LeadLink.objects.get_or_create(
         lead=locked, **target, defaults={"linked_by": user}
     )
@@ -602,6 +606,7 @@ def disassociate_lead(
     """Remove a link; removing a link that does not exist is refused with a message."""
     target = _link_target(account, contact, user)
     locked = lock_for_update(lead)
+    locked.ensure_not_merged()
     deleted, _rows = LeadLink.objects.filter(lead=locked, **target).delete()
     if not deleted:
         raise DomainError(

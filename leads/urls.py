@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy
 
-from crm.duplicate_views import dismiss_duplicate, duplicates_page
+from crm.duplicate_views import dismiss_duplicate, duplicates_page, restore_duplicate
 from crm.history_views import history_view
 from leads import board, merge_views, views
 from leads.models import Lead
@@ -30,6 +30,12 @@ urlpatterns = [
         dismiss_duplicate,
         {"model": Lead, "page_url": "leads:duplicates"},
         name="dismiss_duplicate",
+    ),
+    path(
+        "duplicates/<int:pk>/restore/",
+        restore_duplicate,
+        {"model": Lead, "page_url": "leads:duplicates"},
+        name="restore_duplicate",
     ),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),

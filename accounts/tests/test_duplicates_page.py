@@ -79,3 +79,16 @@ def test_the_page_runs_a_fixed_number_of_queries(as_alice, alice, django_assert_
     _found()
     with django_assert_num_queries(len(captured)):
         as_alice.get(CONTACTS)
+
+
+def test_a_dismissed_contact_pair_is_listed_and_restored(as_carol, carol):
+    ContactFactory(owner_user=carol, email="q@x.dk")
+    ContactFactory(owner_user=carol, email="q@x.dk")
+    _found()
+    pair = duplicate_finder.dismiss_pair(user=carol, pair=PossibleDuplicate.objects.get())
+    assert as_carol.get(CONTACTS).context["rows"] == []
+    rows = as_carol.get(CONTACTS, {"view": "dismissed"}).context["rows"]
+    assert [row["pair"].pk for row in rows] == [pair.pk]
+    response = as_carol.post(reverse("accounts:contact_restore_duplicate", args=[pair.pk]))
+    assert response.status_code == 302 and response.url == CONTACTS + "?view=dismissed"
+    assert [row["pair"].pk for row in as_carol.get(CONTACTS).context["rows"]] == [pair.pk]

@@ -205,3 +205,37 @@ def test_the_watermark_is_taken_before_the_scan(alice):
     duplicate_finder.refresh("leads.lead", full=True)
     scan = DuplicateScan.objects.get(label="leads.lead")
     assert before < scan.scanned_from <= timezone.now() and scan.full_at == scan.scanned_from
+
+
+def test_a_lead_saved_is_checked_at_once_after_the_commit(
+    alice, django_capture_on_commit_callbacks
+):
+    """No wait for the batch run: creating a lead with a known e-mail stores the pair when the
+    transaction commits (a task), and changing the e-mail away removes it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make_lead(owner=alice, email="same@x.dk")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make_lead(owner=alice, email="SAME@x.dk")
+    assert _pairs(Lead) == {(first.pk, second.pk): (100, Reason.EMAIL)}
+    assert not DuplicateScan.objects.exists()  # not the batch run
+
+    second.email = "other@x.dk"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        second.save()
+    assert len(callbacks) == 1
+    assert _pairs(Lead) == {}
+    # A save that changes no key enqueues nothing.
+    second = Lead.objects.get(pk=second.pk)
+    second.description = "Called"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        second.save()
+    assert callbacks == []
+
+
+def test_a_contact_saved_is_checked_at_once(alice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ContactFactory(owner_user=alice, email="ida@x.dk")
+        second = ContactFactory(owner_user=alice, email="ida@x.dk")
+    from accounts.models import Contact
+
+    assert set(_pairs(Contact)) == {(first.pk, second.pk)}

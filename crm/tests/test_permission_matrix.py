@@ -149,8 +149,14 @@ ROWS = {
     "accounts:account_dismiss_duplicate": Row(
         get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
     ),
+    "accounts:account_restore_duplicate": Row(
+        get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
+    ),
     "accounts:contact_duplicates": Row(get=EVERYONE),
     "accounts:contact_dismiss_duplicate": Row(
+        get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
+    ),
+    "accounts:contact_restore_duplicate": Row(
         get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
     ),
     # opportunities
@@ -195,6 +201,9 @@ ROWS = {
     # Possible duplicates (crm/duplicate_views.py): scoped inside; no pair is a 404.
     "leads:duplicates": Row(get=EVERYONE),
     "leads:dismiss_duplicate": Row(
+        get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
+    ),
+    "leads:restore_duplicate": Row(
         get="405 405 405 405 405 405 302", post="- 404 - 404 - 404 302", kwargs={"pk": 999999}
     ),
     "leads:edit": Row(
@@ -472,6 +481,9 @@ ROWS = {
     "routing:rule_set_active": action("rule", "403 403 - 404 - 403 302", data={"is_active": ""}),
     "routing:rule_move": action("rule", "403 403 - 404 - 403 302", data={"direction": "down"}),
     "webforms:list": Row(get="403 403 200 200 200 403 302"),
+    # privacy: a person's data (crm.export_personal_data: administrators), erasure (administrators)
+    "privacy:person_data": Row(get="403 403 403 403 200 403 302"),
+    "privacy:erase": Row(get="403 403 403 403 200 403 302"),
     "webforms:new": Row(get="403 403 200 200 200 403 302"),
     "webforms:edit": Row(
         get="403 403 200 404 200 403 302",

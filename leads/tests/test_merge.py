@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections, connection
+from django.urls import reverse
 
 from accounts.models import Account, Contact
 from activities.merge import MergeConflict, MergeForbidden, MergeRefused, later_dependent_merges
@@ -342,8 +343,9 @@ def test_the_master_page_shows_the_merge_and_its_undo_in_a_fixed_number_of_queri
     with CaptureQueriesContext(connection) as five:
         response = client.get(url, HTTP_HX_REQUEST="true")
     assert response.content.decode().count('data-testid="merge-entry"') == 5
-    # One query loads the page's merges, one its undone merges, however many there are.
-    assert len(five) == len(one) <= 9
+    # One query loads the page's merges, one its undone merges, however many there are, and
+    # one each the names of their merged records.
+    assert len(five) == len(one) <= 11
     history = client.get(reverse("leads:history", args=[master.pk])).content.decode()
     assert "Merged with #" in history and "undone" in history
 
@@ -363,3 +365,33 @@ def test_the_master_takes_the_first_contact_with_the_calls_and_gives_it_back(ali
     undo_merge(user=alice, merge=merge)
     master.refresh_from_db()
     assert master.first_contact_at is None and not master.reached_contacted
+
+
+def test_the_timeline_names_the_merged_lead_and_counts_only_values_really_taken(client, alice):
+    from activities.merge import taken_count
+
+    master = make_lead(owner=alice, city="Aarhus", country="Denmark")
+    other = make_lead(
+        owner=alice,
+        first_name="Ida",
+        last_name="Holm",
+        company_name="Holm A/S",
+        city="Odense",
+        country="Denmark",
+    )
+    # country: the same value in both, so nothing is taken from the other lead
+    merge = merge_leads(
+        user=alice, master=master, others=[other], take={"city": other.pk, "country": other.pk}
+    )
+    assert taken_count(merge) == 1
+    client.force_login(alice)
+    response = client.get(
+        reverse("activities:timeline", args=["leads.lead", master.pk]), HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert "Ida Holm (Holm A/S) merged into this record" in content
+    assert "1 value taken" in content and f"#{other.pk}" not in content
+    # a later merge into the same master depends on this one, found by one query
+    later = merge_leads(user=alice, master=master, others=[make_lead(owner=alice)])
+    assert later_dependent_merges(merge) == [later]
+    assert later_dependent_merges(later) == []

@@ -57,6 +57,11 @@ class TestThePage:
         assert "email" in {row.name for row in context["identical"]}
         city = next(row for row in context["differing"] if row.name == "city")
         assert [cell.chosen for cell in city.cells] == [True, False]  # the master's value
+        # The master has no website: the other's is chosen, an empty value never wins.
+        Lead.objects.filter(pk=newer.pk).update(website="https://hansen.example")
+        response = as_alice.get(PAGE, {"ids": f"{newer.pk},{older.pk}"})
+        website = next(r for r in response.context["differing"] if r.name == "website")
+        assert [cell.chosen for cell in website.cells] == [False, True]
         assert "1 note" in context["summary"]
         assert "identical field" in response.content.decode()
 
@@ -107,7 +112,7 @@ class TestThePage:
         assert response["Location"] == f"{PAGE}?ids={older.pk},{newer.pk}"
         assert Lead.objects.filter(merged_into__isnull=False).count() == 0
 
-    def test_a_lead_the_user_only_reads_is_said_and_no_merge_is_offered(
+    def test_a_lead_the_user_only_reads_is_refused_at_once_with_the_reason(
         self, client, alice, carol
     ):
         older, newer = _pair(alice)
@@ -115,11 +120,44 @@ class TestThePage:
         share_record(record=older, by=alice, user=carol)
         client.force_login(carol)
         response = client.get(PAGE, {"ids": f"{older.pk},{newer.pk}"})
-        assert response.status_code == 200
-        assert "not change it" in response.context["refusal"]
-        assert 'data-testid="merge-submit"' not in response.content.decode()
+        assert response.status_code == 403
+        assert "not change it" in response.content.decode()
+        # the picker of one lead too: no form to fill in that would be refused
+        response = client.get(PAGE, {"ids": older.pk})
+        assert response.status_code == 403
         assert _post(client, older, [newer]).status_code == 403
         assert not RecordMerge.objects.exists()
+
+    def test_the_picker_never_offers_the_lead_itself_and_says_so_when_chosen(
+        self, as_alice, alice
+    ):
+        older, newer = _pair(alice)
+        response = as_alice.get(PAGE, {"ids": older.pk})
+        assert older not in response.context["pick"].fields["add"].queryset
+        assert f"exclude={older.pk}" in response.content.decode()
+        response = as_alice.get(PAGE, {"ids": older.pk, "add": older.pk})
+        assert response.status_code == 400
+        assert "choose another one" in response.context["pick_error"]
+
+    def test_the_bulk_bar_with_no_or_four_leads_goes_back_to_the_list_with_a_message(
+        self, as_alice, alice
+    ):
+        leads = [make_lead(owner=alice) for _ in range(4)]
+        for ticked in ([], [lead.pk for lead in leads]):
+            response = as_alice.post(PAGE, {"leads": ticked, "action": ""}, follow=True)
+            assert response.redirect_chain[-1][0] == reverse("leads:list")
+            assert "Choose two or three leads to merge." in response.content.decode()
+
+    def test_leads_are_named_by_person_and_company_and_money_is_grouped(self, as_alice, alice):
+        older, newer = _pair(alice)
+        Lead.objects.filter(pk=older.pk).update(
+            first_name="Ida", last_name="Holm", company_name="Holm A/S", estimated_value=10000
+        )
+        response = as_alice.get(PAGE, {"ids": f"{older.pk},{newer.pk}"})
+        content = response.content.decode()
+        assert "Ida Holm (Holm A/S)" in content
+        assert "10,000.00" in content and "10000.00" not in content
+        assert "Keep the value of" in content
 
     def test_a_qualified_lead_among_them_is_explained_and_never_the_master(self, as_alice, alice):
         older, newer = _pair(alice)

@@ -1,0 +1,67 @@
+"""A person's data on request, and their erasure (the kinds are in crm/personal_data.py)."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import User
+from crm.personal_data import Item, Person, personal_data_kinds
+from privacy.models import Erasure
+
+
+@dataclass
+class Section:
+    key: str
+    label: str
+    items: list[Item]
+
+
+@dataclass
+class PersonExport:
+    email: str
+    exported_at: object
+    sections: list[Section]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(section.items for section in self.sections)
+
+    def as_json(self) -> dict:
+        return {
+            "email": self.email,
+            "exported_at": self.exported_at.isoformat(),
+            "sections": {s.key: [item.as_json() for item in s.items] for s in self.sections},
+        }
+
+
+def find_person(*, email: str) -> Person:
+    """The person with every record about them the finders know (leads, contacts)."""
+    person = Person(email)
+    for kind in personal_data_kinds():
+        if kind.find is not None:
+            kind.find(person)
+    return person
+
+
+def export_person(*, email: str) -> PersonExport:
+    person = find_person(email=email)
+    sections = [
+        Section(kind.key, str(kind.label), kind.export(person)) for kind in personal_data_kinds()
+    ]
+    return PersonExport(person.email, timezone.now(), sections)
+
+
+@transaction.atomic
+def erase_person(*, email: str, user: User, reason: str) -> Erasure:
+    """Anonymise everything held about the person, in one transaction (each kind locks the
+    rows it changes), and keep a tombstone: when, by whom, why, how many of what."""
+    person = find_person(email=email)
+    counts = {}
+    for kind in personal_data_kinds():
+        for key, number in kind.erase(person, user=user).items():
+            counts[key] = counts.get(key, 0) + number
+    erasure = Erasure(erased_by=user, reason=reason, counts=counts)
+    erasure.set_email(person.email)
+    erasure.save()
+    return erasure
