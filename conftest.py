@@ -125,3 +125,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         if User.objects.exists():
             call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def merged(alice):
+    """Two of alice's leads, the younger merged into the older: (master, merged, merge)."""
+    from leads.merge import merge_leads
+    from leads.tests.factories import make_lead
+
+    master = make_lead(owner=alice, first_name="Anna")
+    other = make_lead(owner=alice, first_name="Ann")
+    merge = merge_leads(user=alice, master=master, others=[other])
+    other.refresh_from_db()
+    return master, other, merge

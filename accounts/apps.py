@@ -22,19 +22,10 @@ class AccountsConfig(AppConfig):
         from crm.search_index import register as register_search_index
 
         merge.register()  # contacts and accounts are mergeable (activities/merge.py)
-        from activities.merge_views import merged_from_panel, merged_into_panel
+        from activities.merge_views import register_merge_panels
 
         for label in ("accounts.Account", "accounts.Contact"):
-            register_panel(
-                label, "activities/_merged_into.html", context=merged_into_panel, slot="top"
-            )
-            register_panel(
-                label,
-                "activities/_merged_from.html",
-                context=merged_from_panel,
-                slot="top",
-                order=10,
-            )
+            register_merge_panels(label)
         register_search_index("accounts.Account", search.ACCOUNT_INDEX)
         register_search_index("accounts.Contact", search.CONTACT_INDEX)
         inactive = lambda record: "" if record.is_active else _("Inactive")  # noqa: E731

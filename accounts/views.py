@@ -23,7 +23,7 @@ from activities.services import delete_record as delete_customer
 from activities.views import delete_page
 from crm.errors import DomainError, StaleRecord
 from crm.lib.pagination import PAGE_SIZES, list_page, page_size
-from crm.permissions import check_permission
+from crm.permissions import check_permission, editable_or_denied
 
 # Rows each related panel shows (the page passes it to the panels as `related_limit`); the
 # page links "see all" past it.
@@ -101,15 +101,8 @@ class _CustomerPages:
         return render(request, self.template, context)
 
     def edit(self, request, pk):
-        record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        record = editable_or_denied(self.model, request.user, pk)
         check_permission(request.user, self.permission("change"))
-        if record.merged_into_id is not None:  # read-only (accounts/merge.py)
-            messages.error(
-                request,
-                _("%(record)s was merged into another record and is read-only.")
-                % {"record": record},
-            )
-            return redirect(record)
         form = self.form(request.POST or None, instance=record, user=request.user)
         status = 200
         if request.method == "POST" and form.is_valid():
@@ -132,7 +125,7 @@ class _CustomerPages:
         """GET: the confirmation, with what stays behind (open deals); POST: deactivate."""
         if request.method == "POST":
             return self._set_state(request, pk, deactivate_customer, self.deactivated)
-        record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        record = editable_or_denied(self.model, request.user, pk)
         check_permission(request.user, self.permission("change"))
         if not record.is_active:  # a stale tab: say so, as the POST would
             messages.error(request, _("%(record)s is already inactive.") % {"record": record})
@@ -150,7 +143,7 @@ class _CustomerPages:
     def delete(self, request, pk):
         """GET: the confirmation (what goes with it, or why it stays); POST: delete it with
         the reason typed there (administrators: the delete permission)."""
-        record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        record = editable_or_denied(self.model, request.user, pk)
         check_permission(request.user, self.permission("delete"))
         return delete_page(
             request,
@@ -162,7 +155,7 @@ class _CustomerPages:
         )
 
     def _set_state(self, request, pk, service, done):
-        record = get_object_or_404(self.model.objects.editable_by(request.user), pk=pk)
+        record = editable_or_denied(self.model, request.user, pk)
         check_permission(request.user, self.permission("change"))
         try:
             record = service(record=record, user=request.user)

@@ -30,7 +30,9 @@ from activities import merge as engine
 from activities.models import RecordMerge
 from crm.errors import DomainError, StaleRecord
 from crm.lib.filters import MAX_ID
+from crm.lib.http import safe_next
 from crm.lookup import use_lookup
+from crm.panels import register_panel
 from crm.templatetags.readable import money
 
 MAX_RECORDS = 3  # a master and up to two others, as Dynamics' Merge message
@@ -306,7 +308,8 @@ def _summary(preview):
 def merge_page(request, kind):
     if list_error := _from_list_count_error(request, kind):
         messages.error(request, list_error)
-        return redirect(kind.list_url)
+        # Back to the list as it was: its filters, sort and page (the bulk form's next).
+        return redirect(safe_next(request, reverse(kind.list_url)))
     try:
         ids = _ids(request, kind)
     except BadIds as error:
@@ -362,7 +365,7 @@ def merge_page(request, kind):
         try:
             if refusal:
                 raise engine.MergeConflict(refusal)
-            merge = kind.merge(
+            kind.merge(
                 user=request.user, master=master, others=others, take=take, versions=versions
             )
         except StaleRecord as stale:
@@ -373,7 +376,8 @@ def merge_page(request, kind):
             # The master as the merge left it: its name may be one taken from another record.
             master = kind.model._default_manager.get(pk=master.pk)
             messages.success(request, kind.merged(len(others), master))
-            return redirect(f"{master.get_absolute_url()}#merge-{merge.pk}")
+            # The page's top: the message, then the "Merged from" panel with Undo.
+            return redirect(master)
         # Show the records as they are now: the stale one's new values and version.
         records = _records(request, kind, ids)
         for record in records:
@@ -429,7 +433,8 @@ def undo_merge_view(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Merge undone: the merged records are back."))
-    return redirect(master)
+    # Back where the Undo was pressed: the record page or its History tab.
+    return redirect(safe_next(request, master.get_absolute_url()))
 
 
 # The record pages' panels -------------------------------------------------------------------
@@ -448,6 +453,10 @@ def merged_from_panel(context, record):
     if not merges:
         return None
     user = _request_user(context)
+    # Each merge into this master involves it, so every one but the newest has a later merge
+    # depending on it (engine.later_dependent_merges): only the newest may be undone, and is
+    # the only one asked about (one query, however many merges the record has had).
+    newest = max(merge.pk for merge in merges)
     ids = {pk for merge in merges for pk in merge.subordinate_ids}
     # Links to the merged records the user sees (one may have been given away since).
     visible = type(record)._default_manager.visible_to(user) if user else []
@@ -459,11 +468,25 @@ def merged_from_panel(context, record):
             "merge": merge,
             "records": [merged[pk] for pk in merge.subordinate_ids if pk in merged],
             "hidden": sum(pk not in merged for pk in merge.subordinate_ids),
-            "may_undo": user is not None and engine.may_undo(user, merge),
+            "may_undo": merge.pk == newest and user is not None and engine.may_undo(user, merge),
         }
         for merge in merges
     ]
     return {"record": record, "entries": entries, "request": context.get("request")}
+
+
+def register_merge_panels(label):
+    """The panels of a mergeable model's pages (crm/panels.py): "Merged into" and "Merged
+    from" at the top of its record page, and "Merged from", with Undo, on its History tab."""
+    register_panel(label, "activities/_merged_into.html", context=merged_into_panel, slot="top")
+    for slot, order in (("top", 10), ("history", 10)):
+        register_panel(
+            label,
+            "activities/_merged_from.html",
+            context=merged_from_panel,
+            slot=slot,
+            order=order,
+        )
 
 
 def merged_into_panel(context, record):

@@ -26,6 +26,7 @@ from activities.forms import (
     quick_add_labels,
 )
 from activities.models import Activity, Inquiry, Note, regarding_models
+from activities.opt_outs import opt_out_warnings
 from activities.timeline import panel_context, panel_id, with_can_edit
 from crm.errors import DomainError
 from crm.lib.http import safe_next
@@ -161,6 +162,8 @@ def quick_add(request, model_label, object_id, kind):
         "record_label": record._meta.label_lower,
         "record_url": _record_url(record),
         "panel_id": panel_id(record),
+        # An outgoing e-mail or call to a person who opted out: said, not refused.
+        "opt_out_warnings": opt_out_warnings(record, kind),
     }
     if _is_partial(request):
         response = render(request, "activities/_quick_add_form.html", context)

@@ -27,6 +27,7 @@ class WebFormAdmin(ManagedSettingAdmin):
         (_("The leads it creates"), {"fields": ["source", "campaign", "created_by"]}),
         (_("After submitting"), {"fields": ["thank_you_url", "thank_you_message"]}),
         (_("Embedding"), {"fields": ["allowed_origins"]}),
+        (_("Consent"), {"fields": ["ask_consent", "consent_text"]}),
     ]
     publish_fieldset = (
         _("Put it on your website"),

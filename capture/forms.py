@@ -12,6 +12,8 @@ from leads.models import Lead
 
 # Bots fill every field; people never see this one (hidden by CSS, skipped by keyboard).
 HONEYPOT_FIELD = "fax_number_confirm"
+# The consent checkbox of a form that asks for consent (WebForm.ask_consent).
+CONSENT_FIELD = "consent"
 
 
 def _field_choices():
@@ -60,6 +62,8 @@ class WebFormAdminForm(forms.ModelForm):
             "thank_you_url",
             "thank_you_message",
             "allowed_origins",
+            "ask_consent",
+            "consent_text",
         ]
 
     def clean_fields(self):
@@ -119,6 +123,14 @@ def lead_form_class(web_form):
                 if name == "email":
                     field.widget.attrs["autocomplete"] = "email"
             localize_numbers(self)
+            if web_form.ask_consent:
+                # Consent must be freely given: the box starts unticked, and the form is not
+                # sent without it.
+                self.fields[CONSENT_FIELD] = forms.BooleanField(
+                    label=web_form.consent_text,
+                    required=True,
+                    error_messages={"required": _("Tick the box to give your consent.")},
+                )
 
         def _identified(self):
             return any(self.cleaned_data.get(name) for name in ONE_OF)

@@ -122,6 +122,22 @@ class WebForm(VersionedSetting):
         choices=settings.LANGUAGES,
         help_text=_("The form's language. Leave empty to follow the visitor's browser."),
     )
+    ask_consent = models.BooleanField(
+        _("ask for consent"),
+        default=False,
+        help_text=_(
+            "The form shows a required checkbox with the consent text; a submission records "
+            "the person's consent to marketing e-mail."
+        ),
+    )
+    consent_text = models.TextField(
+        _("consent text"),
+        blank=True,
+        help_text=_(
+            "What the visitor agrees to, e.g. “I agree that Contoso may send me news and "
+            "offers by e-mail. I can withdraw my consent at any time.”"
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     history = RecordHistory()
@@ -154,6 +170,8 @@ class WebForm(VersionedSetting):
             errors["fields"] = _("Show at least one of last name, company name or e-mail.")
         if set(self.required_fields or []) - set(self.fields or []):
             errors["required_fields"] = _("A required field must be shown too.")
+        if self.ask_consent and not self.consent_text.strip():
+            errors["consent_text"] = _("Write what the visitor consents to.")
         for origin in self.origins:
             if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
                 errors["allowed_origins"] = _(

@@ -18,6 +18,7 @@ from crm.history import Reason
 from crm.lib.duplicates import normalise_email
 from crm.models import User, may_manage
 from crm.services import lock_for_update, next_version
+from crm.signals import consent_given
 from leads.duplicates import possible_duplicates
 from leads.services import create_lead
 
@@ -62,7 +63,7 @@ def _duplicate_note(matches: list) -> str:
 
 
 def submit_web_form(
-    *, web_form: WebForm, values: dict, tracking: dict
+    *, web_form: WebForm, values: dict, tracking: dict, consent: bool = False
 ) -> tuple[Submission | None, bool]:
     """Store one submission. Returns (submission, created): a repeat of a submission
     accepted within CAPTURE_IDEMPOTENCY_WINDOW seconds returns that one with created=False.
@@ -78,7 +79,10 @@ def submit_web_form(
         if recent is not None:
             return recent, False
     try:
-        return _store(web_form=web_form, values=values, tracking=tracking, key=key), True
+        stored = _store(
+            web_form=web_form, values=values, tracking=tracking, key=key, consent=consent
+        )
+        return stored, True
     except _AlreadySubmitted:
         # The first one committed (the database waited for it): answer with it.
         return _recent_submission(web_form, key), False
@@ -103,7 +107,9 @@ def _guard(web_form: WebForm, key: str) -> None:
 
 
 @transaction.atomic
-def _store(*, web_form: WebForm, values: dict, tracking: dict, key: str) -> Submission:
+def _store(
+    *, web_form: WebForm, values: dict, tracking: dict, key: str, consent: bool = False
+) -> Submission:
     if settings.CAPTURE_IDEMPOTENCY_WINDOW:
         _guard(web_form, key)
     user = web_form.created_by
@@ -131,6 +137,16 @@ def _store(*, web_form: WebForm, values: dict, tracking: dict, key: str) -> Subm
     if matches:
         # The visible marker: a note on the lead's timeline naming the matches.
         add_note(regarding=lead, user=user, text=_duplicate_note(matches))
+    if consent and web_form.ask_consent:
+        # The proof: which form, and the words the visitor agreed to (privacy records it).
+        consent_given.send(
+            sender=WebForm,
+            records=[lead],
+            purpose="marketing_email",
+            how="web_form",
+            note=f"{web_form.name}: {web_form.consent_text}",
+            user=None,
+        )
     return submission
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from capture import services
-from capture.forms import HONEYPOT_FIELD, lead_form_class, tracking_values
+from capture.forms import CONSENT_FIELD, HONEYPOT_FIELD, lead_form_class, tracking_values
 from capture.models import UTM_FIELDS, WebForm
 
 
@@ -203,6 +203,9 @@ def _handle(request, web_form):
         # A site posting straight to us (no hidden field): its page is the referrer.
         tracking["referrer_url"] = tracking_values({"referrer_url": referer})["referrer_url"]
     _submission, created = services.submit_web_form(
-        web_form=web_form, values=values, tracking=tracking
+        web_form=web_form,
+        values=values,
+        tracking=tracking,
+        consent=bool(form.cleaned_data.get(CONSENT_FIELD)),
     )
     return _thank_you(request, web_form, created=created)

@@ -17,6 +17,7 @@ Stable public API: `Finder`, `KeyRule`, `register_finder`, `finders`, `refresh`,
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, transaction
@@ -86,10 +87,22 @@ def _check_when_keys_change(sender, instance, created, raw=False, **kwargs):
     if not created and getattr(instance, "_duplicate_keys", None) == keys:
         return
     instance._duplicate_keys = keys
-    from crm.services import enqueue_on_commit
+    # One task per transaction, however many records it saved (a qualify, a merge, a bulk
+    # edit): the ids wait on the connection (one per thread) and the first callback after
+    # the commit takes them all. Ids of a rolled-back block left there are checked with the
+    # next commit's, which finds them unchanged or gone: harmless.
+    using = instance._state.db or "default"
+    connection = transaction.get_connection(using)
+    pending = connection.__dict__.setdefault("_crm_duplicate_checks", {})
+    pending.setdefault(label, set()).add(instance.pk)
+    transaction.on_commit(partial(_check_pending, connection), using=using)
+
+
+def _check_pending(connection):
     from crm.tasks import check_duplicates
 
-    enqueue_on_commit(check_duplicates, label=label, ids=[instance.pk])
+    for label, ids in connection.__dict__.pop("_crm_duplicate_checks", {}).items():
+        check_duplicates.enqueue(label=label, ids=sorted(ids))
 
 
 def finders():
@@ -146,19 +159,24 @@ def _pairs(finder, ids=None):
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(BULK):
                 for row in rows:
-                    score = rule.score
-                    if rule.similar:
-                        values = row[2:]
-                        score = min(
-                            name_similarity(values[i] or "", values[i + 1] or "")
-                            for i in range(0, len(values), 2)
-                        )
-                        if score < NAME_THRESHOLD:
-                            continue
-                    pair = (min(row[0], row[1]), max(row[0], row[1]))
-                    if pair not in found or found[pair][0] < score:
-                        found[pair] = (score, rule.reason)
+                    values = row[2:]
+                    similar = [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+                    _keep(found, rule, row[0], row[1], similar)
     return found
+
+
+def _keep(found, rule, one, other, similar):
+    """Record the pair (`one`, `other`) found by `rule` in `found` with its score, the
+    higher of two rules' scores kept; a rule with similar names scores their similarity
+    (`similar`: each compared field's two values) and drops the pair under the threshold."""
+    score = rule.score
+    if rule.similar:
+        score = min(name_similarity(a or "", b or "") for a, b in similar)
+        if score < NAME_THRESHOLD:
+            return
+    pair = (min(one, other), max(one, other))
+    if pair not in found or found[pair][0] < score:
+        found[pair] = (score, rule.reason)
 
 
 def _store(content_type, found, existing):
@@ -272,17 +290,8 @@ def _pairs_of_records(finder, ids):
             if len(others) >= MAX_GROUP:
                 continue
             for other in others:
-                score = rule.score
-                if rule.similar:
-                    score = min(
-                        name_similarity(row[name] or "", other[name] or "")
-                        for name in rule.similar
-                    )
-                    if score < NAME_THRESHOLD:
-                        continue
-                pair = (min(row["pk"], other["pk"]), max(row["pk"], other["pk"]))
-                if pair not in found or found[pair][0] < score:
-                    found[pair] = (score, rule.reason)
+                similar = [(row[name], other[name]) for name in rule.similar]
+                _keep(found, rule, row["pk"], other["pk"], similar)
     return found
 
 

@@ -1,5 +1,6 @@
 """Domain errors that services raise and views turn into clear messages."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -34,3 +35,13 @@ class StaleRecord(DomainError):
             "You changed this record at %(when)s in another tab or window, after this page "
             "was opened. Nothing was saved: reload the page to see that change, then edit again."
         ) % {"when": self.when}
+
+
+class DeniedWithWayOn(PermissionDenied):
+    """A 403 (the page, or the API's JSON) that offers the way on as a link: the master a
+    merged record went into, where the change can be made."""
+
+    def __init__(self, message, *, link_url="", link_text=""):
+        super().__init__(message)
+        self.link_url = link_url
+        self.link_text = link_text

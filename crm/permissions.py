@@ -28,10 +28,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.errors import DeniedWithWayOn
 from crm.models import ADMINISTRATOR_GROUP, SALES_MANAGER_GROUP, SALESPERSON_GROUP
 
 GRANTED_TO = {
@@ -221,3 +223,44 @@ def require_permission(codename):
         return wrapped
 
     return decorator
+
+
+def merged_record_denied(record):
+    """The 403 for changing a record merged into another: it says so and links its master."""
+    master = type(record)._default_manager.filter(pk=record.merged_into_id).first()
+    kind = record._meta.verbose_name
+    if master is None:  # pragma: no cover - merged_into is PROTECTed
+        return PermissionDenied(
+            _("This %(kind)s was merged into another and is read-only.") % {"kind": kind}
+        )
+    return DeniedWithWayOn(
+        _(
+            "%(record)s was merged into %(master)s and is read-only: "
+            "make the change on the %(kind)s it was merged into."
+        )
+        % {"record": record, "master": master, "kind": kind},
+        link_url=master.get_absolute_url(),
+        link_text=_("Open %(master)s") % {"master": master},
+    )
+
+
+def read_only_denied(record):
+    """The 403 for changing a record the user sees but may not change (merged, or read-only
+    to them), saying which."""
+    if getattr(record, "merged_into_id", None) is not None:
+        return merged_record_denied(record)
+    return PermissionDenied(
+        _("You can see this %(kind)s but not change it.") % {"kind": record._meta.verbose_name}
+    )
+
+
+def editable_or_denied(model, user, pk):
+    """The record of `model` that `user` may change. One the user sees but may not change is
+    a 403 that says why (merged: with a link to its master); another team's, or a missing
+    one, a 404. One query when allowed."""
+    manager = model._default_manager
+    for record in manager.editable_by(user).filter(pk=pk):
+        return record
+    for record in manager.visible_to(user).filter(pk=pk):
+        raise read_only_denied(record)
+    raise Http404

@@ -13,19 +13,49 @@ erasure's one transaction, ``erase(person, user=)`` anonymises them and returns
 through ``person.records`` and never name the models above them.
 """
 
+import datetime
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from crm.history import describe_reason
+from crm.lib import search
 
 # What erased text becomes; stored, so it is the same in every language.
 ERASED = "[erased]"
 
 # Columns that are bookkeeping, never a person's data, on every row and history row.
 _NOT_SHOWN = {"search_text", "history_id"}
+# Columns of internal tables and keys the readable page leaves out too (the JSON keeps them).
+_NOT_READABLE = {
+    "id",
+    "version",
+    "content_type",
+    "object_id",
+    "history_relation",
+    "salt",
+    "email_hash",
+    "fingerprint",
+    "name_sound",
+    "name_token",
+    "email_domain",
+}
+# The history columns, said in words.
+_HISTORY_LABELS = {
+    "history_date": _("changed at"),
+    "history_user": _("changed by"),
+    "history_type": _("change"),
+    "history_change_reason": _("why"),
+}
 
 
 @dataclass
@@ -36,11 +66,16 @@ class Person:
     email: str
     records: list[models.Model] = field(default_factory=list)
     values: set[str] = field(default_factory=set)
+    # The values that name the person alone (the address, a full name, a phone number), by
+    # which rows of shared tables (task arguments, the admin's log) are found.
+    keys: set[str] = field(default_factory=set)
     _pattern: re.Pattern | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.email = self.email.strip()
-        self.values.add(self.email)
+        if self.email:  # a record without an address is asked about alone (export by record)
+            self.values.add(self.email)
+            self.keys.add(self.email)
 
     def found(self, record: models.Model, *, names: Iterable[str] = (), phones=()) -> None:
         """Add a record about the person, with their names and phone numbers it holds."""
@@ -48,10 +83,14 @@ class Person:
             self.records.append(record)
         for name in names:
             if len(name.strip()) >= 2:
-                self.values.add(name.strip())
+                # As typed, and folded as search texts store it ("Søren" -> "soren").
+                self.values |= {name.strip(), search.fold(name)}
+                if " " in name.strip():
+                    self.keys.add(name.strip())
         for phone in phones:
             if phone.strip():
                 self.values.add(phone.strip())
+                self.keys.add(phone.strip())
                 digits = re.sub(r"\D", "", phone)
                 if len(digits) >= 6:  # the search index and keys store phones as digits
                     self.values.add(digits)
@@ -70,6 +109,8 @@ class Person:
             alternatives = "|".join(
                 re.escape(value) for value in sorted(self.values, key=len, reverse=True) if value
             )
+            # No values (yet): a pattern that matches nothing, not the empty string everywhere.
+            alternatives = alternatives or r"(?!x)x"
             self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
         return self._pattern
 
@@ -102,6 +143,9 @@ class Item:
     pk: Any
     title: str
     fields: list[tuple[str, str, Any]]  # (name, label, value)
+    # What the readable page shows: (label, text), the filled-in fields a person reads
+    # (names of related records, dates in the reader's format, no internal columns).
+    shown: tuple[tuple[str, str], ...] = ()
 
     def as_json(self) -> dict:
         return {
@@ -151,16 +195,67 @@ def _shown_value(record: models.Model, model_field: models.Field) -> Any:
     return value
 
 
+def _readable_value(record: models.Model, model_field: models.Field) -> str:
+    """The column's value as a person reads it ("" when empty)."""
+    if model_field.name == "history_change_reason":
+        return describe_reason(record.history_change_reason)
+    if model_field.many_to_one:
+        if getattr(record, model_field.attname) is None:
+            return ""
+        try:
+            return str(getattr(record, model_field.name))
+        except ObjectDoesNotExist:  # a history row's link to a row deleted since
+            return f"#{getattr(record, model_field.attname)}"
+    value = _shown_value(record, model_field)
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, list):
+        return ", ".join(str(part) for part in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(formats.localize(value))
+
+
+def _capfirst(label) -> str:
+    text = str(label)
+    return text[:1].upper() + text[1:]
+
+
+def readable_fields(record: models.Model, skipped: Iterable[str]) -> tuple:
+    """(label, text) of each filled-in column of `record` a person reads."""
+    shown = []
+    for f in record._meta.concrete_fields:
+        if f.name in skipped or f.name in _NOT_READABLE or f.name.endswith("_key"):
+            continue
+        text = _readable_value(record, f)
+        if text:
+            shown.append((_capfirst(_HISTORY_LABELS.get(f.name, f.verbose_name)), text))
+    return tuple(shown)
+
+
 def record_item(record: models.Model, *, exclude: Iterable[str] = (), title: str = "") -> Item:
     """An Item of every column of `record` (choices as their labels, foreign keys as ids)
-    but its duplicate keys and search text."""
+    but its duplicate keys and search text; `shown` the same for a reader."""
     skipped = {*_NOT_SHOWN, *exclude}
     fields = [
         (f.attname, str(f.verbose_name), _shown_value(record, f))
         for f in record._meta.concrete_fields
         if f.name not in skipped and not f.name.endswith("_key")
     ]
-    return Item(str(record._meta.verbose_name), record.pk, title or str(record), fields)
+    return Item(
+        str(record._meta.verbose_name),
+        record.pk,
+        title or str(record),
+        fields,
+        readable_fields(record, skipped),
+    )
 
 
 def history_items(model: type[models.Model], pks: Iterable[int]) -> list[Item]:
@@ -171,11 +266,20 @@ def history_items(model: type[models.Model], pks: Iterable[int]) -> list[Item]:
     kind = str(history.model._meta.verbose_name)
     rows = history.filter(id__in=list(pks)).order_by("history_date", "history_id")
     items = []
+    before: dict[Any, dict] = {}  # record id -> what its previous entry showed
     for row in rows:
-        item = record_item(
-            row, title=f"{model._meta.verbose_name} #{row.id} · {row.history_date:%Y-%m-%d %H:%M}"
+        when = formats.date_format(timezone.localtime(row.history_date), "SHORT_DATETIME_FORMAT")
+        item = record_item(row, title=f"{model._meta.verbose_name} #{row.id} · {when}")
+        # The readable page shows an entry's who, when and why, and what it changed.
+        previous, current = before.get(row.id), dict(item.shown)
+        always = {_capfirst(label) for label in _HISTORY_LABELS.values()}
+        shown = tuple(
+            (label, text)
+            for label, text in item.shown
+            if previous is None or label in always or previous.get(label) != text
         )
-        items.append(Item(kind, row.history_id, item.title, item.fields))
+        before[row.id] = current
+        items.append(Item(kind, row.history_id, item.title, item.fields, shown))
     return items
 
 
@@ -190,14 +294,21 @@ def _text_columns(model: type[models.Model], skip: Iterable[str]) -> list[models
     ]
 
 
-def scrub_rows(queryset: models.QuerySet, person: Person, *, replace: dict | None = None) -> int:
+def scrub_rows(
+    queryset: models.QuerySet,
+    person: Person,
+    *,
+    replace: dict | None = None,
+    keep: Iterable[str] = (),
+) -> int:
     """Erase the person from every row of `queryset` (history rows too): the columns of
-    `replace` set outright, every other text and JSON column scrubbed of the person's
-    values. Rows are locked first. Returns how many rows changed. A plain UPDATE: no new
-    version, no history row (the row's history is scrubbed the same way)."""
+    `replace` set outright, those of `keep` left alone, every other text and JSON column
+    scrubbed of the person's values. Rows are locked first. Returns how many rows changed.
+    A plain UPDATE: no new version, no history row (the row's history is scrubbed the same
+    way)."""
     replace = replace or {}
     model = queryset.model
-    columns = _text_columns(model, replace)
+    columns = _text_columns(model, {*replace, *keep})
     changed = 0
     rows = queryset.select_for_update().order_by("pk")
     for row in rows.only("pk", *[f.attname for f in columns], *replace):

@@ -8,6 +8,8 @@ admin.site.site_header = _("CRM administration")
 admin.site.site_title = _("CRM admin")
 admin.site.index_title = _("Configuration: users, teams, sources, routing rules")
 
+handler403 = "crm.views.permission_denied"
+
 urlpatterns = [
     path("", include("reports.urls")),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),

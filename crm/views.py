@@ -80,3 +80,20 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
+
+
+def permission_denied(request, exception):
+    """The 403 page (settings' handler403): the reason, the way on where the refusal names
+    one (a merged record's master), and back to the page the user came from."""
+    back = request.headers.get("referer", "")
+    if back == request.build_absolute_uri() or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    context = {
+        "exception": str(exception) if exception is not None else "",
+        "link_url": getattr(exception, "link_url", ""),
+        "link_text": getattr(exception, "link_text", ""),
+        "back": back,
+    }
+    return render(request, "403.html", context, status=403)

@@ -70,7 +70,7 @@ def test_a_pair_with_a_teammates_lead_offers_no_merge_and_names_the_people(
     page.goto(f"{live_server.url}/leads/duplicates/")
     pair = page.get_by_test_id("duplicate-pair")
     expect(pair).to_have_count(1)
-    expect(pair.get_by_role("link", name="Anna Jensen, Nordic Foods")).to_be_visible()
+    expect(pair.get_by_role("link", name="Anna Jensen (Nordic Foods)")).to_be_visible()
     expect(pair.get_by_test_id("merge-pair")).to_have_count(0)
     expect(pair.get_by_test_id("dismiss-pair")).to_have_count(0)
 

@@ -50,6 +50,9 @@ def test_merge_two_leads_picking_two_fields_then_undo(page, live_server, login, 
 
     expect(page.locator("#page-messages")).to_contain_text(f"Merged 1 lead into {master_name}.")
     expect(page.get_by_test_id("merged-from")).to_contain_text("Holm")
+    # The page opens at its top: the message and the "Merged from" panel both in view.
+    expect(page.locator("#page-messages")).to_be_in_viewport()
+    expect(page.get_by_test_id("merged-from").get_by_role("heading")).to_be_in_viewport()
     expect(page.get_by_text("Odense")).to_be_visible()
     expect(page.get_by_text("Head of logistics")).to_be_visible()
     expect(page.get_by_test_id("lead-timeline")).to_contain_text("Wants a demo in March")

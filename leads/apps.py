@@ -60,7 +60,7 @@ class LeadsConfig(AppConfig):
         merge.register()
         # The merge page: from the list's bulk bar, the picker of the other lead, and the
         # "Merged from" / "Merged into" panels (activities/merge_views.py).
-        from activities.merge_views import merged_from_panel, merged_into_panel
+        from activities.merge_views import register_merge_panels
         from crm.lookup import Lookup, register_lookup
         from leads.actions import register_bulk_button
 
@@ -68,19 +68,14 @@ class LeadsConfig(AppConfig):
         register_lookup(
             "lead",
             Lookup(
-                "leads.Lead", ("first_name", "last_name", "company_name", "email"), "email", "open"
+                "leads.Lead",
+                ("first_name", "last_name", "company_name", "email"),
+                "email",
+                "open",
+                indexed=True,  # names, company, e-mail, topic and phones
             ),
         )
-        register_panel(
-            "leads.Lead", "activities/_merged_into.html", context=merged_into_panel, slot="top"
-        )
-        register_panel(
-            "leads.Lead",
-            "activities/_merged_from.html",
-            context=merged_from_panel,
-            slot="top",
-            order=10,
-        )
+        register_merge_panels("leads.Lead")
         # Possible duplicates found in batch (crm/duplicate_finder.py) and their panel.
         from crm.duplicate_views import duplicates_panel
         from leads import duplicate_finder

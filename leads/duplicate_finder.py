@@ -6,15 +6,10 @@ from django.db.models import Q
 
 from crm.duplicate_finder import Finder, KeyRule, register_finder
 from crm.models import PossibleDuplicate
+from leads.merge import lead_name
 from leads.models import Lead, State
 
 Reason = PossibleDuplicate.Reason
-
-
-def lead_title(lead):
-    """A lead by its person and company ("Anna Jensen, Nordic Foods"), as the lead list shows
-    them (Lead.full_name beside the company), else by its topic."""
-    return ", ".join(part for part in (lead.full_name, lead.company_name) if part) or str(lead)
 
 
 LEAD_FINDER = Finder(
@@ -25,8 +20,17 @@ LEAD_FINDER = Finder(
         KeyRule("phone_key", Reason.PHONE, 95),
         KeyRule("name_key", Reason.NAME_COMPANY, similar=("company_key",)),
     ),
-    shows=("first_name", "last_name", "company_name", "email", "business_phone", "owner"),
-    title=lead_title,
+    shows=(
+        "topic",
+        "first_name",
+        "last_name",
+        "company_name",
+        "email",
+        "business_phone",
+        "city",
+        "owner",
+    ),
+    title=lead_name,  # as the merge screens name it: "Anna Jensen (Nordic Foods)"
 )
 
 

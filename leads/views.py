@@ -2,7 +2,7 @@ import csv
 import itertools
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,7 @@ from crm.forms import OwnerRows
 from crm.history import Reason, change_reason
 from crm.lib.http import safe_next
 from crm.lib.pagination import PAGE_SIZES, ListPaginator, page_size
-from crm.permissions import check_permission, require_permission
+from crm.permissions import check_permission, read_only_denied, require_permission
 from leads import actions, qualification, services
 from leads.duplicates import possible_duplicates, qualification_duplicates
 from leads.exports import BOM, csv_delimiter, export_rows
@@ -149,7 +149,7 @@ def _editable_lead(request, pk):
     """A lead the user may change: another team's is a 404, a visible read-only one a 403."""
     lead = _lead_or_404(_detail_queryset(request.user), pk)
     if not lead.can_edit:
-        raise PermissionDenied(_("You can see this lead but not change it."))
+        raise read_only_denied(lead)
     return lead
 
 
@@ -731,7 +731,7 @@ def record_unlink(request, record_kind, record_pk, link_pk):
     )
     link = get_object_or_404(links.select_related("lead"), pk=link_pk)
     if not Lead.objects.editable_by(request.user).filter(pk=link.lead_id).exists():
-        raise PermissionDenied(_("You can see this lead but not change it."))
+        raise read_only_denied(link.lead)
     try:
         services.disassociate_lead(lead=link.lead, user=request.user, **{record_kind: record})
     except DomainError as error:

@@ -5,6 +5,7 @@ values, and the history rows of each (crm/personal_data.py is the registry)."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Contact
 from activities.models import Activity, Inquiry, Note, RecordMerge
@@ -21,9 +22,10 @@ from crm.personal_data import (
 from crm.services import next_version
 from leads.imports.models import ImportRowError
 from leads.models import Lead, LeadStatusChange
+from privacy import consent
 
-# Stored in the history rows' reason (English, as every reason).
-ERASURE_REASON = "Personal data erased"
+# Stored in the history rows' reason (English, as every reason; translated when shown).
+ERASURE_REASON = gettext_noop("Personal data erased")
 
 # The fields of a person replaced outright: names, e-mail, phones, address, free text.
 LEAD_ERASED = {
@@ -70,6 +72,11 @@ def _names(record):
 # Leads and contacts: found by e-mail address ------------------------------------------------
 
 
+def add_record(person: Person, record) -> None:
+    """Add one lead or contact to the person, with the names and phones it holds."""
+    person.found(record, names=_names(record), phones=(record.business_phone, record.mobile_phone))
+
+
 def find_leads(person: Person) -> None:
     for lead in Lead.objects.filter(email__iexact=person.email).order_by("pk"):
         person.found(lead, names=_names(lead), phones=(lead.business_phone, lead.mobile_phone))
@@ -108,10 +115,12 @@ def _erase_records(model, erased, person, *, user):
             history_rows += scrub_rows(
                 model.history.filter(id=record.pk), person, replace={**erased, **keys}
             )
-    # Earlier history of another record that once held the address.
-    history_rows += scrub_rows(
-        model.history.filter(email__iexact=person.email).exclude(id__in=pks), person
-    )
+    # Earlier history of another record that once held the address (not when the records
+    # are asked about alone, by retention: the person's other records are not theirs).
+    if person.email:
+        history_rows += scrub_rows(
+            model.history.filter(email__iexact=person.email).exclude(id__in=pks), person
+        )
     return len(pks), history_rows
 
 
@@ -232,6 +241,8 @@ def erase_merges(person: Person, *, user) -> dict[str, int]:
 
 
 def _rejected_rows(person):
+    if not person.email:  # a record asked about alone: its rows are found by its address
+        return []
     rows = ImportRowError.objects.filter(cells__icontains=person.email).order_by("pk")
     return [row for row in rows.select_related("batch") if person.mentions(row.cells)]
 
@@ -243,13 +254,14 @@ def export_rejected_rows(person: Person) -> list:
     ]
 
 
-def _scrub_file(stored, person):
-    """Rewrite the lines of a stored CSV (an upload, an error file) that hold the address."""
-    if not stored:
+def _scrub_file(stored, person, encoding="utf-8-sig"):
+    """Rewrite the lines of a stored CSV (an upload in its `encoding`, an error file) that
+    hold the address."""
+    if not stored or not person.email:
         return False
     try:
         with stored.open("rb") as handle:
-            text = handle.read().decode("utf-8-sig", errors="replace")
+            text = handle.read().decode(encoding, errors="replace")
     except FileNotFoundError:
         return False
     lines = text.splitlines(keepends=True)
@@ -259,7 +271,7 @@ def _scrub_file(stored, person):
         person.scrub(line) if person.email.lower() in line.lower() else line for line in lines
     )
     with stored.open("wb") as handle:
-        handle.write(scrubbed.encode("utf-8-sig"))
+        handle.write(scrubbed.encode(encoding, errors="replace"))
     return True
 
 
@@ -268,7 +280,8 @@ def erase_rejected_rows(person: Person, *, user) -> dict[str, int]:
     count = scrub_rows(ImportRowError.objects.filter(pk__in=[row.pk for row in rows]), person)
     files = 0
     for batch in {row.batch for row in rows}:
-        files += _scrub_file(batch.error_file, person) + _scrub_file(batch.file, person)
+        encoding = batch.options.get("encoding") or "utf-8-sig"
+        files += _scrub_file(batch.error_file, person) + _scrub_file(batch.file, person, encoding)
     return {"import_rows": count, "import_files": files}
 
 
@@ -294,6 +307,12 @@ def register() -> None:
     register_personal_data(
         PersonalData("merges", _("Merges"), export=export_merges, erase=erase_merges, order=40)
     )
+    register_personal_data(
+        PersonalData(
+            "consent_records", _("Consent records"), export=consent.export_consents,
+            erase=consent.erase_consents, order=25,
+        )
+    )  # fmt: skip
     register_personal_data(
         PersonalData(
             "import_rows", _("Rejected import rows"), export=export_rejected_rows,

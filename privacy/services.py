@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from crm.models import User
 from crm.personal_data import Item, Person, personal_data_kinds
+from privacy import handlers
 from privacy.models import Erasure
 
 
@@ -22,6 +23,12 @@ class PersonExport:
     email: str
     exported_at: object
     sections: list[Section]
+    record: object = None  # the lead or contact asked about, when it has no e-mail address
+
+    @property
+    def subject(self) -> str:
+        """Whom the export is about: the address, or the record asked about alone."""
+        return self.email or str(self.record)
 
     @property
     def is_empty(self) -> bool:
@@ -30,6 +37,7 @@ class PersonExport:
     def as_json(self) -> dict:
         return {
             "email": self.email,
+            "subject": self.subject,
             "exported_at": self.exported_at.isoformat(),
             "sections": {s.key: [item.as_json() for item in s.items] for s in self.sections},
         }
@@ -44,12 +52,29 @@ def find_person(*, email: str) -> Person:
     return person
 
 
-def export_person(*, email: str) -> PersonExport:
-    person = find_person(email=email)
+def person_of_record(record: models.Model) -> Person:
+    """The person a lead or contact is about: everything found by its e-mail address, or,
+    for a record without one, that record alone (an address is what ties records to one
+    person; a name alone is not)."""
+    if record.email.strip():
+        person = find_person(email=record.email)
+        if record not in person.records:  # an address the finders' exact match missed
+            handlers.add_record(person, record)
+        return person
+    person = Person("")
+    handlers.add_record(person, record)
+    return person
+
+
+def export_person(*, email: str = "", record: models.Model | None = None) -> PersonExport:
+    """Everything held about the person with the address `email`, or about the person a
+    lead or contact `record` is (person_of_record)."""
+    person = find_person(email=email) if record is None else person_of_record(record)
     sections = [
         Section(kind.key, str(kind.label), kind.export(person)) for kind in personal_data_kinds()
     ]
-    return PersonExport(person.email, timezone.now(), sections)
+    alone = record if not person.email else None
+    return PersonExport(person.email, timezone.now(), sections, alone)
 
 
 @transaction.atomic

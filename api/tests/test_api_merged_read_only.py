@@ -2,19 +2,7 @@
 
 import pytest
 
-from leads.merge import merge_leads
-from leads.tests.factories import make_lead
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def merged(alice):
-    master = make_lead(owner=alice, first_name="Anna")
-    other = make_lead(owner=alice, first_name="Ann")
-    merge = merge_leads(user=alice, master=master, others=[other])
-    other.refresh_from_db()
-    return master, other, merge
 
 
 def test_the_api_refuses_with_409_json(merged, alice, bob, api_as):

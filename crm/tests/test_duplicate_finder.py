@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import Contact
 from accounts.tests.factories import AccountFactory, ContactFactory
 from crm import duplicate_finder
 from crm.models import DuplicateScan, PossibleDuplicate
@@ -232,10 +233,34 @@ def test_a_lead_saved_is_checked_at_once_after_the_commit(
     assert callbacks == []
 
 
+def test_one_transaction_saving_many_records_enqueues_one_check_per_kind(
+    alice, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+    from django.tasks.signals import task_enqueued
+
+    enqueued = []
+
+    def count(sender, task_result, **kwargs):
+        enqueued.append(task_result.kwargs)
+
+    task_enqueued.connect(count)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            leads = [make_lead(owner=alice, email="same@x.dk") for _ in range(3)]
+            ContactFactory(owner_user=alice, email="same@x.dk")
+    finally:
+        task_enqueued.disconnect(count)
+    assert sorted(enqueued, key=lambda kwargs: kwargs["label"]) == [
+        {"label": "accounts.contact", "ids": [Contact.objects.get().pk]},
+        {"label": "leads.lead", "ids": sorted(lead.pk for lead in leads)},
+    ]
+    assert len(_pairs(Lead)) == 3
+
+
 def test_a_contact_saved_is_checked_at_once(alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = ContactFactory(owner_user=alice, email="ida@x.dk")
         second = ContactFactory(owner_user=alice, email="ida@x.dk")
-    from accounts.models import Contact
 
     assert set(_pairs(Contact)) == {(first.pk, second.pk)}

@@ -97,6 +97,21 @@ def test_contacts_and_open_opportunities_are_looked_up_too(as_alice, alice):
     assert str(deal.pk) in _radio_values(found.content.decode(), "deal")
 
 
+def test_leads_are_looked_up_in_their_search_index_by_topic_name_or_phone(as_alice, alice):
+    """The merge page's "Merge with…" picker: a lead found by whatever the list's search
+    finds it by (its topic, the person's name, a phone number), not only name and e-mail."""
+    wanted = make_lead(
+        owner=alice,
+        topic="Solar panels for Åbyhøj",
+        last_name="Sørensen",
+        mobile_phone="+45 20 11 22 33",
+    )
+    make_lead(owner=alice, topic="Heat pumps", last_name="Holm")
+    for typed in ("solar åbyhøj", "sorensen", "20112233"):
+        found = _lookup(as_alice, "lead", name="add", add__search=typed)
+        assert _radio_values(found.content.decode(), "add") == [str(wanted.pk)], typed
+
+
 def test_the_endpoint_needs_a_login_and_a_known_kind(as_alice):
     assert _lookup(Client(), account__search="a").status_code == 302
     assert _lookup(as_alice, "nothing").status_code == 404

@@ -52,6 +52,7 @@ def test_the_pages_show_the_panels_the_higher_apps_register():
     assert lead == [
         "routing/_explanation_panel.html",
         "capture/_lead_panel.html",
+        "privacy/_consent_panel.html",
         "crm/record/_shares.html",
     ]
     account = [p.template for p in panels_for("accounts.Account")]
@@ -62,6 +63,10 @@ def test_the_pages_show_the_panels_the_higher_apps_register():
         "crm/record/_shares.html",
     ]
     assert [p.template for p in panels_for("accounts.Contact", "actions")] == [
-        "opportunities/_new_button.html"
+        "privacy/_personal_data_action.html",
+        "opportunities/_new_button.html",
+    ]
+    assert [p.template for p in panels_for("leads.Lead", "history")] == [
+        "activities/_merged_from.html"
     ]
     assert [p.template for p in panels_for("crm.User")] == ["api/_token_section.html"]

@@ -81,6 +81,7 @@ def api_action(key, post, data=None, *, target=None):
 #             them), which dana reads through a share: she sees them, may not change them.
 #   EVERYONE  a page every signed-in user opens (lists: scoped inside, see the markers).
 OWN_READ = "200 404 200 404 200 404 302"
+CONSENT = {"consent-purpose": "phone", "consent-status": "withdrawn", "consent-how": "phone"}
 SHARED_READ = "200 404 200 404 200 200 302"  # dana has a read share of alice's lead, account
 SHARED_NO_WRITE = "200 404 200 404 200 403 302"  # she sees it but may not change it
 EVERYONE = "200 200 200 200 200 200 302"
@@ -115,19 +116,19 @@ ROWS = {
     "accounts:account_create": Row(get=EVERYONE),
     "accounts:account_detail": Row(get=SHARED_READ, kwargs=pk("account:alice")),
     "accounts:account_edit": Row(
-        get=OWN_READ,
-        post="- 404 - 404 - 404 302",
+        get=SHARED_NO_WRITE,
+        post="- 404 - 404 - 403 302",
         kwargs=pk("account:alice"),
         data={"name": "Changed"},
         target="account:alice",
     ),
     "accounts:account_deactivate": Row(
-        get=OWN_READ,
-        post="- 404 - 404 - 404 302",
+        get=SHARED_NO_WRITE,
+        post="- 404 - 404 - 403 302",
         kwargs=pk("account:alice"),
         target="account:alice",
     ),
-    "accounts:account_activate": action("account:alice", "- 404 - 404 - 404 302"),
+    "accounts:account_activate": action("account:alice", "- 404 - 404 - 403 302"),
     "accounts:contact_list": Row(get=EVERYONE),
     "accounts:contact_create": Row(get=EVERYONE),
     "accounts:contact_detail": Row(get=OWN_READ, kwargs=pk("contact:alice")),
@@ -439,8 +440,8 @@ ROWS = {
         target="lead:alice",
     ),
     "accounts:account_delete": Row(
-        get="403 404 403 404 200 404 302",
-        post="403 404 403 404 - 404 302",
+        get="403 404 403 404 200 403 302",
+        post="403 404 403 404 - 403 302",
         kwargs=pk("account:alice"),
         target="account:alice",
     ),
@@ -484,6 +485,12 @@ ROWS = {
     # privacy: a person's data (crm.export_personal_data: administrators), erasure (administrators)
     "privacy:person_data": Row(get="403 403 403 403 200 403 302"),
     "privacy:erase": Row(get="403 403 403 403 200 403 302"),
+    # a record's personal data (its page's "Personal data" action): the export permission
+    "privacy:lead_data": Row(get="403 403 403 403 200 403 302", kwargs=pk("lead:alice")),
+    "privacy:contact_data": Row(get="403 403 403 403 200 403 302", kwargs=pk("contact:alice")),
+    # consent on a record: the record's edit rights (dana's read share: seen, refused)
+    "privacy:lead_consent": action("lead:alice", "- 404 - 404 - 403 302", data=CONSENT),
+    "privacy:contact_consent": action("contact:alice", "- 404 - 404 - 404 302", data=CONSENT),
     "webforms:new": Row(get="403 403 200 200 200 403 302"),
     "webforms:edit": Row(
         get="403 403 200 404 200 403 302",
@@ -497,6 +504,10 @@ ROWS = {
     ),
     "admin:routing_assignmentrule_preview": Row(get="302 302 200 200 200 302 302"),
     "admin:leads_lead_deleted": Row(get="302 302 403 403 200 302 302"),
+    # a retention rule's dry run (administrators; the world has no rule: the admin's 404)
+    "admin:privacy_retentionpolicy_dry_run": Row(
+        get="302 302 403 403 404 302 302", kwargs={"pk": 0}
+    ),
     # the public web form
     "capture:form": Row(get=PUBLIC, kwargs={"key": "matrix"}),
     # the admin site beyond the models' pages (those come from ADMIN_MODELS)
@@ -616,6 +627,7 @@ ADMIN_MODELS = {
     ),
     "capture_webform": ("webform", MANAGER_EDITABLE),
     "capture_submission": (None, LOG_EMPTY),
+    "privacy_retentionpolicy": (None, ADMINS_ONLY_EMPTY),
 }
 
 

@@ -33,11 +33,13 @@ from django.utils.translation import gettext as _
 from crm.errors import DomainError
 from crm.history import change_reason
 from crm.models import Team
+from crm.signals import consent_given
 from leads.actions import preview_owners
 from leads.bulk import LeadBuilder, LeadStatistics
 from leads.exports import neutralise
 from leads.imports.csvfile import CsvSource, ImportFileError, inspect_file
 from leads.imports.mapping import (
+    CONSENT_FIELDS,
     ERROR_COLUMN_LABELS,
     ColumnMapping,
     error_columns,
@@ -223,7 +225,7 @@ class Importer:
         if options.dedupe != "create":
             existing = find_existing({key for *_rest, key in valid}, options.key)
         pending = {}  # key → Lead created earlier in this chunk
-        to_create, to_update, keys_of = [], [], []
+        to_create, to_update, keys_of, consents_of = [], [], [], []
         for line, cells, values, external, key in valid:
             matched = existing.get(key) if options.dedupe != "create" else None
             if options.dedupe != "create" and (key in pending or key in self.seen):
@@ -238,10 +240,12 @@ class Importer:
                     self._matched(Match(line, matched, key[0], ImportMatch.Action.SKIPPED))
                 continue
             owner = values.pop("owner", None)
+            consents = [name for name in CONSENT_FIELDS if values.pop(name, False)]
             lead = self.builder.build(values)
             if owner is not None:
                 lead.owner = owner
             to_create.append(lead)
+            consents_of.append(consents)
             keys_of.append(external)
             pending[key] = lead
             if options.dry_run:
@@ -259,6 +263,7 @@ class Importer:
                 validate=False,
                 change_reason=batch.change_reason,
             )
+            self._record_consents(zip(created, consents_of, strict=True))
             for lead in created:
                 if lead.owner_user_id:
                     self.owner_counts[str(lead.owner_user_id)] += 1
@@ -288,8 +293,27 @@ class Importer:
         if not batch.save_progress():
             raise BatchBusy(ImportBatch.objects.get(pk=batch.pk))
 
+    def _record_consents(self, leads_and_consents):
+        """The consent columns' yes: one consent_given per purpose (privacy records them),
+        in the chunk's transaction."""
+        by_field = {}
+        for lead, names in leads_and_consents:
+            for name in names:
+                by_field.setdefault(name, []).append(lead)
+        for name, leads in by_field.items():
+            consent_given.send(
+                sender=ImportBatch,
+                records=leads,
+                purpose=CONSENT_FIELDS[name],
+                how="import",
+                note=_("Import #%(id)s: %(file)s")
+                % {"id": self.batch.pk, "file": self.batch.file_name},
+                user=self.user,
+            )
+
     def _update(self, to_update):
         errors = []
+        updated = []  # (lead, its consent columns' yes)
         pks = [pk for _l, _c, pk, _v, _k in to_update]
         leads = Lead.objects.in_bulk(pks)
         # The user's edit rights on the chunk's matched leads: one query, not one per row.
@@ -300,6 +324,7 @@ class Importer:
             editable = set(rows.values_list("pk", flat=True))
         for line, cells, pk, values, kind in to_update:
             lead = leads[pk]
+            consents = [name for name in CONSENT_FIELDS if values.pop(name, False)]
             data = {
                 name: value
                 for name, value in values.items()
@@ -337,7 +362,10 @@ class Importer:
                 )
                 continue
             self.batch.updated += 1
+            updated.append((lead, consents))
             self._matched(Match(line, pk, kind, ImportMatch.Action.UPDATED))
+        if not self.options.dry_run:
+            self._record_consents(updated)
         return errors
 
     def finish(self):

@@ -21,6 +21,10 @@ ERROR_COLUMN_LABELS = (gettext_lazy("line"), gettext_lazy("error"))
 # Every field an import may set, under its API name (the export's columns, minus the ones the
 # database keeps for itself).
 IMPORT_FIELDS = [name for name in LEAD_EXPORT_FIELDS if name not in ("modified_at",)]
+# Columns that are not the lead's fields: a yes (yes/true/1/ja/x) records the person's consent
+# to the purpose (crm.signals.consent_given; the privacy app keeps consent records).
+CONSENT_FIELDS = {"consent_marketing_email": "marketing_email"}
+IMPORT_FIELDS += list(CONSENT_FIELDS)
 
 # Common header spellings (compared without case, spaces or punctuation) → field.
 SYNONYMS = {
@@ -162,6 +166,13 @@ SYNONYMS = {
     "oprettetden": "created_at",  # Dynamics: "Oprettet den"
     "noter": "description",
     "kundeemneejer": "owner",
+    "marketingconsent": "consent_marketing_email",
+    "emailconsent": "consent_marketing_email",
+    "emailoptin": "consent_marketing_email",
+    "marketingoptin": "consent_marketing_email",
+    "optin": "consent_marketing_email",
+    "samtykke": "consent_marketing_email",
+    "marketingsamtykke": "consent_marketing_email",
 }
 
 
@@ -191,7 +202,7 @@ FIELD_GROUPS = [
     (gettext_lazy("Address"), LEAD_SECTIONS["address"]),
     (gettext_lazy("Origin"), LEAD_SECTIONS["origin"]),
     (gettext_lazy("Qualification"), LEAD_SECTIONS["bant"]),
-    (gettext_lazy("Contact preferences"), LEAD_SECTIONS["consent"]),
+    (gettext_lazy("Contact preferences"), [*LEAD_SECTIONS["consent"], *CONSENT_FIELDS]),
     (gettext_lazy("Existing customer"), LEAD_SECTIONS["customer"]),
     (gettext_lazy("State, owner and dates"), ["state", "status", "owner", "created_at"]),
 ]
@@ -199,6 +210,7 @@ _OWN_LABELS = {
     "state": gettext_lazy("State (open, qualified, disqualified)"),
     "status": gettext_lazy("Status reason"),
     "owner": gettext_lazy("Owner (user name or team)"),
+    "consent_marketing_email": gettext_lazy("Consent (marketing e-mail)"),
 }
 
 
@@ -240,10 +252,14 @@ def _field_aliases():
     aliases = dict(SYNONYMS)
     for name in IMPORT_FIELDS:
         aliases[normalise_header(name)] = name
-    labelled = [name for name in IMPORT_FIELDS if name not in ("owner", "state", "status")]
+    own = ("owner", "state", "status", *CONSENT_FIELDS)
+    labelled = [name for name in IMPORT_FIELDS if name not in own]
     labels = [Lead._meta.get_field(name).verbose_name for name in labelled]
     for index, text in enumerate(in_every_language(*labels)):
         aliases.setdefault(normalise_header(text), labelled[index % len(labelled)])
+    for name in CONSENT_FIELDS:  # "Consent (marketing e-mail)", "Samtykke (markedsføring …)"
+        for text in in_every_language(_OWN_LABELS[name]):
+            aliases.setdefault(normalise_header(text), name)
     for header in _status_reason_headers():  # "Statusårsag"
         aliases.setdefault(header, "status")
     aliases["leadsource"] = "source"

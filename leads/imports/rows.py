@@ -11,6 +11,8 @@ from crm.models import Team
 from leads.exports import FORMULA_PREFIXES
 from leads.imports.cells import (
     DATE_ORDERS,
+    FALSE_WORDS,
+    TRUE_WORDS,
     RowError,
     decimal_comma_file,
     field_converter,
@@ -18,7 +20,7 @@ from leads.imports.cells import (
     parse_status,
 )
 from leads.imports.csvfile import ImportFileError, check_width
-from leads.imports.mapping import field_label
+from leads.imports.mapping import CONSENT_FIELDS, field_label
 from leads.imports.models import ExternalKey
 from leads.models import Campaign, Lead, LeadSource
 
@@ -85,8 +87,9 @@ class RowConverter:
             name: field_converter(name, options.date_format, decimal_comma)
             for name in self.columns
             if name not in ("source", "campaign", "owner", "state", "status", "created_at")
-            and name not in ("existing_account", "existing_contact")
+            and name not in ("existing_account", "existing_contact", *CONSENT_FIELDS)
         }
+        self.consent_columns = [name for name in CONSENT_FIELDS if name in self.columns]
         # How each field's text is read: its columns in order, its value map (exact and
         # ignoring case), worked out once rather than for every cell of every row.
         self.cell_plans = {
@@ -224,6 +227,12 @@ class RowConverter:
             self._convert_special(cells, values)
         except RowError as error:
             problems.append(str(error))
+        for name in self.consent_columns:
+            word = self._cell(cells, name).casefold()
+            if word in TRUE_WORDS:
+                values[name] = True  # the importer records the consent (not a lead field)
+            elif word not in FALSE_WORDS:
+                problems.append(_in_field(name, _("Enter yes or no.")))
         if not problems and not (
             values.get("last_name") or values.get("company_name") or values.get("email")
         ):

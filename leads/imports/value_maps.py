@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from leads.imports.cells import RowError, parse_status
 from leads.imports.csvfile import CsvSource, ImportFileError
 from leads.imports.importers import local_copy
-from leads.imports.mapping import IMPORT_FIELDS, match_columns
+from leads.imports.mapping import CONSENT_FIELDS, IMPORT_FIELDS, match_columns
 from leads.models import STATUSES_BY_STATE, Lead, LeadSource
 
 # How much of the file is read for its values, and how many values are offered per field
@@ -18,7 +18,7 @@ VALUES_PER_FIELD = 30
 
 def _model_choice_fields():
     for name in IMPORT_FIELDS:
-        if name in ("status", "state", "source", "owner", "campaign"):
+        if name in ("status", "state", "source", "owner", "campaign", *CONSENT_FIELDS):
             continue
         if Lead._meta.get_field(name).choices:
             yield name

@@ -185,9 +185,12 @@ def test_leads_are_named_by_person_and_company(as_alice, alice):
     )
     _found()
     body = as_alice.get(PAGE).content.decode()
-    assert "Anna Jensen, Nordic Foods" in body
+    assert "Anna Jensen (Nordic Foods)" in body
     assert "Other topic" in body  # no person or company: the topic
-    assert ">Big order<" not in body
+    assert ">Big order</a>" not in body  # named by the person, not by the topic
+    # The topic is compared with the other fields, and a row whose values differ is marked.
+    assert '<tr class="duplicate-differs" data-testid="differs"><th scope="row">Topic</th>' in body
+    assert "<td>Big order</td><td>Other topic</td>" in body
     detail = as_alice.get(reverse("leads:detail", args=[a.pk])).content.decode()
     assert "Other topic" in detail
 

@@ -115,9 +115,9 @@ def test_the_tab_reads_a_fixed_number_of_queries(as_alice, alice, bob, django_as
     one, thirty = tab(1), tab(30)
     as_alice.get(one)  # the session and the user's scope are read once per request anyway
     # session, user, the user's scope; the lead (visible_to); its history rows with their
-    # users; the users they name (the owners)
+    # users; the users they name (the owners); the merges into it (its "Merged from" panel)
     for url in (one, thirty):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             response = as_alice.get(url)
         assert response.status_code == 200
 

@@ -72,11 +72,11 @@ class TestThePage:
         # 1 session, 2 user, 3 the user's scope (visibility), 4 the leads (source, campaign,
         # existing account and contact joined; can_edit, can_add subqueries), then what moves
         # (merge_preview: one COUNT per kind): 5 activities, 6 notes, 7 inquiries, 8 links,
-        # 9 web submissions, 10 is_sales_manager (navbar)
-        with django_assert_num_queries(10):
+        # 9 web submissions, 10 consent records (privacy), 11 is_sales_manager (navbar)
+        with django_assert_num_queries(11):
             response = as_alice.get(PAGE, {"ids": f"{older.pk},{newer.pk}"})
         assert response.status_code == 200
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             response = as_alice.get(PAGE, {"ids": f"{older.pk},{newer.pk},{third.pk}"})
         assert len(response.context["records"]) == 3
 
@@ -147,6 +147,12 @@ class TestThePage:
             response = as_alice.post(PAGE, {"leads": ticked, "action": ""}, follow=True)
             assert response.redirect_chain[-1][0] == reverse("leads:list")
             assert "Choose two or three leads to merge." in response.content.decode()
+        # Posted from a filtered, sorted list page, it goes back to that page as it was.
+        back = reverse("leads:list") + "?view=mine&sort=-created_at&page=2"
+        response = as_alice.post(PAGE, {"leads": [], "next": back})
+        assert response.status_code == 302 and response.url == back
+        outside = as_alice.post(PAGE, {"leads": [], "next": "https://evil.example/"})
+        assert outside.url == reverse("leads:list")
 
     def test_leads_are_named_by_person_and_company_and_money_is_grouped(self, as_alice, alice):
         older, newer = _pair(alice)
@@ -227,6 +233,28 @@ class TestUndo:
         newer.refresh_from_db()
         assert older.city == "Aarhus" and newer.merged_into is None and newer.is_open
         assert "Merge undone" in as_alice.get(response["Location"]).content.decode()
+
+    def test_the_history_tab_offers_undo_of_the_newest_merge_and_comes_back_to_it(
+        self, as_alice, alice
+    ):
+        older, newer = _pair(alice)
+        first = merge_leads(user=alice, master=older, others=[newer])
+        third = make_lead(owner=alice)
+        second = merge_leads(user=alice, master=older, others=[third])
+        history = reverse("leads:history", args=[older.pk])
+        content = as_alice.get(history).content.decode()
+        assert 'data-testid="merged-from"' in content
+        # Only the newest merge may be undone (the older one has it depending on it).
+        assert content.count('data-testid="undo-merge"') == 1
+        assert reverse("activities:undo_merge", args=[second.pk]) in content
+        assert reverse("activities:undo_merge", args=[first.pk]) not in content
+        response = as_alice.post(
+            reverse("activities:undo_merge", args=[second.pk]), {"next": history}
+        )
+        assert response["Location"] == history
+        content = as_alice.get(history).content.decode()
+        assert "Merge undone" in content
+        assert reverse("activities:undo_merge", args=[first.pk]) in content
 
     def test_a_teammate_sees_the_panel_without_undo_and_may_not_post_it(self, client, alice, bob):
         older, newer = _pair(alice)

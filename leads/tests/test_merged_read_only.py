@@ -19,15 +19,6 @@ from leads.tests.factories import make_lead
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def merged(alice):
-    master = make_lead(owner=alice, first_name="Anna")
-    other = make_lead(owner=alice, first_name="Ann")
-    merge = merge_leads(user=alice, master=master, others=[other])
-    other.refresh_from_db()
-    return master, other, merge
-
-
 def test_the_write_scopes_leave_out_a_merged_lead_and_visibility_keeps_it(
     merged, alice, admin_user
 ):
@@ -120,3 +111,31 @@ def test_a_share_posted_on_a_merged_lead_is_refused_with_a_message(merged, as_al
     response = as_alice.post(f"/share/lead/{other.pk}/", {"user": bob.pk, "access": "read"})
     assert response.status_code == 302
     assert not Share.objects.exists()
+
+
+def test_changing_a_merged_lead_or_contact_is_a_403_that_says_merged_and_links_the_master(
+    merged, as_alice, alice
+):
+    master, other, _merge = merged
+    add_note_page = f"/activities/timeline/leads.lead/{other.pk}/add/note/"
+    for address in (f"/leads/{other.pk}/edit/", add_note_page):
+        response = as_alice.get(address, HTTP_REFERER=f"http://testserver/leads/{other.pk}/")
+        content = response.content.decode()
+        assert response.status_code == 403, address
+        assert "was merged into" in content and "read-only" in content
+        assert f'href="/leads/{master.pk}/" data-testid="denied-way-on"' in content
+        assert f'href="http://testserver/leads/{other.pk}/" data-testid="denied-back"' in content
+    contact_master = Contact.objects.create(last_name="Hansen", owner=alice)
+    contact = Contact.objects.create(last_name="Hansen", owner=alice)
+    merge_contacts(user=alice, master=contact_master, others=[contact])
+    response = as_alice.get(f"/accounts/contacts/{contact.pk}/edit/")
+    assert response.status_code == 403
+    assert contact_master.get_absolute_url() in response.content.decode()
+    # Another site's address is never offered as the way back.
+    response = as_alice.get(f"/leads/{other.pk}/edit/", HTTP_REFERER="https://evil.example/")
+    assert 'data-testid="denied-back"' not in response.content.decode()
+
+
+def test_another_teams_merged_lead_stays_a_404(merged, as_carol):
+    _master, other, _merge = merged
+    assert as_carol.get(f"/leads/{other.pk}/edit/").status_code == 404

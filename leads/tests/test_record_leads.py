@@ -153,7 +153,8 @@ class TestQueryCounts:
         # 9 leads from this customer, 10 COUNT, 11 page, 12 activities, 13 notes, 14 statuses
         # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel),
         # + 1: the records merged into it (the "Merged from" panel).
-        with django_assert_num_queries(16):
+        # + 1: the consent records (privacy's "Consent" panel).
+        with django_assert_num_queries(17):
             response = as_alice.get(anna.get_absolute_url())
         assert response.content.count(b'data-testid="linked-lead"') == count
 

@@ -187,7 +187,8 @@ class TestDetail:
         # bar's status log.
         # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
         # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
-        with django_assert_num_queries(15):
+        # + 1: the consent records (privacy's "Consent" panel, privacy/panels.py).
+        with django_assert_num_queries(16):
             response = as_alice.get(url("detail", lead))
         assert response.status_code == 200
 
@@ -204,7 +205,8 @@ class TestDetail:
         # to the lead's query, which leaves them out (rarely set; each join costs planning).
         # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
         # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
-        with django_assert_num_queries(17):
+        # + 1: the consent records (privacy's "Consent" panel, privacy/panels.py).
+        with django_assert_num_queries(18):
             response = as_alice.get(url("detail", lead))
         content = response.content.decode()
         assert account.get_absolute_url() in content and "Contoso Ltd" in content

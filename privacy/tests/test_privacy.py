@@ -163,7 +163,17 @@ def test_the_erase_page_asks_for_confirmation_first(as_admin, anna):
     assert b'data-testid="erase-confirm"' in response.content
     assert not Erasure.objects.exists()
 
-    data = {"email": EMAIL, "reason": "Asked", "confirmed": "1"}
+    assert b'name="confirmed_email" value="' + EMAIL.encode() in response.content
+    assert b"readonly" in response.content
+
+    # An address changed on the confirmation page is shown with its own count, not erased.
+    changed = {"email": "x" + EMAIL, "reason": "Asked", "confirmed": "1", "confirmed_email": EMAIL}
+    response = as_admin.post("/privacy/erase/", changed)
+    assert response.status_code == 200 and not Erasure.objects.exists()
+    assert b'data-testid="erase-nothing"' in response.content  # nothing held: no Erase button
+    assert b"Erase for good" not in response.content
+
+    data = {"email": EMAIL, "reason": "Asked", "confirmed": "1", "confirmed_email": EMAIL}
     response = as_admin.post("/privacy/erase/", data)
     assert response.status_code == 302
     assert Erasure.objects.get().reason == "Asked"

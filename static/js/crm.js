@@ -46,11 +46,19 @@ document.addEventListener("DOMContentLoaded", function () {
   // The record header stays in view on wider screens (crm.css): a form it opens in the
   // timeline scrolls to just below it (crm.css: scroll-padding-top reads its height).
   var headerObserver = window.ResizeObserver && new ResizeObserver(measureHeader);
+  // A page opened at an anchor (after a merge: #merge-<id>) jumped there before the header
+  // was measured: once it is, the anchor is brought into view again, below the header.
+  var anchorPending = location.hash.length > 1;
   function measureHeader() {
     var header = document.querySelector(".record-header");
     var sticky = header && getComputedStyle(header).position === "sticky";
     document.documentElement.style.setProperty(
       "--record-header-height", (sticky ? header.offsetHeight : 0) + "px");
+    if (anchorPending) {
+      anchorPending = false;
+      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) target.scrollIntoView();
+    }
   }
   function watchHeader() {
     var header = document.querySelector(".record-header");
