@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity, Inquiry, Note
 from activities.signals import activity_logged
 from crm.errors import DomainError, StaleRecord
-from crm.models import OwnedRecord, Team, User
+from crm.models import OwnedRecord, Team, User, is_merged
 from crm.permissions import merged_record_denied
 from crm.services import ensure_not_merged, lock_for_update, save_new_version
 
@@ -44,7 +44,7 @@ def may_add_to(record: OwnedRecord, user: User) -> bool:
 def check_may_add_to(record: OwnedRecord, user: User) -> None:
     """PermissionDenied (the 403 page, the API's 403) unless `user` may add to `record`."""
     if not may_add_to(record, user):
-        if getattr(record, "merged_into_id", None) is not None:
+        if is_merged(record):
             raise merged_record_denied(record)
         raise PermissionDenied(_("You can see this record but not add to it."))
 

@@ -289,6 +289,11 @@ class RecordHistory(HistoricalRecords):
         return options
 
 
+def is_merged(record):
+    """Whether `record` was merged into another (kept, read-only, pointing to its master)."""
+    return getattr(record, "merged_into_id", None) is not None
+
+
 def has_merged_into(model):
     """Whether records of `model` can be merged into another (a `merged_into` field)."""
     return any(field.name == "merged_into" for field in model._meta.concrete_fields)

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.errors import DeniedWithWayOn
-from crm.models import ADMINISTRATOR_GROUP, SALES_MANAGER_GROUP, SALESPERSON_GROUP
+from crm.models import ADMINISTRATOR_GROUP, SALES_MANAGER_GROUP, SALESPERSON_GROUP, is_merged
 
 GRANTED_TO = {
     "sales staff": {SALESPERSON_GROUP, SALES_MANAGER_GROUP},
@@ -227,12 +227,8 @@ def require_permission(codename):
 
 def merged_record_denied(record):
     """The 403 for changing a record merged into another: it says so and links its master."""
-    master = type(record)._default_manager.filter(pk=record.merged_into_id).first()
+    master = record.merged_into  # a foreign key that PROTECTs: the master is there
     kind = record._meta.verbose_name
-    if master is None:  # pragma: no cover - merged_into is PROTECTed
-        return PermissionDenied(
-            _("This %(kind)s was merged into another and is read-only.") % {"kind": kind}
-        )
     return DeniedWithWayOn(
         _(
             "%(record)s was merged into %(master)s and is read-only: "
@@ -247,7 +243,7 @@ def merged_record_denied(record):
 def read_only_denied(record):
     """The 403 for changing a record the user sees but may not change (merged, or read-only
     to them), saying which."""
-    if getattr(record, "merged_into_id", None) is not None:
+    if is_merged(record):
         return merged_record_denied(record)
     return PermissionDenied(
         _("You can see this %(kind)s but not change it.") % {"kind": record._meta.verbose_name}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Contact
 from crm.errors import DomainError
-from crm.models import User
+from crm.models import User, is_merged
 from crm.personal_data import ERASED, record_item
 from leads.models import Lead
 from privacy.models import ConsentRecord
@@ -59,7 +59,7 @@ def record_consent(
     # Whoever may add to the record's timeline (log a call on it) may record what the person
     # said about consent: a teammate who takes the call too (appendable_by).
     if not manager.appendable_by(user).filter(pk=record.pk).exists():
-        if has_merged(locked):
+        if is_merged(locked):
             raise ConsentRefused(
                 _("This record was merged into another: record the consent on the master.")
             )
@@ -78,10 +78,6 @@ def record_consent(
     consent.full_clean()
     consent.save()
     return consent
-
-
-def has_merged(record: Lead | Contact) -> bool:
-    return getattr(record, "merged_into_id", None) is not None
 
 
 def current_consents(record: Lead | Contact, purposes=None) -> list[ConsentRecord]:
