@@ -181,6 +181,10 @@ class LeadSerializer(RecordSerializer):
     qualifications = QualificationSerializer(many=True, read_only=True)
     qualified_at = serializers.DateTimeField(read_only=True, allow_null=True)
     first_contact_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    # The lead score (the scoring app keeps them): 0-100, A-D ("" until scored), 0-1 or null.
+    score = serializers.IntegerField(read_only=True)
+    grade = serializers.CharField(read_only=True)
+    predicted_qualification = serializers.FloatField(read_only=True, allow_null=True)
     associated_accounts = serializers.SerializerMethodField()
     associated_contacts = serializers.SerializerMethodField()
     web_capture = serializers.SerializerMethodField()
@@ -200,6 +204,9 @@ class LeadSerializer(RecordSerializer):
             "qualifications",
             "qualified_at",
             "first_contact_at",
+            "score",
+            "grade",
+            "predicted_qualification",
             "associated_accounts",
             "associated_contacts",
             "web_capture",

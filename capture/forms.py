@@ -144,6 +144,14 @@ def lead_form_class(web_form):
                 self.add_error(field, _one_of_message(self.one_of))
             return cleaned_data
 
+        def focus_first_error(self):
+            """Autofocus the first field with an error: on a phone the form is longer than
+            the screen, and an error below the fold (the consent box, last) goes unseen."""
+            for name, field in self.fields.items():
+                if name in self.errors:
+                    field.widget.attrs["autofocus"] = True
+                    return
+
         def _update_errors(self, errors):
             # Lead.clean says the same rule on last_name (which the form may not show): clean()
             # has already said it here, or the form's own errors have.

@@ -194,6 +194,7 @@ def _handle(request, web_form):
     if not form.is_valid():
         if _wants_json(request):
             return JsonResponse(form.errors.get_json_data(), status=400)
+        form.focus_first_error()
         context = _form_context(web_form, form=form, tracking=data)
         return render(request, "capture/form.html", context, status=400)
     values = {name: form.cleaned_data[name] for name in web_form.fields}

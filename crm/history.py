@@ -78,6 +78,13 @@ class Reason:
     CHANGED_IN_APP = gettext_noop("Changed in the app")
     DELETED_IN_ADMIN = gettext_noop("Deleted in the admin")
     DELETED_THROUGH_API = gettext_noop("Deleted through the API")
+    # privacy's erasure (and retention's): every field of the person's emptied in one go.
+    PERSONAL_DATA_ERASED = gettext_noop("Personal data erased")
+
+
+# What an entry whose reason holds one of these did, said on the entry: an erasure scrubs the
+# earlier entries too, so its own entry changes nothing a reader could compare.
+_SUMMARIES = {Reason.PERSONAL_DATA_ERASED: gettext_noop("Personal data erased (GDPR)")}
 
 
 # Stored prefix -> the shown text with %(value)s ("Routing rule: North").
@@ -228,6 +235,7 @@ class Entry:
     reason: str = ""
     changes: list[Change] = field(default_factory=list)
     when_text: str = ""
+    summary: str = ""  # what the change was, in words, where its fields cannot say it
 
 
 @dataclass
@@ -319,7 +327,12 @@ def _entry(row, before, *, fields, names, zone):
         kind_label=kind_label(kind),
         reason=describe_reason(row.history_change_reason),
         changes=changes,
+        summary=_summary(row.history_change_reason),
     )
+
+
+def _summary(stored):
+    return SEPARATOR.join(_(_SUMMARIES[part]) for part in _parts(stored) if part in _SUMMARIES)
 
 
 def _owner_text(row, names):

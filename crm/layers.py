@@ -12,13 +12,16 @@ LAYERS = [
     {"opportunities"},
     {"leads"},
     {"leads.routing", "leads.imports"},
-    {"capture", "reports", "api", "privacy"},
+    {"capture", "reports", "api", "privacy", "scoring"},
 ]
 
 SIBLING_EDGES: set[tuple[str, str]] = {
     # The API's lead carries what its web form brought (`web_capture`, read-only), read
     # through capture's selectors, the same the lead page's capture panel uses.
     ("api", "capture"),
+    # A lead's score counts its recent web form submissions (an engagement rule), and
+    # re-scores when one arrives.
+    ("scoring", "capture"),
 }
 
 # Foreign keys by model label from a lower app to a higher one: a table-level link the import

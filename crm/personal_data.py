@@ -146,6 +146,8 @@ class Item:
     # What the readable page shows: (label, text), the filled-in fields a person reads
     # (names of related records, dates in the reader's format, no internal columns).
     shown: tuple[tuple[str, str], ...] = ()
+    # A history row (an earlier version of a record): counted apart from the records.
+    is_history: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -279,7 +281,7 @@ def history_items(model: type[models.Model], pks: Iterable[int]) -> list[Item]:
             if previous is None or label in always or previous.get(label) != text
         )
         before[row.id] = current
-        items.append(Item(kind, row.history_id, item.title, item.fields, shown))
+        items.append(Item(kind, row.history_id, item.title, item.fields, shown, is_history=True))
     return items
 
 

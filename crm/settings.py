@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "privacy",
+    "scoring",
 ]
 
 MIDDLEWARE = [

@@ -36,5 +36,7 @@ urlpatterns = [
     path("capture/", include("capture.urls")),
     path("web-forms/", include("capture.manage_urls")),
     path("privacy/", include("privacy.urls")),
+    path("scoring/", include("scoring.urls")),
+    path("reports/lead-scoring/", include("scoring.report_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,12 +22,24 @@ def test_an_administrator_exports_a_person_then_erases_them(
     page.get_by_role("button", name="Show readable page").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(EMAIL)
     expect(page.get_by_test_id("export-section-leads")).to_contain_text("Anna")
+    # Reached by GET (POST, redirect, GET): a reload asks nothing and sends nothing again.
+    expect(page).to_have_url(f"{live_server.url}/privacy/?show=export")
+    with page.expect_request(lambda r: "/privacy/" in r.url) as reload:
+        page.reload()
+    assert reload.value.method == "GET"
+    expect(page.get_by_role("heading", level=1)).to_contain_text(EMAIL)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download JSON").click()
+    assert download.value.suggested_filename.startswith("personal-data-anna-hansen-fabrikam-")
 
     page.goto(f"{live_server.url}/privacy/erase/")
     page.get_by_label("E-mail address").fill(EMAIL)
     page.get_by_label("Why is the person erased?").fill("Asked to be forgotten")
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_test_id("erase-confirm")).to_contain_text("1 record is held")
+    confirm = page.get_by_test_id("erase-confirm")
+    expect(confirm.get_by_test_id("erase-section-leads")).to_have_text("Leads: 1")
+    expect(confirm.get_by_test_id("erase-section-history")).to_have_text("History entries: 1")
+    expect(confirm.get_by_test_id("erase-fields")).to_contain_text("Leads: topic, salutation")
     page.get_by_role("button", name="Erase for good").click()
 
     expect(page.get_by_role("alert")).to_contain_text("The person's data is erased.")
@@ -36,3 +48,9 @@ def test_an_administrator_exports_a_person_then_erases_them(
     assert lead.email == "" and lead.last_name == "[erased]"
     assert Erasure.objects.count() == 1
     assert not Lead.objects.filter(email=EMAIL).exists()
+
+    # The lead's History tab says what the erasure did.
+    page.goto(f"{live_server.url}/leads/{lead.pk}/history/")
+    erased = page.get_by_test_id("history-entry").first
+    expect(erased.get_by_test_id("history-summary")).to_have_text("Personal data erased (GDPR)")
+    expect(erased).not_to_contain_text("No field you can read changed.")

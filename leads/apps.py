@@ -126,6 +126,10 @@ class LeadsConfig(AppConfig):
                 "reached_opportunity",
                 "reached_won",
                 "first_contact_at",
+                # The score, kept by the scoring app in batch (not a change anyone made).
+                "score",
+                "grade",
+                "predicted_qualification",
             ],
         )
         for record in ("accounts.Account", "accounts.Contact", "opportunities.Opportunity"):

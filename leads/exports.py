@@ -73,6 +73,8 @@ def _cell(lead, name):
         return value.isoformat()
     if isinstance(value, Decimal):
         return csv_number(value)
+    if isinstance(value, float):  # the predicted qualification, 0-1 to four places
+        return csv_number(Decimal(str(value)))
     return value
 
 

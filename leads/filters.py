@@ -15,6 +15,7 @@ from crm.lib.widgets import LocalizedDateInput, QuickSelect, QuickSelectMultiple
 from crm.models import Membership, Team, team_ids_of, teammate_ids_of
 from leads.models import (
     Campaign,
+    Grade,
     Lead,
     LeadSource,
     LeadStatusChange,
@@ -117,6 +118,7 @@ ORDERING = [
     ("rating", "rating"),
     ("next_follow_up", "next_follow_up"),
     ("estimated_value", "estimated_value"),
+    ("score", "score"),
 ]
 
 
@@ -211,6 +213,9 @@ class LeadFilter(django_filters.FilterSet):
     rating = django_filters.ChoiceFilter(
         label=_("Rating"), choices=Rating.choices, widget=QuickSelect
     )
+    grade = django_filters.ChoiceFilter(
+        label=_("Grade"), choices=Grade.choices, widget=QuickSelect
+    )
     # Days in the current time zone, as a range of created_at (an index can serve it; the
     # `__date` lookup it replaces converted every row's timestamp first).
     created_after = django_filters.DateFilter(
@@ -238,6 +243,7 @@ class LeadFilter(django_filters.FilterSet):
             "rating": _("Rating"),
             "next_follow_up": _("Follow-up"),
             "estimated_value": _("Estimated value"),
+            "score": _("Score"),
         },
     )
 

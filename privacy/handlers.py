@@ -5,11 +5,10 @@ values, and the history rows of each (crm/personal_data.py is the registry)."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from accounts.models import Contact
 from activities.models import Activity, Inquiry, Note, RecordMerge
-from crm.history import change_reason
+from crm.history import Reason, change_reason
 from crm.personal_data import (
     ERASED,
     Person,
@@ -24,8 +23,9 @@ from leads.imports.models import ImportRowError
 from leads.models import Lead, LeadStatusChange
 from privacy import consent
 
-# Stored in the history rows' reason (English, as every reason; translated when shown).
-ERASURE_REASON = gettext_noop("Personal data erased")
+# Stored in the history rows' reason (English, as every reason; translated when shown); the
+# History tab says what such an entry did (crm.history).
+ERASURE_REASON = Reason.PERSONAL_DATA_ERASED
 
 # The fields of a person replaced outright: names, e-mail, phones, address, free text.
 LEAD_ERASED = {

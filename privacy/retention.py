@@ -65,7 +65,7 @@ def candidates(
     """The leads (of `within`) past the rule now, by id: in the rule's state, not changed
     since the cutoff, no status change, activity, note or inquiry since (an activity planned
     after it counts too), and not anonymised already (a rerun selects nothing twice). Read
-    by the lead's state and last change (privacy_lead_retention_idx), each other table by
+    by the lead's state and last change (leads_lead_retention_idx), each other table by
     its index on the record it regards."""
     since = cutoff(policy, now=now)
     lead_type = _lead_type()

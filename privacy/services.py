@@ -4,10 +4,14 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from accounts.models import Account, Contact
 from crm.models import User
-from crm.personal_data import Item, Person, personal_data_kinds
-from privacy import handlers
+from crm.personal_data import ERASED, Item, Person, personal_data_kinds
+from leads.models import Lead
+from privacy import copies, handlers
 from privacy.models import Erasure
 
 
@@ -29,6 +33,16 @@ class PersonExport:
     def subject(self) -> str:
         """Whom the export is about: the address, or the record asked about alone."""
         return self.email or str(self.record)
+
+    @property
+    def file_name(self) -> str:
+        """The JSON download's name: whom it is about and the day, so that two people's
+        files (or two days') do not overwrite each other in a downloads folder."""
+        if self.email:
+            subject = slugify(self.email.replace("@", "-").replace(".", "-"))
+        else:
+            subject = f"{self.record._meta.model_name}-{self.record.pk}"
+        return f"personal-data-{subject}-{timezone.localdate(self.exported_at).isoformat()}.json"
 
     @property
     def is_empty(self) -> bool:
@@ -66,15 +80,51 @@ def person_of_record(record: models.Model) -> Person:
     return person
 
 
+# The section of every kind's history rows: a record with three earlier versions is one
+# record and three history entries, not four records.
+HISTORY_SECTION = "history"
+
+
 def export_person(*, email: str = "", record: models.Model | None = None) -> PersonExport:
     """Everything held about the person with the address `email`, or about the person a
-    lead or contact `record` is (person_of_record)."""
+    lead or contact `record` is (person_of_record): a section per kind of record, then one
+    of the history entries of them all."""
     person = find_person(email=email) if record is None else person_of_record(record)
-    sections = [
-        Section(kind.key, str(kind.label), kind.export(person)) for kind in personal_data_kinds()
-    ]
+    sections, history = [], []
+    for kind in personal_data_kinds():
+        items = kind.export(person)
+        sections.append(Section(kind.key, str(kind.label), [i for i in items if not i.is_history]))
+        history += [item for item in items if item.is_history]
+    sections.append(Section(HISTORY_SECTION, _("History entries"), history))
     alone = record if not person.email else None
     return PersonExport(person.email, timezone.now(), sections, alone)
+
+
+@dataclass
+class ErasedFields:
+    label: str
+    blanked: list[str]  # the fields emptied
+    replaced: list[str]  # the fields that become ERASED
+
+
+def erased_fields() -> list[ErasedFields]:
+    """The fields erase_person replaces outright, by kind of record, as the confirmation
+    page lists them (read from the erasers' own tables, so the page says what they do)."""
+    shown = []
+    for label, model, erased in (
+        (_("Leads"), Lead, handlers.LEAD_ERASED),
+        (_("Contacts"), Contact, handlers.CONTACT_ERASED),
+        (_("Accounts that are the person's own"), Account, copies.ACCOUNT_ERASED),
+    ):
+        labels = {name: str(model._meta.get_field(name).verbose_name) for name in erased}
+        shown.append(
+            ErasedFields(
+                label,
+                [labels[name] for name, value in erased.items() if value != ERASED],
+                [labels[name] for name, value in erased.items() if value == ERASED],
+            )
+        )
+    return shown
 
 
 @transaction.atomic

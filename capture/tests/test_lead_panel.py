@@ -123,8 +123,8 @@ class TestLeadPanel:
         for lead in (typed_in, from_web):
             as_alice.get(lead.get_absolute_url())  # warms the content-type cache
             # The lead page's (leads/tests/test_views.py), the possible duplicates and the
-            # "Merged from" panels included, and privacy's "Consent" panel.
-            with django_assert_num_queries(16) as captured:
+            # "Merged from" panels included, privacy's "Consent" and scoring's "Score" panels.
+            with django_assert_num_queries(17) as captured:
                 as_alice.get(lead.get_absolute_url())
             counts.append(len(captured))
         assert counts[0] == counts[1]
@@ -147,7 +147,8 @@ class TestLeadPanel:
         for submission in (one, many):
             url = submission.lead.get_absolute_url()
             as_alice.get(url)
-            with django_assert_num_queries(17) as captured:  # + privacy's "Consent" panel
+            # + privacy's "Consent" and scoring's "Score" panels.
+            with django_assert_num_queries(18) as captured:
                 content = as_alice.get(url).content.decode()
             counts.append(len(captured))
         assert content.count('data-testid="duplicate-link"') == 6

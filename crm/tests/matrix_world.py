@@ -33,6 +33,7 @@ from leads.models import LeadLink, LeadSource
 from leads.routing.models import AssignmentRule
 from leads.tests.factories import CampaignFactory, make_lead
 from opportunities.models import Currency, Opportunity
+from scoring.models import ScoringRule
 
 MANAGER = Membership.Role.MANAGER
 PERSONAS = ("rep", "other_rep", "manager", "other_manager", "admin", "shared", "anon")
@@ -165,6 +166,9 @@ def build_world() -> World:
     world.records["source"] = LeadSource.objects.create(name="Matrix source")
     world.records["rule"] = AssignmentRule.objects.create(
         name="Matrix rule", priority=1, target_user=world.users["rep"]
+    )
+    world.records["scoring_rule"] = ScoringRule.objects.create(
+        name="Matrix scoring rule", field="country", operator="equals", value="Denmark", points=5
     )
     return world
 

@@ -51,6 +51,7 @@ def test_the_pages_show_the_panels_the_higher_apps_register():
     lead = [p.template for p in panels_for("leads.Lead")]
     assert lead == [
         "routing/_explanation_panel.html",
+        "scoring/_lead_panel.html",
         "capture/_lead_panel.html",
         "privacy/_consent_panel.html",
         "crm/record/_shares.html",

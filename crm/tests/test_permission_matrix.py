@@ -93,6 +93,7 @@ ROWS = {
     "reports:index": Row(get=EVERYONE),
     "reports:lead_sources": Row(get=EVERYONE),
     "reports:funnel": Row(get=EVERYONE),
+    "scoring_report:report": Row(get=EVERYONE),
     "reports:time_in_status": Row(get=EVERYONE),
     "reports:disqualification": Row(get=EVERYONE),
     "reports:untouched_leads": Row(get=EVERYONE),
@@ -482,6 +483,26 @@ ROWS = {
     "routing:rule_set_active": action("rule", "403 403 - 404 - 403 302", data={"is_active": ""}),
     "routing:rule_move": action("rule", "403 403 - 404 - 403 302", data={"direction": "down"}),
     "webforms:list": Row(get="403 403 200 200 200 403 302"),
+    # lead scoring (the organisation's rules and settings: any manager, delete for admins)
+    "scoring:index": Row(get="403 403 200 200 200 403 302"),
+    "scoring:rule_new": Row(get="403 403 200 200 200 403 302"),
+    "scoring:rule_edit": Row(
+        get="403 403 200 200 200 403 302",
+        post="403 403 - - - 403 302",
+        kwargs=pk("scoring_rule"),
+        data={"name": "Changed"},
+        target="scoring_rule",
+    ),
+    "scoring:rule_delete": Row(
+        get="403 403 403 403 200 403 302",
+        post="403 403 403 403 - 403 302",
+        kwargs=pk("scoring_rule"),
+        target="scoring_rule",
+    ),
+    "scoring:settings": Row(
+        get="405 405 405 405 405 405 302", post="403 403 - - - 403 302", data={"grade_a": "90"}
+    ),
+    "scoring:retrain": Row(get="405 405 405 405 405 405 302", post="403 403 - - - 403 302"),
     # privacy: a person's data (crm.export_personal_data: administrators), erasure (administrators)
     "privacy:person_data": Row(get="403 403 403 403 200 403 302"),
     "privacy:erase": Row(get="403 403 403 403 200 403 302"),
@@ -880,6 +901,7 @@ CSRF_ALSO = [
     "api:token_create",
     "api:token_revoke",
     "routing:rule_new",
+    "scoring:rule_new",
     "webforms:new",
     "admin:leads_lead_add",
 ]

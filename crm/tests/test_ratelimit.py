@@ -9,6 +9,8 @@ from crm.models import RateLimitCounter
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
+pytestmark = pytest.mark.real_ratelimit_clock
+
 
 @pytest.mark.django_db
 def test_the_database_counts_per_key_and_window():

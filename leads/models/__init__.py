@@ -7,6 +7,7 @@ from leads.models.choices import (
     DEFAULT_STATUS,
     DISQUALIFY_REASONS,
     STATUSES_BY_STATE,
+    Grade,
     State,
     Status,
 )
@@ -36,6 +37,7 @@ from leads.models.status_log import (
 )
 
 __all__ = [
+    "Grade",
     "LeadSource",
     "Campaign",
     "State",

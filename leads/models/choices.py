@@ -43,3 +43,12 @@ DISQUALIFY_REASONS = [(s.value, s.label) for s in STATUSES_BY_STATE[State.DISQUA
 
 # The fields a person enters on a lead, in sections: the one list the form, the API and the
 # export derive from. The form shows the sections in the model's order (LEAD_FORM_FIELDS); the
+
+
+class Grade(models.TextChoices):
+    """A lead's score as a letter (the scoring app's boundaries, an organisation setting)."""
+
+    A = "A", _("A")
+    B = "B", _("B")
+    C = "C", _("C")
+    D = "D", _("D")

@@ -18,6 +18,7 @@ from crm.lib import duplicates, search
 from crm.models import OwnedQuerySet, OwnedRecord
 from leads.models.choices import (
     STATUSES_BY_STATE,
+    Grade,
     State,
     Status,
 )
@@ -81,7 +82,15 @@ LEAD_DATA_FIELDS = [
     "status",
 ]
 # The columns of a CSV export (after the id): the data, its owner and audit times.
-LEAD_EXPORT_FIELDS = [*LEAD_DATA_FIELDS, "owner", "created_at", "modified_at"]
+LEAD_EXPORT_FIELDS = [
+    *LEAD_DATA_FIELDS,
+    "score",
+    "grade",
+    "predicted_qualification",
+    "owner",
+    "created_at",
+    "modified_at",
+]
 
 
 class LeadQuerySet(OwnedQuerySet):
@@ -284,6 +293,16 @@ class Lead(OwnedRecord):
         _("reached a won opportunity"), default=False, editable=False
     )
 
+    # The lead score (the scoring app writes them, in batch, without touching modified_at):
+    # 0-100, its grade (A-D, by the organisation's boundaries) and the predicted probability
+    # of qualification (0-1; empty until a model was learned). Kept here so the list sorts
+    # and filters by them from the lead table's own indexes.
+    score = models.PositiveSmallIntegerField(_("score"), default=0, editable=False)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade, blank=True, editable=False)
+    predicted_qualification = models.FloatField(
+        _("predicted qualification"), null=True, blank=True, editable=False
+    )
+
     # Normalised keys for duplicate matching and import dedupe (crm.lib.duplicates); never shown.
     email_key = models.CharField(max_length=100, blank=True, editable=False)
     phone_key = models.CharField(max_length=20, blank=True, editable=False)
@@ -324,6 +343,12 @@ class Lead(OwnedRecord):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["state", "status"], name="leads_lead_state_idx"),
+            # Retention rules (privacy/retention.py) walk disqualified leads by last change.
+            models.Index(
+                fields=["modified_at", "id"],
+                condition=Q(state="disqualified"),
+                name="leads_lead_retention_idx",
+            ),
             # An owner's (or a queue's) leads in a state, newest first: "my open leads" and
             # its count read the index alone; the visibility filter's BitmapOr uses both.
             models.Index(

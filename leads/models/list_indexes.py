@@ -15,6 +15,7 @@ SORT_INDEXES = {
     "rating": "leads_lead_sort_rating_idx",
     "next_follow_up": "leads_lead_sort_follow_up_idx",
     "estimated_value": "leads_lead_sort_value_idx",
+    "score": "leads_lead_sort_score_idx",
 }
 # The columns each sort orders by (after the key itself, its tie-breakers), then the id.
 SORT_COLUMNS = {"last_name": ["last_name", "first_name"]}

@@ -6,15 +6,10 @@ row lock and calls these functions for every lead; tests call them with plain va
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 
-from leads.routing.models import (
-    NUMERIC_FIELDS,
-    Distribution,
-    LeadField,
-    Operator,
-)
+from leads.conditions import FACTS, Condition, lead_facts  # noqa: F401 (tests import them here)
+from leads.routing.models import Distribution
 
 # Why a member did not get the lead (stored in the explanation, shown on the lead page).
 CHOSEN = "chosen"
@@ -24,57 +19,6 @@ MEMBERSHIP_INACTIVE = "membership_inactive"
 AWAY = "away"
 AT_CAPACITY = "at_capacity"
 EXCLUDED = "excluded"
-
-
-def _text(value):
-    return " ".join(str(value).split()).casefold() if value is not None else ""
-
-
-def _number(value):
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _email_domain(lead):
-    email = lead.email or ""
-    return email.rpartition("@")[2] if "@" in email else ""
-
-
-# How each fact is read from a lead (sources and campaigns: id -> name maps).
-_FACTS = {
-    LeadField.SOURCE: lambda lead, s, c: _text(s.get(lead.source_id, "")),
-    LeadField.CAMPAIGN: lambda lead, s, c: _text(c.get(lead.campaign_id, "")),
-    LeadField.COUNTRY: lambda lead, s, c: _text(lead.country),
-    LeadField.STATE_PROVINCE: lambda lead, s, c: _text(lead.state_province),
-    LeadField.CITY: lambda lead, s, c: _text(lead.city),
-    LeadField.INDUSTRY: lambda lead, s, c: _text(lead.industry),
-    LeadField.RATING: lambda lead, s, c: _text(lead.rating),
-    LeadField.ANNUAL_REVENUE: lambda lead, s, c: _number(lead.annual_revenue),
-    LeadField.NUMBER_OF_EMPLOYEES: lambda lead, s, c: _number(lead.number_of_employees),
-    LeadField.ESTIMATED_VALUE: lambda lead, s, c: _number(lead.estimated_value),
-    LeadField.COMPANY_NAME: lambda lead, s, c: _text(lead.company_name),
-    LeadField.EMAIL_DOMAIN: lambda lead, s, c: _text(_email_domain(lead)),
-    LeadField.TOPIC: lambda lead, s, c: _text(lead.topic),
-}
-
-
-def lead_facts(lead, *, source_names=None, campaign_names=None, fields=None):
-    """The values conditions test, normalised: text casefolded, numbers as Decimal or None.
-
-    Source and campaign names come from the maps loaded once per batch (id -> name), so
-    reading them costs no query per lead. `fields` limits the facts to those some rule tests
-    (a batch of leads needs only those)."""
-    source_names = source_names or {}
-    campaign_names = campaign_names or {}
-    return {
-        name: read(lead, source_names, campaign_names)
-        for name, read in _FACTS.items()
-        if fields is None or name in fields
-    }
 
 
 def tested_fields(rules):
@@ -91,7 +35,7 @@ def matching_rules_of_leads(rules, leads, *, source_names=None, campaign_names=N
     source_names = source_names or {}
     campaign_names = campaign_names or {}
     fields = tested_fields(rules)
-    readers = [(name, read) for name, read in _FACTS.items() if name in fields]
+    readers = [(name, read) for name, read in FACTS.items() if name in fields]
     answers, result = {}, []
     for lead in leads:
         key = tuple([read(lead, source_names, campaign_names) for _name, read in readers])
@@ -102,45 +46,6 @@ def matching_rules_of_leads(rules, leads, *, source_names=None, campaign_names=N
             matched = answers[key] = matching_rules(rules, facts)
         result.append(matched)
     return result
-
-
-@dataclass(frozen=True)
-class Condition:
-    field: str
-    operator: str
-    values: tuple = ()  # normalised like the facts: casefolded text or Decimal
-
-    @classmethod
-    def of(cls, field_name, operator, raw_values):
-        normalise = _number if field_name in NUMERIC_FIELDS else _text
-        return cls(field_name, operator, tuple(normalise(v) for v in raw_values))
-
-    def holds(self, facts):
-        fact = facts[self.field]
-        op = self.operator
-        if op == Operator.IS_EMPTY:
-            return fact in ("", None)
-        if op == Operator.IS_NOT_EMPTY:
-            return fact not in ("", None)
-        if op == Operator.NOT_EQUALS:
-            return fact != self.values[0]
-        if fact in ("", None):
-            return False  # an empty field equals, contains and exceeds nothing
-        if op == Operator.EQUALS:
-            return fact == self.values[0]
-        if op == Operator.IN:
-            return fact in self.values
-        if op == Operator.CONTAINS:
-            return self.values[0] in fact
-        if op == Operator.STARTS_WITH:
-            return fact.startswith(self.values[0])
-        if self.values[0] is None:  # a number condition with no usable number never holds
-            return False
-        if op == Operator.GTE:
-            return fact >= self.values[0]
-        if op == Operator.LTE:
-            return fact <= self.values[0]
-        raise ValueError(f"unknown operator {op!r}")
 
 
 @dataclass(frozen=True)

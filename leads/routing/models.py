@@ -1,8 +1,6 @@
 """The routing rules table, its settings, the distribution state (who is next) and the
 explanation every routed assignment leaves behind."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,54 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Industry
 from crm.models import RecordHistory, Team, User, VersionedSetting, scope_of
+from leads.conditions import (  # noqa: F401 (routing's names for the shared engine)
+    CHOICE_FIELDS,
+    NUMERIC_FIELDS,
+    NUMERIC_ONLY_OPERATORS,
+    TEXT_ONLY_OPERATORS,
+    VALUELESS_OPERATORS,
+    LeadField,
+    Operator,
+    clean_condition,
+    value_items,
+)
 from leads.models import Lead
-from opportunities.models import Rating
-
-
-class LeadField(models.TextChoices):
-    """The lead fields a condition may test."""
-
-    SOURCE = "source", _("Lead source")
-    CAMPAIGN = "campaign", _("Campaign")
-    COUNTRY = "country", _("Country")
-    STATE_PROVINCE = "state_province", _("State/province")
-    CITY = "city", _("City")
-    INDUSTRY = "industry", _("Industry")
-    RATING = "rating", _("Rating")
-    ANNUAL_REVENUE = "annual_revenue", _("Annual revenue")
-    NUMBER_OF_EMPLOYEES = "number_of_employees", _("Number of employees")
-    ESTIMATED_VALUE = "estimated_value", _("Estimated value")
-    COMPANY_NAME = "company_name", _("Company name")
-    EMAIL_DOMAIN = "email_domain", _("E-mail domain")
-    TOPIC = "topic", _("Topic")
-
-
-NUMERIC_FIELDS = {
-    LeadField.ANNUAL_REVENUE,
-    LeadField.NUMBER_OF_EMPLOYEES,
-    LeadField.ESTIMATED_VALUE,
-}
-# Choice fields store a code; a condition may name the code or the label.
-CHOICE_FIELDS = {LeadField.INDUSTRY: Industry, LeadField.RATING: Rating}
-
-
-class Operator(models.TextChoices):
-    EQUALS = "equals", _("equals")
-    NOT_EQUALS = "not_equals", _("does not equal")
-    IN = "in", _("is one of (comma-separated)")
-    CONTAINS = "contains", _("contains")
-    STARTS_WITH = "starts_with", _("starts with")
-    GTE = "gte", _("is greater than or equal to")
-    LTE = "lte", _("is less than or equal to")
-    IS_EMPTY = "is_empty", _("is empty")
-    IS_NOT_EMPTY = "is_not_empty", _("is not empty")
-
-
-VALUELESS_OPERATORS = {Operator.IS_EMPTY, Operator.IS_NOT_EMPTY}
-TEXT_ONLY_OPERATORS = {Operator.CONTAINS, Operator.STARTS_WITH}
-NUMERIC_ONLY_OPERATORS = {Operator.GTE, Operator.LTE}
 
 
 class Distribution(models.TextChoices):
@@ -184,53 +147,14 @@ class AssignmentCondition(models.Model):
 
     def clean(self):
         """Refuse conditions that could never mean what the admin meant, and store choice
-        values (industry, rating) as their codes, whichever the admin typed."""
+        values (industry, rating) as their codes, whichever the admin typed
+        (leads/conditions.py, shared with scoring)."""
         super().clean()
-        numeric = self.field in NUMERIC_FIELDS
-        if self.operator in VALUELESS_OPERATORS:
-            self.value = ""
-            return
-        if not self.value.strip():
-            raise ValidationError({"value": gettext("Enter a value for this operator.")})
-        if numeric and self.operator in TEXT_ONLY_OPERATORS:
-            raise ValidationError(
-                {"operator": gettext("“Contains” and “starts with” apply to text fields.")}
-            )
-        if not numeric and self.operator in NUMERIC_ONLY_OPERATORS:
-            raise ValidationError(
-                {"operator": gettext("“Greater/less than” apply to number fields.")}
-            )
-        items = self.items()
-        if numeric:
-            for item in items:
-                try:
-                    Decimal(item)
-                except InvalidOperation:
-                    raise ValidationError(
-                        {"value": gettext("“%(item)s” is not a number.") % {"item": item}}
-                    ) from None
-        if self.field in CHOICE_FIELDS:
-            if self.operator in TEXT_ONLY_OPERATORS:
-                raise ValidationError(
-                    {"operator": gettext("Choose equals, does not equal or is one of.")}
-                )
-            self.value = ", ".join(_choice_code(CHOICE_FIELDS[self.field], i) for i in items)
+        self.value = clean_condition(self.field, self.operator, self.value)
 
     def items(self):
         """The value as a list (one item unless the operator is “is one of”)."""
-        if self.operator == Operator.IN:
-            return [item.strip() for item in self.value.split(",") if item.strip()]
-        return [self.value.strip()]
-
-
-def _choice_code(choices, item):
-    lowered = item.casefold()
-    for code, label in choices.choices:
-        if lowered in (str(code).casefold(), str(label).casefold()):
-            return str(code)
-    raise ValidationError(
-        {"value": gettext("“%(item)s” is not one of the choices.") % {"item": item}}
-    )
+        return value_items(self.operator, self.value)
 
 
 class RoutingSettings(models.Model):

@@ -188,7 +188,8 @@ class TestDetail:
         # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
         # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
         # + 1: the consent records (privacy's "Consent" panel, privacy/panels.py).
-        with django_assert_num_queries(16):
+        # + 1: the lead's score and reasons (scoring's "Score" panel, scoring/panels.py).
+        with django_assert_num_queries(17):
             response = as_alice.get(url("detail", lead))
         assert response.status_code == 200
 
@@ -206,7 +207,8 @@ class TestDetail:
         # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
         # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
         # + 1: the consent records (privacy's "Consent" panel, privacy/panels.py).
-        with django_assert_num_queries(18):
+        # + 1: the lead's score and reasons (scoring's "Score" panel, scoring/panels.py).
+        with django_assert_num_queries(19):
             response = as_alice.get(url("detail", lead))
         content = response.content.decode()
         assert account.get_absolute_url() in content and "Contoso Ltd" in content

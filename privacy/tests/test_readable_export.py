@@ -33,7 +33,8 @@ def anna(alice):
 
 
 def test_the_page_shows_labels_and_dates_and_leaves_out_internal_columns(as_admin, anna):
-    page = as_admin.post("/privacy/", {"email": EMAIL, "format": "html"}).content.decode()
+    response = as_admin.post("/privacy/", {"email": EMAIL, "format": "html"}, follow=True)
+    page = response.content.decode()
 
     assert 'data-testid="user-menu"' in page  # the app's layout
     assert '<dt class="col-sm-4">E-mail</dt>' in page

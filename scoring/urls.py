@@ -1,0 +1,13 @@
+from django.urls import path
+
+from scoring import views
+
+app_name = "scoring"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("settings/", views.settings_edit, name="settings"),
+    path("retrain/", views.retrain, name="retrain"),
+    path("rules/new/", views.rule_new, name="rule_new"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+]
