@@ -15,6 +15,7 @@ def test_a_manager_edits_a_rule_previews_it_and_the_next_lead_follows_it(
     make_rule("Swedish leads", carol, (LeadField.COUNTRY, Operator.EQUALS, "Sweden"))
 
     login(manager)
+    page.get_by_test_id("setup-menu").click()
     page.get_by_role("link", name="Routing rules").click()
     rules = page.get_by_test_id("rule-list")
     expect(rules).to_contain_text("Country equals Denmark")

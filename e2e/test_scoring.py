@@ -14,6 +14,7 @@ def test_a_manager_adds_a_rule_and_the_danish_lead_rises_to_the_top(
     make_lead(owner=alice, first_name="Sven", last_name="Svensson", country="Sweden")
 
     login(manager)
+    page.get_by_test_id("setup-menu").click()
     page.get_by_role("link", name="Lead scoring").click()
     expect(page.get_by_role("heading", name="Lead scoring")).to_be_visible()
     expect(page.get_by_test_id("scoring-model")).to_contain_text("No prediction yet")

@@ -26,7 +26,7 @@ def test_the_top_bar_fits_one_line_at_1280_px_in_danish(page, live_server, login
     page.set_viewport_size({"width": 1280, "height": 800})
     login(danish_admin)
     page.goto(f"{live_server.url}/")
-    expect(page.get_by_role("link", name="Fordelingsregler")).to_be_visible()
+    expect(page.get_by_test_id("setup-menu")).to_have_text("Salgsopsætning")
     assert len(_link_rows(page)) == 1, _link_rows(page)
     # One row of links, none of them broken over two lines: the bar is one line high.
     nav = page.get_by_role("navigation", name="Hovednavigation").bounding_box()
@@ -42,5 +42,7 @@ def test_the_top_bar_on_a_phone_opens_behind_its_toggler(page, live_server, logi
     routing = page.get_by_role("link", name="Fordelingsregler")
     expect(routing).to_be_hidden()
     page.get_by_role("button", name="Vis/skjul navigation").click()
+    page.get_by_test_id("setup-menu").click()
     expect(routing).to_be_visible()
+    expect(page.get_by_role("link", name="Kundeemnescoring")).to_be_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375

@@ -346,7 +346,7 @@ def test_the_selection_can_read_the_retention_index(rule, leads):
         sql, params = retention.candidates(rule, now=NOW).query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "privacy_lead_retention_idx" in plan
+    assert "leads_lead_retention_idx" in plan
 
 
 def test_the_dry_run_page_reads_a_fixed_number_of_queries(
