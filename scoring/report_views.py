@@ -12,7 +12,7 @@ from scoring.reporting import scoring_report
 def report(request):
     """The lead scoring report: the model's measures on held-out leads, the fields that
     matter most, the open leads by grade; or why there is no prediction yet."""
-    data = scoring_report()
+    data = scoring_report(request.user)
     trained_at = datetime.fromisoformat(data["trained_at"]) if data["trained_at"] else None
     top = data["top_features"][0]["importance"] if data["top_features"] else 0
     return render(

@@ -21,11 +21,13 @@ def _label(key):
     return str(feature.label) if feature else key
 
 
-def open_leads_by_grade():
+def open_leads_by_grade(user=None):
     """[{"grade", "leads"}] for A-D (zero included), then the open leads not scored yet
-    (grade None) if any: one GROUP BY query."""
+    (grade None) if any: one GROUP BY query over the leads `user` may see (every lead
+    without a user: the command)."""
+    leads = Lead.objects.all() if user is None else Lead.objects.visible_to(user)
     counts = dict(
-        Lead.objects.filter(state=State.OPEN, merged_into__isnull=True)
+        leads.filter(state=State.OPEN, merged_into__isnull=True)
         .order_by()
         .values_list("grade")
         .annotate(n=Count("pk"))
@@ -36,7 +38,7 @@ def open_leads_by_grade():
     return rows
 
 
-def scoring_report():
+def scoring_report(user=None):
     """The current model's measures (or, without one, why there is none) and the open leads
     by grade: two queries with a model, four without (readiness reads the settings and
     counts the closed leads)."""
@@ -57,7 +59,7 @@ def scoring_report():
             "trained_at": None,
             "by_grade": [],
             "top_features": [],
-            "open_leads_by_grade": open_leads_by_grade(),
+            "open_leads_by_grade": open_leads_by_grade(user),
             "reason": reason,
         }
     return {
@@ -83,6 +85,6 @@ def scoring_report():
             }
             for item in model.importance[:TOP_FEATURES]
         ],
-        "open_leads_by_grade": open_leads_by_grade(),
+        "open_leads_by_grade": open_leads_by_grade(user),
         "reason": None,
     }

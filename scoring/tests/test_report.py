@@ -38,7 +38,7 @@ def test_the_model_finds_the_two_fields_that_decide_and_measures_well(trained):
     assert report["reason"] is None
     assert report["trained_on"] + report["held_out"] == 800
     closed = services.closed_leads().values_list("pk", flat=True)
-    assert report["held_out"] == sum(1 for pk in closed if pk % services.HELD_OUT_EVERY == 0)
+    assert report["held_out"] == sum(1 for pk in closed if services.is_held_out(pk))
     top_two = [feature["feature"] for feature in report["top_features"][:2]]
     assert sorted(top_two) == ["country", "source"]
     assert {f["feature"]: f["label"] for f in report["top_features"][:2]} == {
@@ -131,8 +131,8 @@ class TestThePage:
         self, as_alice, trained, django_assert_num_queries
     ):
         # 1 session, 2 user (its permissions joined), 3 the newest model, 4 the open leads
-        # by grade (one GROUP BY)
-        with django_assert_num_queries(4):
+        # by grade (one GROUP BY), 5 who the reader is in the organisation (visible_to)
+        with django_assert_num_queries(5):
             assert as_alice.get(URL).status_code == 200
 
     def test_the_query_count_is_fixed_without_a_model(
@@ -141,8 +141,9 @@ class TestThePage:
         few_closed_leads(owner=rep, count=5)
         ScoringSettings.current()
         # 1 session, 2 user (its permissions joined), 3 the newest model (none), 4 the
-        # settings, 5 the closed leads by state (readiness), 6 the open leads by grade
-        with django_assert_num_queries(6):
+        # settings, 5 the closed leads by state (readiness), 6 the open leads by grade, 7 who
+        # the reader is in the organisation (visible_to)
+        with django_assert_num_queries(7):
             assert as_alice.get(URL).status_code == 200
 
     def test_needs_the_reports_permission(self, client):
@@ -158,3 +159,16 @@ class TestThePage:
 
     def test_only_get(self, as_alice):
         assert as_alice.post(URL).status_code == 405
+
+
+def test_the_open_leads_by_grade_count_only_the_leads_the_reader_may_see(alice, carol):
+    from leads.tests.factories import make_lead
+    from scoring.reporting import scoring_report
+
+    make_lead(owner=alice)
+    make_lead(owner=carol)
+    make_lead(owner=carol)
+    services.score_all()
+    mine = {row["grade"]: row["leads"] for row in scoring_report(alice)["open_leads_by_grade"]}
+    everyone = {row["grade"]: row["leads"] for row in scoring_report()["open_leads_by_grade"]}
+    assert mine["D"] == 1 and everyone["D"] == 3
