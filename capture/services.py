@@ -14,10 +14,9 @@ from activities.services import add_note
 from capture.models import UTM_FIELDS, Submission, SubmissionGuard, WebForm
 from crm import ratelimit
 from crm.errors import DomainError
-from crm.history import Reason
 from crm.lib.duplicates import normalise_email
 from crm.models import User, may_manage
-from crm.services import lock_for_update, next_version
+from crm.services import save_setting
 from crm.signals import consent_given
 from leads.duplicates import possible_duplicates
 from leads.services import create_lead
@@ -182,7 +181,6 @@ def may_create_leads_as(user: User, *, creator: User) -> bool:
     return may_manage(user, creator)
 
 
-@transaction.atomic
 def save_web_form(
     *,
     user: User,
@@ -191,21 +189,18 @@ def save_web_form(
     expected_version: int | None = None,
 ) -> WebForm:
     """Create a web form, or change one with a lost-update check; the history row says who."""
-    if web_form is None:
-        locked = WebForm()
-        reason = Reason.CREATED_IN_APP
-    else:
-        locked = lock_for_update(web_form, expected_version=expected_version)
-        reason = Reason.CHANGED_IN_APP
-    for name, value in values.items():
-        setattr(locked, name, value)
-    if locked.created_by_id is None or not may_create_leads_as(user, creator=locked.created_by):
-        raise DomainError(_("A web form may only create leads as a member of your teams."))
-    if web_form is None:
-        locked.stamp(user)
-    else:
-        next_version(locked, user)
-    locked.full_clean()
-    locked._change_reason = reason
-    locked.save()
-    return locked
+
+    def check(locked: WebForm) -> None:
+        if locked.created_by_id is None or not may_create_leads_as(
+            user, creator=locked.created_by
+        ):
+            raise DomainError(_("A web form may only create leads as a member of your teams."))
+
+    return save_setting(
+        WebForm,
+        user=user,
+        values=values,
+        record=web_form,
+        expected_version=expected_version,
+        check=check,
+    )

@@ -1,5 +1,6 @@
 """Writes shared by every app: version-checked updates and after-commit task enqueueing."""
 
+from collections.abc import Callable
 from functools import partial
 
 from django.conf import settings
@@ -14,7 +15,16 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError, StaleRecord
-from crm.models import OwnedRecord, Share, Team, User, forget_scope, scope_of
+from crm.history import Reason
+from crm.models import (
+    OwnedRecord,
+    Share,
+    Team,
+    User,
+    VersionedSetting,
+    forget_scope,
+    scope_of,
+)
 from crm.tasks import send_email
 
 
@@ -51,6 +61,38 @@ def save_new_version[R: OwnedRecord](record: R, user: User, *, validate: bool = 
         record.full_clean()
     record.save()
     return record
+
+
+@transaction.atomic
+def save_setting[S: VersionedSetting](
+    model: type[S],
+    *,
+    user: User,
+    values: dict,
+    record: S | None = None,
+    expected_version: int | None = None,
+    check: Callable[[S], None] | None = None,
+) -> S:
+    """Create configuration managers keep in the app (`record` None: a web form, a scoring
+    rule, the scoring settings), or change `record` under a row lock, refusing a stale edit
+    (two managers saving at once are told, not silently overwritten): `values` applied,
+    `check` run (a DomainError for what `user` may not do), the version bumped, validated,
+    stored; its history row says who and why."""
+    if record is None:
+        locked, reason = model(), Reason.CREATED_IN_APP
+        locked.stamp(user)
+    else:
+        locked = lock_for_update(record, expected_version=expected_version)
+        next_version(locked, user)
+        reason = Reason.CHANGED_IN_APP
+    for name, value in values.items():
+        setattr(locked, name, value)
+    if check is not None:
+        check(locked)
+    locked.full_clean()
+    locked._change_reason = reason
+    locked.save()
+    return locked
 
 
 def create_record[R: OwnedRecord](record: R, user: User, *, known_relations: bool = False) -> R:

@@ -100,6 +100,11 @@ def _title(value, names):
     return value.title() if value.islower() else value
 
 
+def _flag(key, label, read, yes, no):
+    """A yes/no feature, its reason in words either way ("Has a phone number")."""
+    return Feature(key, label, lambda row: _yes_no(read(row)), yes=yes, no=no)
+
+
 FEATURES = (
     Feature("source", _("Source"), lambda r: r["source_id"] or "", _named("source")),
     Feature("campaign", _("Campaign"), lambda r: r["campaign_id"] or "", _named("campaign")),
@@ -122,47 +127,47 @@ FEATURES = (
         _code("purchase_process"),
         _label_of(PurchaseProcess),
     ),
-    Feature(
+    _flag(
         "decision_maker",
         _("Decision maker identified"),
-        lambda r: _yes_no(r["decision_maker"]),
-        yes=_("Decision maker identified"),
-        no=_("No decision maker identified"),
+        lambda r: r["decision_maker"],
+        _("Decision maker identified"),
+        _("No decision maker identified"),
     ),
-    Feature(
+    _flag(
         "do_not_email",
         _("Do not e-mail"),
-        lambda r: _yes_no(r["do_not_email"]),
-        yes=_("Asked not to be e-mailed"),
-        no=_("May be e-mailed"),
+        lambda r: r["do_not_email"],
+        _("Asked not to be e-mailed"),
+        _("May be e-mailed"),
     ),
-    Feature(
+    _flag(
         "do_not_phone",
         _("Do not phone"),
-        lambda r: _yes_no(r["do_not_phone"]),
-        yes=_("Asked not to be phoned"),
-        no=_("May be phoned"),
+        lambda r: r["do_not_phone"],
+        _("Asked not to be phoned"),
+        _("May be phoned"),
     ),
-    Feature(
+    _flag(
         "has_email",
         _("E-mail address"),
-        lambda r: _yes_no(r["email"]),
-        yes=_("Has an e-mail address"),
-        no=_("No e-mail address"),
+        lambda r: r["email"],
+        _("Has an e-mail address"),
+        _("No e-mail address"),
     ),
-    Feature(
+    _flag(
         "has_phone",
         _("Phone number"),
-        lambda r: _yes_no(r["business_phone"] or r["mobile_phone"]),
-        yes=_("Has a phone number"),
-        no=_("No phone number"),
+        lambda r: r["business_phone"] or r["mobile_phone"],
+        _("Has a phone number"),
+        _("No phone number"),
     ),
-    Feature(
+    _flag(
         "has_company",
         _("Company"),
-        lambda r: _yes_no(r["company_name"]),
-        yes=_("Has a company name"),
-        no=_("No company name"),
+        lambda r: r["company_name"],
+        _("Has a company name"),
+        _("No company name"),
     ),
 )
 FEATURES_BY_KEY = {feature.key: feature for feature in FEATURES}

@@ -18,9 +18,8 @@ from django.utils.translation import gettext
 
 from activities.models import Activity, Inquiry
 from capture.models import Submission
-from crm.history import Reason
 from crm.models import User
-from crm.services import lock_for_update, next_version
+from crm.services import lock_for_update, save_setting
 from leads.conditions import Condition, lead_facts
 from leads.models import Campaign, Lead, LeadSource, State
 from scoring import engine
@@ -324,7 +323,6 @@ def train() -> tuple[ScoreModel | None, str]:
 # -- the rules and settings (the scoring page) ----------------------------------------
 
 
-@transaction.atomic
 def save_rule(
     *,
     user: User,
@@ -332,21 +330,11 @@ def save_rule(
     rule: ScoringRule | None = None,
     expected_version: int | None = None,
 ) -> ScoringRule:
-    """Create a rule, or change one refusing a stale edit; its history row says who and why."""
-    if rule is None:
-        locked = ScoringRule()
-        locked.stamp(user)
-        locked._change_reason = Reason.CREATED_IN_APP
-    else:
-        # Locked, so two managers saving at once are told, not silently overwritten.
-        locked = lock_for_update(rule, expected_version=expected_version)
-        next_version(locked, user)
-        locked._change_reason = Reason.CHANGED_IN_APP
-    for name, value in values.items():
-        setattr(locked, name, value)
-    locked.full_clean()  # the condition's value stored as the engine reads it
-    locked.save()
-    return locked
+    """Create a rule, or change one refusing a stale edit (its condition's value is stored
+    as the engine reads it, by the rule's clean())."""
+    return save_setting(
+        ScoringRule, user=user, values=values, record=rule, expected_version=expected_version
+    )
 
 
 @transaction.atomic
@@ -356,19 +344,16 @@ def delete_rule(*, user: User, rule: ScoringRule) -> None:
     locked.delete()
 
 
-@transaction.atomic
 def save_settings(
     *, user: User, values: dict, expected_version: int | None = None
 ) -> ScoringSettings:
-    current = ScoringSettings.current()
-    locked = lock_for_update(current, expected_version=expected_version)
-    for name, value in values.items():
-        setattr(locked, name, value)
-    next_version(locked, user)
-    locked._change_reason = Reason.CHANGED_IN_APP
-    locked.full_clean()
-    locked.save()
-    return locked
+    return save_setting(
+        ScoringSettings,
+        user=user,
+        values=values,
+        record=ScoringSettings.current(),
+        expected_version=expected_version,
+    )
 
 
 # -- after a commit ---------------------------------------------------------------------
