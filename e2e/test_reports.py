@@ -17,7 +17,7 @@ def test_a_manager_filters_the_lead_source_report_sees_the_chart_and_downloads_c
     page.get_by_role("link", name="Reports").click()
     # The report index says what each report answers.
     index = page.get_by_test_id("report-index")
-    expect(index.get_by_role("link")).to_have_count(5)
+    expect(index.get_by_role("link")).to_have_count(6)
     expect(index).to_contain_text("Which sources, campaigns, owners or teams bring leads")
     index.get_by_role("link", name=re.compile("^Lead sources")).click()
     expect(page.get_by_role("heading", name="Lead source effectiveness")).to_be_visible()

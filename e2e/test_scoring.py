@@ -24,11 +24,30 @@ def test_a_manager_adds_a_rule_and_the_danish_lead_rises_to_the_top(
     page.get_by_label("Rule on").select_option(label="A lead field (fit)")
     page.get_by_label("Lead field").select_option(label="Country")
     page.get_by_label("Operator").select_option(label="equals")
+    # Only the lead-field group shows for a field rule; the activity group for an activity one.
+    expect(page.get_by_test_id("activity-rule-fields")).to_be_hidden()
+    page.get_by_label("Rule on").select_option(label="Recent activity (engagement)")
+    expect(page.get_by_test_id("field-rule-fields")).to_be_hidden()
+    expect(page.get_by_test_id("activity-rule-fields")).to_be_visible()
+    page.get_by_label("Rule on").select_option(label="A lead field (fit)")
+    expect(page.get_by_test_id("field-rule-fields")).to_be_visible()
+    # A value no lead holds: the count says none, and names what the leads say.
+    page.get_by_label("Value").fill("Danmark")
+    page.get_by_test_id("rule-reach-button").click()
+    expect(page.get_by_test_id("rule-reach")).to_contain_text(
+        "This rule holds for none of the 2 open leads you can see."
+    )
+    expect(page.get_by_test_id("rule-reach-suggestions")).to_contain_text("“Denmark” (1)")
     page.get_by_label("Value").fill("Denmark")
+    page.get_by_test_id("rule-reach-button").click()
+    expect(page.get_by_test_id("rule-reach")).to_contain_text(
+        "This rule holds for 1 of the 2 open leads you can see."
+    )
     page.get_by_label("Points").fill("30")
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_text("Scores are being recomputed in the background.")).to_be_visible()
+    expect(page.get_by_text("“Danish leads” holds for 1 of the 2 open leads")).to_be_visible()
     row = page.get_by_test_id("scoring-rule-row")
     expect(row.get_by_test_id("scoring-rule-test")).to_have_text("Country equals Denmark")
     expect(row.get_by_test_id("scoring-rule-points")).to_have_text("+30")

@@ -213,3 +213,101 @@ class Condition:
         if op == Operator.LTE:
             return fact <= self.values[0]
         raise ValueError(f"unknown operator {op!r}")
+
+
+# How a condition reads in SQL, for counting the leads it holds for (a rule's preview): the
+# lead column (or the lookup through a foreign key) each field is stored in.
+_COLUMNS = {
+    LeadField.SOURCE: "source__name",
+    LeadField.CAMPAIGN: "campaign__name",
+    LeadField.COUNTRY: "country",
+    LeadField.STATE_PROVINCE: "state_province",
+    LeadField.CITY: "city",
+    LeadField.INDUSTRY: "industry",
+    LeadField.RATING: "rating",
+    LeadField.ANNUAL_REVENUE: "annual_revenue",
+    LeadField.NUMBER_OF_EMPLOYEES: "number_of_employees",
+    LeadField.ESTIMATED_VALUE: "estimated_value",
+    LeadField.COMPANY_NAME: "company_name",
+    LeadField.TOPIC: "topic",
+}
+# Columns that hold NULL when empty (the others hold "").
+_NULLABLE = {
+    LeadField.SOURCE,
+    LeadField.CAMPAIGN,
+    LeadField.INDUSTRY,
+    *NUMERIC_FIELDS,
+}
+
+
+def _empty_q(field_name):
+    if field_name == LeadField.EMAIL_DOMAIN:
+        return ~models.Q(email__contains="@")
+    column = _COLUMNS[field_name]
+    if field_name in (LeadField.SOURCE, LeadField.CAMPAIGN):
+        return models.Q(**{f"{field_name}__isnull": True})
+    if field_name in _NULLABLE:
+        return models.Q(**{f"{column}__isnull": True})
+    return models.Q(**{column: ""})
+
+
+def _equals_q(field_name, item):
+    if field_name == LeadField.EMAIL_DOMAIN:
+        return models.Q(email__iendswith=f"@{item}")
+    column = _COLUMNS[field_name]
+    if field_name in NUMERIC_FIELDS:
+        return models.Q(**{column: Decimal(item)})
+    if field_name == LeadField.INDUSTRY:
+        return models.Q(**{column: int(item)})
+    return models.Q(**{f"{column}__iexact": item})
+
+
+def condition_q(field_name, operator, value):
+    """The condition as a filter on leads, for counting how many it holds for. As `holds`,
+    except that SQL compares text without folding runs of spaces (a count, not a decision)."""
+    if operator == Operator.IS_EMPTY:
+        return _empty_q(field_name)
+    if operator == Operator.IS_NOT_EMPTY:
+        return ~_empty_q(field_name)
+    items = value_items(operator, value)
+    if operator == Operator.NOT_EQUALS:
+        return ~_equals_q(field_name, items[0])
+    if operator == Operator.EQUALS:
+        return _equals_q(field_name, items[0])
+    if operator == Operator.IN:
+        matches = models.Q(pk__in=[])
+        for item in items:
+            matches |= _equals_q(field_name, item)
+        return matches
+    column = _COLUMNS.get(field_name, "email")
+    if operator == Operator.CONTAINS:
+        if field_name == LeadField.EMAIL_DOMAIN:
+            return models.Q(email__icontains=items[0]) & models.Q(email__contains="@")
+        return models.Q(**{f"{column}__icontains": items[0]})
+    if operator == Operator.STARTS_WITH:
+        if field_name == LeadField.EMAIL_DOMAIN:
+            return models.Q(email__icontains=f"@{items[0]}")
+        return models.Q(**{f"{column}__istartswith": items[0]})
+    bound = Decimal(items[0])
+    if operator == Operator.GTE:
+        return models.Q(**{f"{column}__gte": bound})
+    if operator == Operator.LTE:
+        return models.Q(**{f"{column}__lte": bound})
+    raise ValueError(f"unknown operator {operator!r}")
+
+
+def common_values(leads, field_name, limit=5):
+    """The most frequent non-empty values of a text field among `leads`, most first, as
+    [(value, count)]: what a rule that matched nothing might have meant ("Danmark")."""
+    if field_name in NUMERIC_FIELDS or field_name in CHOICE_FIELDS:
+        return []
+    if field_name == LeadField.EMAIL_DOMAIN:
+        return []
+    column = _COLUMNS[field_name]
+    return list(
+        leads.exclude(_empty_q(field_name))
+        .order_by()
+        .values_list(column)
+        .annotate(n=models.Count("pk"))
+        .order_by("-n", column)[:limit]
+    )

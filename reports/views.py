@@ -95,6 +95,16 @@ REPORTS = [
             " canceled), by source, campaign, owner or team."
         ),
     ),
+    # The scoring app's report (scoring/report_views.py), named by its URL: no import.
+    (
+        "scoring_report:report",
+        gettext_lazy("Lead scoring"),
+        gettext_lazy(
+            "How well the predicted likelihood tells the leads that qualify from those that"
+            " do not: its accuracy on held-out leads, the qualification rate by grade, the"
+            " fields that matter most, and the open leads by grade."
+        ),
+    ),
     (
         "reports:untouched_leads",
         gettext_lazy("Untouched leads"),

@@ -1,5 +1,7 @@
 """The forms of the lead scoring page: a rule, and the organisation's scoring settings."""
 
+from django.utils.translation import gettext_lazy as _
+
 from crm.forms import VersionedModelForm
 from scoring.models import ScoringRule, ScoringSettings
 
@@ -26,6 +28,24 @@ class RuleForm(VersionedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["points"].widget.attrs.update(min=-100, max=100)
+        # Each group is needed only for its kind of rule (clean() says which is missing), so
+        # neither is marked required for both.
+        for name in ("minimum", "within_days"):
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ScoringRule.Kind.ACTIVITY:
+            for name in ("minimum", "within_days"):
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Enter a number."))
+        else:
+            # A field rule keeps the activity fields' defaults (the model's clean empties
+            # the engagement): a blank there is no error.
+            for name in ("minimum", "within_days"):
+                if cleaned.get(name) is None:
+                    cleaned[name] = ScoringRule._meta.get_field(name).default
+        return cleaned
 
     def fields_of(self, names):
         return [self[name] for name in names]

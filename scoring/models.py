@@ -64,8 +64,22 @@ class ScoringSettings(VersionedSetting):
 
     def clean(self):
         super().clean()
-        if not (self.grade_a > self.grade_b > self.grade_c):
-            raise ValidationError(gettext("The grade boundaries must fall: A above B above C."))
+        # Said on the boundary at fault: A's must be above B's, B's above C's.
+        if self.grade_a is not None and self.grade_b is not None:
+            if self.grade_a <= self.grade_b:
+                raise ValidationError(
+                    {
+                        "grade_a": gettext("Grade A must start above grade B (%(b)d).")
+                        % {"b": self.grade_b}
+                    }
+                )
+            if self.grade_c is not None and self.grade_b <= self.grade_c:
+                raise ValidationError(
+                    {
+                        "grade_b": gettext("Grade B must start above grade C (%(c)d).")
+                        % {"c": self.grade_c}
+                    }
+                )
 
     @classmethod
     def current(cls):

@@ -12,9 +12,11 @@ from crm.errors import StaleRecord
 from crm.history import history_page
 from crm.lib.setting_views import SettingPage, save_from_form
 from crm.permissions import require_permission
+from crm.templatetags.readable import count
 from scoring import services, tasks
 from scoring.forms import RuleForm, SettingsForm
 from scoring.models import ScoringRule, ScoringSettings
+from scoring.reporting import rule_reach
 
 # The pages.
 
@@ -69,9 +71,46 @@ def settings_edit(request):
 @require_permission("scoring.change_scoringsettings")
 def retrain(request):
     """Learn the model again from the closed leads (then every open lead is re-scored)."""
+    ready, reason = services.readiness()
+    if not ready:
+        messages.warning(request, reason)
+        return redirect("scoring:index")
     tasks.train_lead_score.enqueue()
-    messages.success(request, _("Retraining in the background."))
+    messages.success(
+        request,
+        _(
+            "Learning the model again in the background from the closed leads; every open "
+            "lead is re-scored after it. Reload this page in a minute to see when it was "
+            "learned."
+        ),
+    )
     return redirect("scoring:index")
+
+
+def _reach_message(request, rule):
+    """After a save: how many open leads the rule holds for, and, when none, a warning with
+    the values the field holds most often (a rule on "Denmark" where leads say "Danmark")."""
+    reach = rule_reach(rule, request.user)
+    if reach["matching"] or not reach["open"]:
+        messages.info(
+            request,
+            _("“%(name)s” holds for %(matching)s of the %(open)s open leads you can see.")
+            % {
+                "name": rule.name,
+                "matching": count(reach["matching"]),
+                "open": count(reach["open"]),
+            },
+        )
+        return
+    warning = _("“%(name)s” holds for none of the %(open)s open leads you can see.") % {
+        "name": rule.name,
+        "open": count(reach["open"]),
+    }
+    if reach["suggestions"]:
+        warning += " " + _("The values this field holds most often: %(values)s.") % {
+            "values": ", ".join(f"“{value}” ({count(n)})" for value, n in reach["suggestions"])
+        }
+    messages.warning(request, warning)
 
 
 def _edit(request, rule):
@@ -89,6 +128,7 @@ def _edit(request, rule):
             _("Rule “%(name)s” saved. Scores are being recomputed in the background."),
         )
         if saved is not None:
+            _reach_message(request, saved)
             return redirect("scoring:index")
     page = SettingPage(
         record=rule,
@@ -126,3 +166,20 @@ def rule_delete(request, pk):
         messages.success(request, done % {"name": rule.name})
         return redirect("scoring:index")
     return render(request, "scoring/rule_confirm_delete.html", {"rule": rule})
+
+
+@require_POST
+@require_permission("scoring.change_scoringrule")
+def rule_reach_preview(request):
+    """The rule form's "Count the leads it holds for" (htmx): the posted rule, unsaved,
+    counted against the open leads the manager can see."""
+    posted = request.POST.copy()
+    # The count does not depend on the points, which come after the button on the form.
+    if posted.get("points", "").strip() in ("", "0"):
+        posted["points"] = "1"
+    form = RuleForm(posted)
+    context = {"form": form}
+    if form.is_valid():
+        context["reach"] = rule_reach(form.instance, request.user)
+        context["rule"] = form.instance
+    return render(request, "scoring/_rule_reach.html", context)

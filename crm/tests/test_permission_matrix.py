@@ -502,6 +502,10 @@ ROWS = {
     "scoring:settings": Row(
         get="405 405 405 405 405 405 302", post="403 403 - - - 403 302", data={"grade_a": "90"}
     ),
+    # the rule form's count of the leads an unsaved rule holds for (a fragment, even incomplete)
+    "scoring:rule_reach": Row(
+        get="405 405 405 405 405 405 302", post="403 403 200 200 200 403 302"
+    ),
     "scoring:retrain": Row(get="405 405 405 405 405 405 302", post="403 403 - - - 403 302"),
     # privacy: a person's data (crm.export_personal_data: administrators), erasure (administrators)
     "privacy:person_data": Row(get="403 403 403 403 200 403 302"),

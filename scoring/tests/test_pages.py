@@ -8,6 +8,7 @@ from django.urls import reverse
 from leads.models import Lead
 from leads.tests.factories import make_lead
 from scoring.models import LeadScore, ScoreModel, ScoringRule, ScoringSettings
+from scoring.tests.generated_leads import generate_leads
 
 pytestmark = pytest.mark.django_db
 
@@ -235,8 +236,15 @@ class TestSettings:
     def test_falling_grade_boundaries_are_required(self, as_manager):
         response = as_manager.post(reverse("scoring:settings"), settings_post(grade_b="80"))
         assert response.status_code == 200
-        assert "The grade boundaries must fall: A above B above C." in response.content.decode()
+        form = response.context["settings_form"]
+        assert form.errors["grade_a"] == ["Grade A must start above grade B (80)."]
         assert ScoringSettings.current().grade_b == 50
+
+    def test_grade_c_at_or_above_b_is_said_on_b(self, as_manager):
+        response = as_manager.post(reverse("scoring:settings"), settings_post(grade_c="50"))
+        form = response.context["settings_form"]
+        assert form.errors["grade_b"] == ["Grade B must start above grade C (50)."]
+        assert ScoringSettings.current().grade_c == 25
 
     def test_too_few_closed_leads_for_a_model_are_refused(self, as_manager):
         response = as_manager.post(
@@ -255,16 +263,113 @@ class TestSettings:
 
 
 class TestRetrain:
-    def test_retrain_runs_the_task_and_says_so(self, as_manager, alice):
-        # Too few closed leads: the task learns nothing but still re-scores every open lead.
+    def test_retrain_learns_in_the_background_and_rescores(self, as_manager, alice):
+        generate_leads(owner=alice, closed=60, open_=1)
+        response = as_manager.post(reverse("scoring:retrain"), follow=True)
+        assert "Learning the model again in the background" in response.content.decode()
+        assert ScoreModel.objects.get().trained_on + ScoreModel.objects.get().held_out == 60
+        assert LeadScore.objects.filter(lead__state="open").count() == 1
+
+    def test_retrain_with_too_few_closed_leads_says_why_and_runs_nothing(self, as_manager, alice):
         lead = make_lead(owner=alice, last_name="Larsen")
         response = as_manager.post(reverse("scoring:retrain"), follow=True)
-        assert "Retraining in the background." in response.content.decode()
+        text = response.content.decode()
+        assert "No prediction yet: the model learns from closed leads" in text
+        assert "Learning the model again" not in text
         assert not ScoreModel.objects.exists()
-        assert LeadScore.objects.filter(lead=lead).exists()
+        assert not LeadScore.objects.filter(lead=lead).exists()
 
     def test_a_rep_may_not_retrain(self, as_alice):
         assert as_alice.post(reverse("scoring:retrain")).status_code == 403
 
     def test_retrain_only_takes_a_post(self, as_manager):
         assert as_manager.get(reverse("scoring:retrain")).status_code == 405
+
+
+class TestReach:
+    """How many open leads a rule holds for: on the form before saving (htmx) and said after
+    a save, with the field's common values when it holds for none."""
+
+    def test_the_form_counts_the_open_leads_the_unsaved_rule_holds_for(self, as_manager, alice):
+        make_lead(owner=alice, last_name="Jensen", country="Denmark")
+        make_lead(owner=alice, last_name="Hansen", country="DENMARK")
+        make_lead(owner=alice, last_name="Schmidt", country="Germany")
+        response = as_manager.post(reverse("scoring:rule_reach"), rule_post())
+        text = response.content.decode()
+        assert "This rule holds for 2 of the 3 open leads you can see." in text
+        assert not ScoringRule.objects.exists()
+
+    def test_a_rule_that_holds_for_none_names_the_values_the_field_holds(self, as_manager, alice):
+        for name in ("Jensen", "Hansen"):
+            make_lead(owner=alice, last_name=name, country="Danmark")
+        make_lead(owner=alice, last_name="Schmidt", country="Tyskland")
+        response = as_manager.post(reverse("scoring:rule_reach"), rule_post())
+        text = response.content.decode()
+        assert "This rule holds for none of the 3 open leads you can see." in text
+        assert text.index("“Danmark” (2)") < text.index("“Tyskland” (1)")
+
+    def test_saving_says_how_many_it_holds_for_or_warns(self, as_manager, alice):
+        make_lead(owner=alice, last_name="Jensen", country="Danmark")
+        response = as_manager.post(reverse("scoring:rule_new"), rule_post(), follow=True)
+        text = response.content.decode()
+        assert "“Danish leads” holds for none of the 1 open leads you can see." in text
+        assert "The values this field holds most often: “Danmark” (1)." in text
+        response = as_manager.post(
+            reverse("scoring:rule_new"), rule_post(name="Danes", value="Danmark"), follow=True
+        )
+        assert "“Danes” holds for 1 of the 1 open leads you can see." in response.content.decode()
+
+    def test_an_activity_rule_counts_leads_with_enough_recent_activities(self, as_manager, alice):
+        from activities.services import log_activity
+
+        called = make_lead(owner=alice, last_name="Jensen")
+        make_lead(owner=alice, last_name="Hansen")
+        log_activity(
+            regarding=called,
+            user=alice,
+            kind="phone_call",
+            data={"subject": "Intro call", "direction": "outgoing"},
+        )
+        post = rule_post(kind="activity", engagement="phone_call", minimum="1")
+        response = as_manager.post(reverse("scoring:rule_reach"), post)
+        assert "holds for 1 of the 2 open leads" in response.content.decode()
+        post["minimum"] = "2"
+        response = as_manager.post(reverse("scoring:rule_reach"), post)
+        assert "holds for none of the 2 open leads" in response.content.decode()
+
+    def test_the_count_needs_no_points_yet(self, as_manager, alice):
+        make_lead(owner=alice, last_name="Jensen", country="Denmark")
+        response = as_manager.post(reverse("scoring:rule_reach"), rule_post(points=""))
+        assert "holds for 1 of the 1 open leads" in response.content.decode()
+
+    def test_an_incomplete_rule_says_what_is_missing(self, as_manager):
+        response = as_manager.post(reverse("scoring:rule_reach"), rule_post(value=""))
+        text = response.content.decode()
+        assert "Complete the rule to count the leads it holds for" in text
+        assert "Enter a value for this operator." in text
+
+    def test_only_the_leads_the_manager_may_see_are_counted(self, as_manager, alice, carol):
+        make_lead(owner=alice, last_name="Jensen", country="Denmark")
+        make_lead(owner=carol, last_name="Hansen", country="Denmark")
+        response = as_manager.post(reverse("scoring:rule_reach"), rule_post())
+        assert "holds for 1 of the 1 open leads you can see" in response.content.decode()
+
+    def test_a_rep_may_not_count(self, as_alice):
+        assert as_alice.post(reverse("scoring:rule_reach"), rule_post()).status_code == 403
+
+
+class TestForm:
+    def test_an_activity_rule_needs_its_numbers_and_a_field_rule_does_not(self, as_manager):
+        post = rule_post(kind="activity", engagement="email", minimum="", within_days="")
+        response = as_manager.post(reverse("scoring:rule_new"), post)
+        assert response.context["form"].errors["minimum"] == ["Enter a number."]
+        assert response.context["form"].errors["within_days"] == ["Enter a number."]
+        as_manager.post(reverse("scoring:rule_new"), rule_post(minimum="", within_days=""))
+        rule = ScoringRule.objects.get()
+        assert (rule.minimum, rule.within_days) == (1, 30)
+
+    def test_the_groups_are_marked_for_the_kind_and_neither_number_is_required(self, as_manager):
+        text = as_manager.get(reverse("scoring:rule_new")).content.decode()
+        assert 'data-shown-for="kind" data-shown-value="field"' in text
+        assert 'data-shown-for="kind" data-shown-value="activity"' in text
+        assert 'name="minimum"' in text and 'name="minimum" required' not in text

@@ -115,6 +115,18 @@ class TestThePage:
         assert "<meter" in content and "Source" in content and "Country" in content
         assert f"{trained.held_out} closed leads held out" in content
 
+    def test_each_grade_of_open_leads_links_the_list_of_them(self, as_alice, alice):
+        from leads.tests.factories import make_lead
+
+        lead = make_lead(owner=alice, last_name="Jensen")
+        services.score_leads([lead.pk])
+        grade = Lead.objects.get(pk=lead.pk).grade
+        content = as_alice.get(URL).content.decode()
+        link = f"?view=any&amp;state=open&amp;grade={grade}&amp;sort=-score"
+        assert f'data-testid="open-grade-{grade}"' in content and link in content
+        listed = as_alice.get(reverse("leads:list") + link.replace("&amp;", "&"))
+        assert "Jensen" in listed.content.decode()
+
     def test_says_why_there_is_no_prediction_with_five_closed_leads(self, as_alice, rep):
         few_closed_leads(owner=rep, count=5)
 

@@ -7,6 +7,24 @@ document.addEventListener("DOMContentLoaded", function () {
       event.preventDefault();
     }
   });
+  // A form's groups shown only for one value of a select (a scoring rule's kind):
+  // <fieldset data-shown-for="kind" data-shown-value="field"> beside <select name="kind">.
+  // Without this script every group shows, each under its heading.
+  function showGroupsFor(form) {
+    form.querySelectorAll("[data-shown-for]").forEach(function (group) {
+      var select = form.querySelector('[name="' + group.getAttribute("data-shown-for") + '"]');
+      if (select) group.hidden = select.value !== group.getAttribute("data-shown-value");
+    });
+  }
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-shown-for]")) showGroupsFor(form);
+  });
+  document.body.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.querySelector('[data-shown-for="' + event.target.name + '"]')) {
+      showGroupsFor(form);
+    }
+  });
   // "Select all" checkboxes for bulk actions: data-select-all="name-of-row-checkboxes".
   document.body.addEventListener("change", function (event) {
     var toggle = event.target.closest("[data-select-all]");
