@@ -12,7 +12,7 @@ LAYERS = [
     {"opportunities"},
     {"leads"},
     {"leads.routing", "leads.imports"},
-    {"capture", "reports", "api", "privacy", "scoring"},
+    {"capture", "reports", "api", "privacy", "scoring", "mail"},
 ]
 
 SIBLING_EDGES: set[tuple[str, str]] = {

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "api",
     "privacy",
     "scoring",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,13 @@ if _email_backend == "smtp":
 MAILERS = {"default": {"BACKEND": _email_backends[_email_backend], "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# E-mail sent from a record (the mail app): replies go to the sender and to this mailbox (the
+# one fetch_mail reads), so they land on the record's timeline. Empty: the sender only.
+MAIL_REPLY_TO = env_str("MAIL_REPLY_TO", "")
+# A message still "sending" after this long is shown as "unknown — check before resending".
+MAIL_DELIVERY_TIMEOUT = _timedelta(
+    seconds=env_int("MAIL_DELIVERY_TIMEOUT_SECONDS", 600, minimum=1)
+)
 
 # Background work: django.tasks with the database backend (`manage.py worker` processes run them).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")

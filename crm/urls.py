@@ -38,5 +38,6 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("scoring/", include("scoring.urls")),
     path("reports/lead-scoring/", include("scoring.report_urls")),
+    path("mail/", include("mail.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -159,8 +159,13 @@ class ScoringRule(VersionedSetting):
     def clean(self):
         super().clean()
         if self.kind == self.Kind.FIELD:
-            if not self.field or not self.operator:
-                raise ValidationError(gettext("Choose a lead field and an operator."))
+            missing = {
+                name: gettext("Choose a lead field and an operator.")
+                for name in ("field", "operator")
+                if not getattr(self, name)
+            }
+            if missing:
+                raise ValidationError(missing)
             self.value = clean_condition(self.field, self.operator, self.value)
             self.engagement = ""
         else:

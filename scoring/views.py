@@ -73,7 +73,7 @@ def retrain(request):
     """Learn the model again from the closed leads (then every open lead is re-scored)."""
     ready, reason = services.readiness()
     if not ready:
-        messages.warning(request, reason)
+        messages.warning(request, _("Not retrained. %(reason)s") % {"reason": reason})
         return redirect("scoring:index")
     tasks.train_lead_score.enqueue()
     messages.success(

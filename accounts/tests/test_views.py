@@ -125,7 +125,8 @@ def test_the_account_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     # leads/tests/test_record_leads.py counts the page with 1 and 50 leads.
     # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
     # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
-    with django_assert_num_queries(14):
+    # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+    with django_assert_num_queries(15):
         as_alice.get(account.get_absolute_url())
 
 
@@ -445,7 +446,8 @@ def test_the_contact_detail_query_count_is_fixed(as_alice, alice, rows, django_a
     # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel).
     # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
     # + 1: the consent records (privacy's "Consent" panel, privacy/panels.py).
-    with django_assert_num_queries(13):
+    # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+    with django_assert_num_queries(14):
         as_alice.get(contact.get_absolute_url())
 
 

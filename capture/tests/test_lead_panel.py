@@ -124,7 +124,8 @@ class TestLeadPanel:
             as_alice.get(lead.get_absolute_url())  # warms the content-type cache
             # The lead page's (leads/tests/test_views.py), the possible duplicates and the
             # "Merged from" panels included, privacy's "Consent" and scoring's "Score" panels.
-            with django_assert_num_queries(17) as captured:
+            # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+            with django_assert_num_queries(18) as captured:
                 as_alice.get(lead.get_absolute_url())
             counts.append(len(captured))
         assert counts[0] == counts[1]
@@ -148,7 +149,8 @@ class TestLeadPanel:
             url = submission.lead.get_absolute_url()
             as_alice.get(url)
             # + privacy's "Consent" and scoring's "Score" panels.
-            with django_assert_num_queries(18) as captured:
+            # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+            with django_assert_num_queries(19) as captured:
                 content = as_alice.get(url).content.decode()
             counts.append(len(captured))
         assert content.count('data-testid="duplicate-link"') == 6

@@ -53,6 +53,7 @@ def test_the_pages_show_the_panels_the_higher_apps_register():
         "routing/_explanation_panel.html",
         "scoring/_lead_panel.html",
         "capture/_lead_panel.html",
+        "mail/_sent_panel.html",
         "privacy/_consent_panel.html",
         "crm/record/_shares.html",
     ]
@@ -61,11 +62,13 @@ def test_the_pages_show_the_panels_the_higher_apps_register():
         "opportunities/_customer_panel.html",
         "accounts/_child_accounts.html",
         "leads/_record_leads_panel.html",
+        "mail/_sent_panel.html",
         "crm/record/_shares.html",
     ]
     assert [p.template for p in panels_for("accounts.Contact", "actions")] == [
         "privacy/_personal_data_action.html",
         "opportunities/_new_button.html",
+        "mail/_send_action.html",
     ]
     assert [p.template for p in panels_for("leads.Lead", "history")] == [
         "activities/_merged_from.html"

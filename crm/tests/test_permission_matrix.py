@@ -502,6 +502,19 @@ ROWS = {
     "scoring:settings": Row(
         get="405 405 405 405 405 405 302", post="403 403 - - - 403 302", data={"grade_a": "90"}
     ),
+    # sending e-mail from a record: whoever may add to it (dana's read share: seen, refused)
+    "mail:compose": Row(
+        get=SHARED_NO_WRITE,
+        post="- 404 - 404 - 403 302",
+        kwargs=lambda w: {"label": "leads.lead", "pk": w["lead:alice"].pk},
+        data={"to": "a@example.com", "subject": "Sneaked", "body": "x"},
+    ),
+    # sending a failed e-mail again: only one the user may see (none here: not found)
+    "mail:retry": Row(
+        get="405 405 405 405 405 405 302",
+        post="404 404 404 404 404 404 302",
+        kwargs=lambda w: {"pk": 999999},
+    ),
     # the rule form's count of the leads an unsaved rule holds for (a fragment, even incomplete)
     "scoring:rule_reach": Row(
         get="405 405 405 405 405 405 302", post="403 403 200 200 200 403 302"
@@ -652,6 +665,12 @@ ADMIN_MODELS = {
     ),
     "capture_webform": ("webform", MANAGER_EDITABLE),
     "capture_submission": (None, LOG_EMPTY),
+    # configuration: managers read the templates, administrators keep them
+    "mail_emailtemplate": (
+        None,
+        {**ADMINS_ONLY_EMPTY, "changelist": STAFF_PAGES, "change": GONE},
+    ),
+    "mail_outgoingemail": (None, LOG_EMPTY),
     "privacy_retentionpolicy": (None, ADMINS_ONLY_EMPTY),
 }
 

@@ -139,7 +139,8 @@ class TestQueryCounts:
         # through: 10 COUNT, 11 the union's page, 12 activities, 13 notes, 14 status changes
         # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel),
         # + 1: the records merged into it (activities/merge_views.py: the "Merged from" panel).
-        with django_assert_num_queries(17):
+        # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+        with django_assert_num_queries(18):
             response = as_alice.get(acme.get_absolute_url())
         assert response.content.count(b'data-testid="originating-lead"') == count
 
@@ -154,7 +155,8 @@ class TestQueryCounts:
         # + 1: the possible duplicates panel (crm/duplicate_views.py: duplicates_panel),
         # + 1: the records merged into it (the "Merged from" panel).
         # + 1: the consent records (privacy's "Consent" panel).
-        with django_assert_num_queries(17):
+        # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+        with django_assert_num_queries(18):
             response = as_alice.get(anna.get_absolute_url())
         assert response.content.count(b'data-testid="linked-lead"') == count
 
@@ -168,7 +170,8 @@ class TestQueryCounts:
         # 1 session, 2 user (and whether an administrator), 3 sales manager?, 4 the opportunity,
         # 5 the process bar's stage history, 6 source leads, 7 their links, 8 COUNT, 9 page,
         # 10 activities, 11 notes, 12 statuses
-        with django_assert_num_queries(13):
+        # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+        with django_assert_num_queries(14):
             response = as_alice.get(deal.get_absolute_url())
         assert response.content.count(b'data-testid="originating-lead"') == count
 

@@ -189,7 +189,8 @@ class TestDetail:
         # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
         # + 1: the consent records (privacy's "Consent" panel, privacy/panels.py).
         # + 1: the lead's score and reasons (scoring's "Score" panel, scoring/panels.py).
-        with django_assert_num_queries(17):
+        # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+        with django_assert_num_queries(18):
             response = as_alice.get(url("detail", lead))
         assert response.status_code == 200
 
@@ -208,7 +209,8 @@ class TestDetail:
         # + 1: the merges into it (the "Merged from" panel, activities/merge_views.py).
         # + 1: the consent records (privacy's "Consent" panel, privacy/panels.py).
         # + 1: the lead's score and reasons (scoring's "Score" panel, scoring/panels.py).
-        with django_assert_num_queries(19):
+        # + 1: the e-mails sent from it (mail's "E-mails sent" panel, mail/panels.py).
+        with django_assert_num_queries(20):
             response = as_alice.get(url("detail", lead))
         content = response.content.decode()
         assert account.get_absolute_url() in content and "Contoso Ltd" in content

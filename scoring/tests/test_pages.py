@@ -275,7 +275,7 @@ class TestRetrain:
         response = as_manager.post(reverse("scoring:retrain"), follow=True)
         text = response.content.decode()
         assert "No prediction yet: the model learns from closed leads" in text
-        assert "Learning the model again" not in text
+        assert "Learning the model again" not in text and "Not retrained." in text
         assert not ScoreModel.objects.exists()
         assert not LeadScore.objects.filter(lead=lead).exists()
 
@@ -359,6 +359,11 @@ class TestReach:
 
 
 class TestForm:
+    def test_a_missing_field_and_operator_are_said_on_them(self, as_manager):
+        response = as_manager.post(reverse("scoring:rule_new"), rule_post(field="", operator=""))
+        errors = response.context["form"].errors
+        assert errors["field"] == errors["operator"] == ["Choose a lead field and an operator."]
+
     def test_an_activity_rule_needs_its_numbers_and_a_field_rule_does_not(self, as_manager):
         post = rule_post(kind="activity", engagement="email", minimum="", within_days="")
         response = as_manager.post(reverse("scoring:rule_new"), post)

@@ -1,0 +1,126 @@
+"""Sending an e-mail from a lead, contact, account or opportunity, and sending a failed one
+again. Reached from the record page's "Send an e-mail" (mail/panels.py)."""
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from activities.models import Activity, Note
+from crm.errors import DomainError
+from mail import services
+from mail.forms import ComposeForm
+from mail.models import EmailTemplate, OutgoingEmail
+
+LABELS = {"leads.lead", "accounts.contact", "accounts.account", "opportunities.opportunity"}
+
+
+def _record_or_404(request, label, pk):
+    if label not in LABELS:
+        raise Http404
+    model = apps.get_model(label)
+    records = model._default_manager.visible_to(request.user).with_access(request.user)
+    record = get_object_or_404(records, pk=pk)
+    if not record.can_add:
+        raise PermissionDenied(_("You can see this record but not add to it."))
+    return record
+
+
+def _notes_with_files(record):
+    kind = ContentType.objects.get_for_model(record, for_concrete_model=False)
+    return (
+        Note.objects.filter(content_type=kind, object_id=record.pk)
+        .exclude(attachment="")
+        .order_by("-created_at")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def compose(request, label, pk):
+    """The compose page: filled from a template when one is picked (?template=<id>)."""
+    record = _record_or_404(request, label, pk)
+    refused = services.refusals(record)
+    templates = EmailTemplate.objects.filter(is_active=True)
+    notes = _notes_with_files(record)
+    if request.method == "POST":
+        form = ComposeForm(request.POST, request.FILES, notes=notes)
+        if not refused and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.send_email(
+                    regarding=record,
+                    user=request.user,
+                    to=data["to"],
+                    cc=data["cc"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    notes=list(data.get("notes") or []),
+                    uploads=data["files"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("E-mail “%(subject)s” is being sent; it is on the timeline.")
+                    % {"subject": data["subject"]},
+                )
+                return redirect(record.get_absolute_url())
+    else:
+        initial = {"to": services.recipient_of(record).email}
+        chosen = request.GET.get("template")
+        if chosen and chosen.isdigit():
+            template = templates.filter(pk=chosen).first()
+            if template is not None:
+                initial.update(services.filled_template(template, record, request.user))
+        else:
+            initial["body"] = "\n\n" + services.signature_of(request.user)
+        form = ComposeForm(initial=initial, notes=notes)
+    return render(
+        request,
+        "mail/compose.html",
+        {
+            "record": record,
+            "label": label,
+            "form": form,
+            "refused": refused,
+            "templates": templates,
+            "chosen": request.GET.get("template", ""),
+        },
+    )
+
+
+@require_POST
+def retry(request, pk):
+    kind_ids = [ContentType.objects.get_for_model(apps.get_model(label)).pk for label in LABELS]
+    visible = Activity.objects.visible_to(request.user).filter(content_type_id__in=kind_ids)
+    email = get_object_or_404(
+        OutgoingEmail.objects.select_related("activity"), pk=pk, activity__in=visible
+    )
+    record = email.activity.regarding
+    if email.shown_status == OutgoingEmail.Status.UNKNOWN and not request.POST.get("checked"):
+        messages.warning(
+            request,
+            _("Check with the recipient that “%(subject)s” did not arrive, then tick the box.")
+            % {"subject": email.subject},
+        )
+        return redirect(record.get_absolute_url())
+    if email.status == OutgoingEmail.Status.SENDING:
+        # Shown as unknown (it has been sending too long): the user checked; store it so.
+        OutgoingEmail.objects.filter(pk=email.pk, status=OutgoingEmail.Status.SENDING).update(
+            status=OutgoingEmail.Status.UNKNOWN
+        )
+        email.refresh_from_db()
+    try:
+        services.retry(email=email, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("“%(subject)s” is being sent again.") % {"subject": email.subject}
+        )
+    return redirect(record.get_absolute_url())
