@@ -244,10 +244,9 @@ def _empty_q(field_name):
     if field_name == LeadField.EMAIL_DOMAIN:
         return ~models.Q(email__contains="@")
     column = _COLUMNS[field_name]
-    if field_name in (LeadField.SOURCE, LeadField.CAMPAIGN):
-        return models.Q(**{f"{field_name}__isnull": True})
     if field_name in _NULLABLE:
-        return models.Q(**{f"{column}__isnull": True})
+        # Through a foreign key ("source__name"): the key itself is NULL.
+        return models.Q(**{f"{column.split('__')[0]}__isnull": True})
     return models.Q(**{column: ""})
 
 
@@ -279,14 +278,14 @@ def condition_q(field_name, operator, value):
         for item in items:
             matches |= _equals_q(field_name, item)
         return matches
-    column = _COLUMNS.get(field_name, "email")
-    if operator == Operator.CONTAINS:
-        if field_name == LeadField.EMAIL_DOMAIN:
+    if field_name == LeadField.EMAIL_DOMAIN:  # text operators only (clean_condition)
+        if operator == Operator.CONTAINS:
             return models.Q(email__icontains=items[0]) & models.Q(email__contains="@")
+        return models.Q(email__icontains=f"@{items[0]}")  # starts with
+    column = _COLUMNS[field_name]
+    if operator == Operator.CONTAINS:
         return models.Q(**{f"{column}__icontains": items[0]})
     if operator == Operator.STARTS_WITH:
-        if field_name == LeadField.EMAIL_DOMAIN:
-            return models.Q(email__icontains=f"@{items[0]}")
         return models.Q(**{f"{column}__istartswith": items[0]})
     bound = Decimal(items[0])
     if operator == Operator.GTE:
@@ -301,7 +300,7 @@ def common_values(leads, field_name, limit=5):
     [(value, count)]: what a rule that matched nothing might have meant ("Danmark")."""
     if field_name in NUMERIC_FIELDS or field_name in CHOICE_FIELDS:
         return []
-    if field_name == LeadField.EMAIL_DOMAIN:
+    if field_name == LeadField.EMAIL_DOMAIN:  # read from the address: no column to group by
         return []
     column = _COLUMNS[field_name]
     return list(

@@ -78,9 +78,6 @@ class OutgoingEmail(models.Model):
     def __str__(self):
         return self.subject
 
-    def recipients(self):
-        return split_addresses(self.to_addresses) + split_addresses(self.cc_addresses)
-
     @property
     def shown_status(self):
         """SENDING for longer than a worker could take is UNKNOWN to the reader: the worker

@@ -7,7 +7,6 @@ from crm.panels import register_panel
 from mail.models import OutgoingEmail
 
 SHOWN = 10
-LABELS = ("leads.Lead", "accounts.Contact", "accounts.Account", "opportunities.Opportunity")
 
 
 def sent_panel(context, record):
@@ -26,6 +25,8 @@ def send_action(context, record):
 
 
 def register():
-    for label in LABELS:
-        register_panel(label, "mail/_send_action.html", context=send_action, slot="actions")
-        register_panel(label, "mail/_sent_panel.html", context=sent_panel, order=40)
+    from mail.services import SENDABLE
+
+    for model in SENDABLE:
+        register_panel(model, "mail/_send_action.html", context=send_action, slot="actions")
+        register_panel(model, "mail/_sent_panel.html", context=sent_panel, order=40)

@@ -195,10 +195,9 @@ def _deliver_on_commit(email: OutgoingEmail) -> None:
 
 
 def _message(email: OutgoingEmail) -> EmailMessage:
-    reply_to = [formataddr((email.sent_by.get_full_name(), email.sent_by.email))]
-    reply_to = reply_to if email.sent_by.email else []
-    if settings.MAIL_REPLY_TO:
-        reply_to.append(settings.MAIL_REPLY_TO)
+    sender = email.sent_by
+    reply_to = [formataddr((sender.get_full_name(), sender.email))] if sender.email else []
+    reply_to += [settings.MAIL_REPLY_TO] if settings.MAIL_REPLY_TO else []
     message = EmailMessage(
         subject=email.subject,
         body=email.body,

@@ -1,7 +1,6 @@
 """Sending an e-mail from a lead, contact, account or opportunity, and sending a failed one
 again. Reached from the record page's "Send an e-mail" (mail/panels.py)."""
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -16,13 +15,14 @@ from mail import services
 from mail.forms import ComposeForm
 from mail.models import EmailTemplate, OutgoingEmail
 
-LABELS = {"leads.lead", "accounts.contact", "accounts.account", "opportunities.opportunity"}
+# The models e-mail is sent from, by the label the URL names them with ("leads.lead").
+MODELS = {model._meta.label_lower: model for model in services.SENDABLE}
 
 
 def _record_or_404(request, label, pk):
-    if label not in LABELS:
+    model = MODELS.get(label)
+    if model is None:
         raise Http404
-    model = apps.get_model(label)
     records = model._default_manager.visible_to(request.user).with_access(request.user)
     record = get_object_or_404(records, pk=pk)
     if not record.can_add:
@@ -96,8 +96,8 @@ def compose(request, label, pk):
 
 @require_POST
 def retry(request, pk):
-    kind_ids = [ContentType.objects.get_for_model(apps.get_model(label)).pk for label in LABELS]
-    visible = Activity.objects.visible_to(request.user).filter(content_type_id__in=kind_ids)
+    kinds = ContentType.objects.get_for_models(*MODELS.values()).values()
+    visible = Activity.objects.visible_to(request.user).filter(content_type__in=kinds)
     email = get_object_or_404(
         OutgoingEmail.objects.select_related("activity"), pk=pk, activity__in=visible
     )
@@ -109,12 +109,6 @@ def retry(request, pk):
             % {"subject": email.subject},
         )
         return redirect(record.get_absolute_url())
-    if email.status == OutgoingEmail.Status.SENDING:
-        # Shown as unknown (it has been sending too long): the user checked; store it so.
-        OutgoingEmail.objects.filter(pk=email.pk, status=OutgoingEmail.Status.SENDING).update(
-            status=OutgoingEmail.Status.UNKNOWN
-        )
-        email.refresh_from_db()
     try:
         services.retry(email=email, user=request.user)
     except DomainError as error:

@@ -35,16 +35,16 @@ class RuleForm(VersionedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == ScoringRule.Kind.ACTIVITY:
-            for name in ("minimum", "within_days"):
-                if cleaned.get(name) is None and name not in self.errors:
-                    self.add_error(name, _("Enter a number."))
-        else:
-            # A field rule keeps the activity fields' defaults (the model's clean empties
-            # the engagement): a blank there is no error.
-            for name in ("minimum", "within_days"):
-                if cleaned.get(name) is None:
-                    cleaned[name] = ScoringRule._meta.get_field(name).default
+        activity = cleaned.get("kind") == ScoringRule.Kind.ACTIVITY
+        for name in ("minimum", "within_days"):
+            if cleaned.get(name) is not None or name in self.errors:
+                continue
+            if activity:
+                self.add_error(name, _("Enter a number."))
+            else:
+                # A field rule keeps the activity fields' defaults (the model's clean empties
+                # the engagement): a blank there is no error.
+                cleaned[name] = ScoringRule._meta.get_field(name).default
         return cleaned
 
     def fields_of(self, names):
