@@ -209,9 +209,11 @@ def _message(email: OutgoingEmail) -> EmailMessage:
     )
     for note in email.attachments.all():
         with note.attachment.open("rb") as stored:
-            message.attach(
-                note.attachment_name, stored.read(), note.attachment_content_type or None
-            )
+            # A generic sniffed type says nothing: Django then guesses from the file name.
+            content_type = note.attachment_content_type
+            if content_type in ("", "application/octet-stream"):
+                content_type = None
+            message.attach(note.attachment_name, stored.read(), content_type)
     return message
 
 

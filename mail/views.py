@@ -80,6 +80,12 @@ def compose(request, label, pk):
         else:
             initial["body"] = "\n\n" + services.signature_of(request.user)
         form = ComposeForm(initial=initial, notes=notes)
+    if request.method == "POST" and request.FILES.getlist("files"):
+        # Sent back with an error: a browser never keeps chosen files in a form it shows
+        # again, so say so rather than let the e-mail go without them.
+        form.add_error(
+            "files", _("Choose the files again: they are not kept when the form is sent back.")
+        )
     return render(
         request,
         "mail/compose.html",

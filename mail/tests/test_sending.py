@@ -124,10 +124,11 @@ def test_files_of_notes_and_uploads_go_with_it(
     )
     upload = SimpleUploadedFile("offer.txt", b"The offer")
     with django_capture_on_commit_callbacks(execute=True):
-        _send(lead, alice, notes=[note], uploads=[(upload, "text/plain")])
+        _send(lead, alice, notes=[note], uploads=[(upload, "application/octet-stream")])
     _, message = smtp_server.messages[0]
     names = sorted(part.get_filename() for part in message.iter_attachments())
     assert names == ["offer.txt", "prices.txt"]
+    assert {part.get_content_type() for part in message.iter_attachments()} == {"text/plain"}
     # The uploaded file stays on the lead as a note.
     assert lead.pk in {n.object_id for n in type(note).objects.filter(attachment_name="offer.txt")}
 
@@ -172,6 +173,17 @@ class TestPages:
             url, {"to": "anna@, bob@example.com", "subject": "Hi", "body": "x"}
         )
         assert response.context["form"].errors["to"] == ["“anna@” is not an e-mail address."]
+        assert not OutgoingEmail.objects.exists()
+
+    def test_chosen_files_are_asked_for_again_when_the_form_comes_back(self, as_alice, alice):
+        lead = make_lead(owner=alice, email="anna@example.com")
+        url = reverse("mail:compose", args=["leads.lead", lead.pk])
+        upload = SimpleUploadedFile("offer.txt", b"The offer")
+        post = {"to": "bad@", "subject": "Hi", "body": "x", "files": upload}
+        response = as_alice.post(url, post)
+        assert response.context["form"].errors["files"] == [
+            "Choose the files again: they are not kept when the form is sent back."
+        ]
         assert not OutgoingEmail.objects.exists()
 
     def test_the_page_says_why_a_do_not_email_person_cannot_be_emailed(self, as_alice, alice):
