@@ -243,6 +243,33 @@ MAIL_REPLY_TO = env_str("MAIL_REPLY_TO", "")
 MAIL_DELIVERY_TIMEOUT = _timedelta(
     seconds=env_int("MAIL_DELIVERY_TIMEOUT_SECONDS", 600, minimum=1)
 )
+# Receiving (the mail app): an MTA pipes each message into `manage.py receive_email`, or
+# `manage.py fetch_mail` reads an IMAP mailbox (every MAIL_IMAP_POLL_SECONDS by the scheduler
+# when MAIL_IMAP_HOST is set). A processed message gets MAIL_IMAP_PROCESSED_FLAG, or is moved
+# to MAIL_IMAP_DONE_FOLDER when that is set; nothing is deleted.
+MAIL_IMAP_HOST = env_str("MAIL_IMAP_HOST", "")
+MAIL_IMAP_SECURITY = env_str("MAIL_IMAP_SECURITY", "ssl")
+if MAIL_IMAP_SECURITY not in ("ssl", "starttls", "none"):
+    raise ImproperlyConfigured(
+        f"MAIL_IMAP_SECURITY must be ssl, starttls or none, not {MAIL_IMAP_SECURITY!r}."
+    )
+MAIL_IMAP_PORT = env_int("MAIL_IMAP_PORT", 993 if MAIL_IMAP_SECURITY == "ssl" else 143, minimum=1)
+MAIL_IMAP_USER = env_str("MAIL_IMAP_USER", "")
+MAIL_IMAP_PASSWORD = env_str("MAIL_IMAP_PASSWORD", "")
+MAIL_IMAP_FOLDER = env_str("MAIL_IMAP_FOLDER", "INBOX")
+MAIL_IMAP_DONE_FOLDER = env_str("MAIL_IMAP_DONE_FOLDER", "")
+MAIL_IMAP_PROCESSED_FLAG = env_str("MAIL_IMAP_PROCESSED_FLAG", "\\Seen")
+MAIL_IMAP_POLL_SECONDS = env_int("MAIL_IMAP_POLL_SECONDS", 60, minimum=10)
+MAIL_IMAP_TIMEOUT = env_int("MAIL_IMAP_TIMEOUT", 30, minimum=1)
+# Mail from these addresses (or "@domain" for a whole domain), from DEFAULT_FROM_EMAIL,
+# MAIL_REPLY_TO or an active user's address never becomes a lead: it would loop.
+MAIL_OWN_ADDRESSES = env_list("MAIL_OWN_ADDRESSES")
+# The user new leads from e-mail are created as (a username; the first active superuser when
+# empty); routing picks their owner, this user is the fallback.
+MAIL_LEADS_CREATED_BY = env_str("MAIL_LEADS_CREATED_BY", "")
+MAIL_LEAD_SOURCE = env_str("MAIL_LEAD_SOURCE", "E-mail")
+# A bigger message is kept (headers and text) but its files are not.
+MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 40 * 1024 * 1024, minimum=1024)
 
 # Background work: django.tasks with the database backend (`manage.py worker` processes run them).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")

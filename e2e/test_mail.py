@@ -1,10 +1,19 @@
 """E-mail in the browser: a rep sends an e-mail from a lead's page; a real SMTP server
-(aiosmtpd) receives it; the lead shows it sent and on its timeline."""
+(aiosmtpd) receives it; the lead shows it sent and on its timeline. The answer, delivered to a
+real IMAP mailbox (Dovecot) and fetched, shows on the lead's timeline; a stranger's mail becomes
+a routed lead."""
 
+import io
+
+from django.core.management import call_command
 from playwright.sync_api import expect
 
+from leads.models import Lead
+from leads.routing.tests.factories import make_rule
 from leads.tests.factories import make_lead
+from mail.tests import messages
 from mail.tests.conftest import smtp_server  # noqa: F401 (the fixture)
+from mail.tests.imap import imap_server  # noqa: F401 (the fixture)
 
 
 def test_a_rep_sends_an_email_from_a_lead(page, live_server, login, alice, smtp_server):  # noqa: F811
@@ -31,3 +40,61 @@ def test_a_rep_sends_an_email_from_a_lead(page, live_server, login, alice, smtp_
     recipients, message = smtp_server.messages[0]
     assert recipients == ["anna@example.com"] and message["Subject"] == "Our offer"
     assert [part.get_filename() for part in message.iter_attachments()] == ["offer.txt"]
+
+
+def test_the_reply_lands_on_the_lead_and_a_new_senders_mail_becomes_a_routed_lead(
+    page,
+    live_server,
+    login,
+    alice,
+    bob,
+    admin_user,
+    settings,
+    smtp_server,  # noqa: F811
+    imap_server,  # noqa: F811
+):
+    settings.MAIL_IMAP_HOST, settings.MAIL_IMAP_PORT = imap_server.host, imap_server.port
+    settings.MAIL_IMAP_SECURITY = "none"
+    settings.MAIL_IMAP_USER, settings.MAIL_IMAP_PASSWORD = imap_server.user, imap_server.password
+    settings.MAIL_LEADS_CREATED_BY = admin_user.username
+    make_rule("Everyone to Alice", alice)
+    lead = make_lead(owner=alice, first_name="Anna", last_name="Larsen", email="anna@example.com")
+    login(alice)
+    page.goto(f"{live_server.url}{lead.get_absolute_url()}")
+    page.get_by_test_id("send-email").click()
+    page.get_by_label("Subject").fill("Chairs for the office")
+    page.get_by_label("Message").fill("Dear Anna,\n\nShall we say 40 chairs?")
+    page.get_by_test_id("send").click()
+    expect(page.get_by_test_id("sent-email-status")).to_have_text("Sent")
+
+    # Anna answers (from her phone, another address); a stranger writes to the CRM's mailbox.
+    ((_recipients, sent),) = smtp_server.messages
+    imap_server.append(
+        messages.reply_to(
+            sent["Message-ID"],
+            sender="Anna Larsen <anna.mobile@example.net>",
+            subject="Chairs for the office",
+            body="Yes, 40 chairs, delivered in March.",
+        )
+    )
+    imap_server.append(
+        messages.message(
+            sender="Mikkel Holm <mikkel@holm.dk>",
+            subject="Standing desks for 12 people",
+            body="Can you send a price for 12 standing desks?",
+        )
+    )
+    call_command("fetch_mail", stdout=io.StringIO())
+
+    page.reload()
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline.get_by_text("Re: Chairs for the office")).to_be_visible()
+    expect(timeline.get_by_text("Yes, 40 chairs, delivered in March.")).to_be_visible()
+
+    page.goto(f"{live_server.url}/leads/?q=mikkel")
+    page.get_by_role("link", name="Standing desks for 12 people").click()
+    expect(page.get_by_text("Mikkel Holm").first).to_be_visible()
+    expect(page.get_by_text("Can you send a price for 12 standing desks?")).to_be_visible()
+    expect(page.get_by_text("E-mail", exact=True).first).to_be_visible()
+    new_lead = Lead.objects.get(email="mikkel@holm.dk")
+    assert new_lead.owner == alice and new_lead.source.name == "E-mail"

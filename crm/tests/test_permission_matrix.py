@@ -671,6 +671,12 @@ ADMIN_MODELS = {
         {**ADMINS_ONLY_EMPTY, "changelist": STAFF_PAGES, "change": GONE},
     ),
     "mail_outgoingemail": (None, LOG_EMPTY),
+    "mail_incomingemail": (None, LOG_EMPTY),
+    # configuration: managers read the blocklist, administrators keep it
+    "mail_blockedsender": (
+        None,
+        {**ADMINS_ONLY_EMPTY, "changelist": STAFF_PAGES, "change": GONE},
+    ),
     "privacy_retentionpolicy": (None, ADMINS_ONLY_EMPTY),
 }
 

@@ -19,6 +19,8 @@ SEEDED_NAMES = {
     "Web": _("Web"),
     "Word of Mouth": _("Word of Mouth"),
     "Other": _("Other"),
+    # Not one of Dynamics' ten: the mail app adds it with the first lead made from e-mail.
+    "E-mail": _("E-mail"),
 }
 
 
