@@ -98,3 +98,34 @@ def test_the_reply_lands_on_the_lead_and_a_new_senders_mail_becomes_a_routed_lea
     expect(page.get_by_text("E-mail", exact=True).first).to_be_visible()
     new_lead = Lead.objects.get(email="mikkel@holm.dk")
     assert new_lead.owner == alice and new_lead.source.name == "E-mail"
+
+
+def test_an_administrator_makes_a_refused_message_into_a_lead(
+    page, live_server, login, admin_user, settings
+):
+    from mail.receiving import receive
+
+    settings.MAIL_LEADS_CREATED_BY = admin_user.username
+    receive(
+        messages.message(
+            sender="Karen Dahl <karen@dahl.dk>",
+            subject="Price list for 2027",
+            headers={"Precedence": "bulk"},
+        ),
+        via="pipe",
+    )
+    login(admin_user)
+    page.goto(f"{live_server.url}/admin/mail/incomingemail/")
+    page.get_by_role("link", name="Refused", exact=True).click()
+    row = page.get_by_role("row").filter(has_text="Price list for 2027")
+    expect(row.get_by_text("Automatic reply")).to_be_visible()
+    row.get_by_role("checkbox").check()
+    page.locator("select[name=action]").select_option("make_leads")
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_text("1 lead made.")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/mail/incomingemail/")
+    page.get_by_role("row").filter(has_text="Price list for 2027").get_by_role(
+        "link", name="Price list for 2027"
+    ).last.click()
+    expect(page.get_by_role("heading", name="Price list for 2027").first).to_be_visible()
+    assert Lead.objects.get(email="karen@dahl.dk").source.name == "E-mail"

@@ -6,4 +6,5 @@ app_name = "mail"
 urlpatterns = [
     path("send/<str:label>/<int:pk>/", views.compose, name="compose"),
     path("sent/<int:pk>/retry/", views.retry, name="retry"),
+    path("sent/<int:pk>/status/", views.status, name="status"),
 ]

@@ -100,13 +100,24 @@ def compose(request, label, pk):
     )
 
 
-@require_POST
-def retry(request, pk):
+def _visible_email_or_404(request, pk):
     kinds = ContentType.objects.get_for_models(*MODELS.values()).values()
     visible = Activity.objects.visible_to(request.user).filter(content_type__in=kinds)
-    email = get_object_or_404(
+    return get_object_or_404(
         OutgoingEmail.objects.select_related("activity"), pk=pk, activity__in=visible
     )
+
+
+@require_http_methods(["GET"])
+def status(request, pk):
+    """One sent e-mail's line of the panel, which polls it while it is queued or sending."""
+    email = _visible_email_or_404(request, pk)
+    return render(request, "mail/_sent_email.html", {"email": email})
+
+
+@require_POST
+def retry(request, pk):
+    email = _visible_email_or_404(request, pk)
     record = email.activity.regarding
     if email.shown_status == OutgoingEmail.Status.UNKNOWN and not request.POST.get("checked"):
         messages.warning(

@@ -515,6 +515,12 @@ ROWS = {
         post="404 404 404 404 404 404 302",
         kwargs=lambda w: {"pk": 999999},
     ),
+    # a sent e-mail's status line (polled): only one the user may see (none here: not found)
+    "mail:status": Row(
+        get="404 404 404 404 404 404 302",
+        post="405 405 405 405 405 405 302",
+        kwargs=lambda w: {"pk": 999999},
+    ),
     # the rule form's count of the leads an unsaved rule holds for (a fragment, even incomplete)
     "scoring:rule_reach": Row(
         get="405 405 405 405 405 405 302", post="403 403 200 200 200 403 302"

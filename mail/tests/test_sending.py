@@ -222,3 +222,26 @@ def test_a_persons_sent_emails_are_exported_and_erased(alice, admin_user):
     assert sent.to_addresses == "[erased]"
     assert "anna@example.com" not in sent.body and "Larsen" not in sent.body
     assert erasure.counts["sent_emails"] == 1
+
+
+class TestPanel:
+    def test_a_queued_email_polls_its_status_until_it_is_sent(self, alice, as_alice):
+        lead = make_lead(owner=alice, email="anna@example.com")
+        sent = _send(lead, alice)  # no commit callbacks run: it stays queued
+        page = as_alice.get(lead.get_absolute_url())
+        status_url = reverse("mail:status", args=[sent.pk])
+        assert f'hx-get="{status_url}"' in page.text
+        OutgoingEmail.objects.filter(pk=sent.pk).update(status=OutgoingEmail.Status.SENT)
+        line = as_alice.get(status_url)
+        assert line.status_code == 200 and "Sent" in line.text and "hx-get" not in line.text
+
+    def test_another_teams_email_status_is_not_found(self, carol, as_alice):
+        lead = make_lead(owner=carol, email="x@example.com")
+        sent = _send(lead, carol)
+        assert as_alice.get(reverse("mail:status", args=[sent.pk])).status_code == 404
+
+    def test_a_do_not_email_record_shows_why_the_button_is_off(self, alice, as_alice):
+        lead = make_lead(owner=alice, email="anna@example.com", do_not_email=True)
+        page = as_alice.get(lead.get_absolute_url())
+        assert "Do not e-mail is set." in page.text
+        assert reverse("mail:compose", args=["leads.lead", lead.pk]) not in page.text
