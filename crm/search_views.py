@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from crm import global_search
 from crm.lib.pagination import ListPaginator
+from crm.replica import reads_from_replica
 from crm.search_index import SearchIndex
 
 PER_PAGE = 25
@@ -50,6 +51,7 @@ def _results(request, terms, specs, counts, *, close):
 
 
 @require_GET
+@reads_from_replica
 def search(request):
     text = _query(request)
     terms = global_search.terms_of(text)

@@ -126,6 +126,22 @@ else:
         # so `--reuse-db` reuses it only while they are the same.
         _database["TEST"] = {"NAME": f"test_{_database['NAME']}_{suffix}"}
 DATABASES = {"default": _database}
+# A PostgreSQL streaming replica for the pages that only read (reports, exports, the search
+# results page; crm/replica.py). The tests read it as the primary (MIRROR) unless a test starts
+# a real one.
+if DATABASE_REPLICA_URL := env_str("DATABASE_REPLICA_URL", ""):
+    try:
+        _replica = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60)
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a valid database URL: {error}"
+        ) from None
+    _replica["CONN_HEALTH_CHECKS"] = True
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["crm.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"
@@ -273,7 +289,11 @@ MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 40 * 1024 * 1024, min
 
 # Background work: django.tasks with the database backend (`manage.py worker` processes run them).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
-TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# Queues (issue 26): an import never waits behind hundreds of e-mails. `make run`'s worker serves
+# them all, taking the highest priority first (imports 10, an e-mail a rep just sent 5, the rest
+# 0); production runs workers per queue (`manage.py worker --queue-name=imports`) on any machine.
+TASK_QUEUES = ["default", "imports", "mail"]
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": TASK_QUEUES}}
 # Leases (crm.background): each `manage.py worker` beats every TASK_HEARTBEAT_SECONDS; a running
 # task whose worker has not beaten for TASK_LEASE_SECONDS is stale, and the sweep (every
 # TASK_SWEEP_SECONDS) runs it again, up to TASK_MAX_ATTEMPTS in all, if it is declared safe to

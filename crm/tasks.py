@@ -10,7 +10,7 @@ from crm import background, duplicate_finder
 
 # Not declared rerunnable: nothing records that the message went out, so a worker dying after
 # the SMTP server took it would send it twice; a failed one is retried from the admin.
-@task
+@task(queue_name="mail")
 def send_email(*, to, subject, body):
     """Send one plain-text e-mail; enqueued after commit so it never announces a rollback."""
     send_mail(subject, body, None, [to])

@@ -1,13 +1,16 @@
 """An administrator finds a failed background task in the admin and retries it (issue 16);
 the retried row then leaves "needs attention" and links to its retry."""
 
+from django.conf import settings
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from crm.tasks import send_email
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+}
 
 
 def test_an_administrator_filters_the_failed_tasks_and_retries_one(

@@ -22,6 +22,7 @@ from crm.history import Reason, change_reason
 from crm.lib.http import safe_next
 from crm.lib.pagination import PAGE_SIZES, ListPaginator, page_size
 from crm.permissions import check_permission, read_only_denied, require_permission
+from crm.replica import reads_from_replica
 from leads import actions, qualification, services
 from leads.duplicates import possible_duplicates, qualification_duplicates
 from leads.exports import BOM, csv_delimiter, export_rows
@@ -111,6 +112,7 @@ class _Echo:
 
 
 @require_GET
+@reads_from_replica
 def lead_export(request):
     """The filtered list as CSV, streamed row by row (memory stays flat), API field names."""
     _view, filterset = _filtered(request)

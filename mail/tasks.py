@@ -10,7 +10,7 @@ from mail import services
 # Safe to run again: a run that finds the e-mail already claimed (SENDING) sends nothing and
 # marks it unknown (services.deliver); the claim lives in the database row.
 @rerun_if_worker_dies
-@task
+@task(queue_name="mail", priority=5)
 def deliver_email(email_id):
     """Send one e-mail written in the CRM (at most once)."""
     return {"status": services.deliver(email_id)}
@@ -19,7 +19,7 @@ def deliver_email(email_id):
 # Safe to run again, and two at once: a message is flagged only after its commit, and one read
 # twice is found by its Message-ID (mail.receiving).
 @rerun_if_worker_dies
-@task
+@task(queue_name="mail")
 def fetch_new_mail():
     """Read the new messages of the CRM's IMAP mailbox."""
     from mail.fetching import fetch_mail

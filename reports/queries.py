@@ -12,11 +12,12 @@ import contextlib
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from crm.models import Membership, Team, User
+from crm.replica import reading_database
 from leads.models import (
     STATUSES_BY_STATE,
     Campaign,
@@ -124,8 +125,9 @@ def aggregate_settings(settings=None):
     if connection.vendor != "postgresql":
         yield
         return
-    nested = connection.in_atomic_block
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    alias = reading_database()
+    nested = connections[alias].in_atomic_block
+    with transaction.atomic(using=alias, savepoint=False), connections[alias].cursor() as cursor:
         previous = _set_local(cursor, settings or AGGREGATE_SETTINGS)
         yield
         if nested:
@@ -227,7 +229,7 @@ def _with_totals(select, from_, by, params, *, totals, also=None):
 
 
 def _fetch(sql, params):
-    with connection.cursor() as cursor:
+    with connections[reading_database()].cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Account, Contact
 from crm.permissions import require_permission
+from crm.replica import reads_from_replica
 from leads.exports import BOM, csv_delimiter
 from leads.models import Status
 from leads.selectors import lead_home_tiles
@@ -118,6 +119,7 @@ REPORTS = [
 
 @require_GET
 @require_permission("crm.view_reports")
+@reads_from_replica
 def index(request):
     # Untouched leads are those of the teams a manager manages: a rep's page would be empty.
     managing = request.user.is_administrator or request.user.is_sales_manager
@@ -144,6 +146,7 @@ def _csv_response(report):
 
 @require_GET
 @require_permission("crm.view_reports")
+@reads_from_replica
 def lead_sources(request):
     """Lead source effectiveness (or by campaign, owner, team); `?format=csv` downloads it."""
     form, criteria = _filters(request)
@@ -209,6 +212,7 @@ def _csv_query(request):
 
 @require_GET
 @require_permission("crm.view_reports")
+@reads_from_replica
 def funnel(request):
     """The funnel; `?format=csv` downloads its rows."""
     form, criteria = _filters(request, by_choices=["source", "team"])
@@ -232,6 +236,7 @@ def funnel(request):
 
 @require_GET
 @require_permission("crm.view_reports")
+@reads_from_replica
 def time_in_status(request):
     """Time in status; `?format=csv` downloads one row per group and status."""
     form, criteria = _filters(request, by_choices=["owner", "team"])
@@ -260,6 +265,7 @@ def time_in_status(request):
 
 @require_GET
 @require_permission("crm.view_reports")
+@reads_from_replica
 def disqualification(request):
     """Disqualification reasons by source (the headline report's reason columns)."""
     form, criteria = _filters(request, by_choices=["source", "campaign", "owner", "team"])
@@ -285,6 +291,7 @@ def disqualification(request):
 
 @require_GET
 @require_permission("crm.view_reports")
+@reads_from_replica
 def untouched_leads(request):
     """The manager's "untouched for 7+ days" tile: the leads behind it."""
     leads = dashboards.untouched_leads(request.user).for_list().order_by("modified_at", "pk")

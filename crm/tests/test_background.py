@@ -4,6 +4,7 @@ process; crm/tests/test_task_processes.py kills real workers)."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
 from django.urls import reverse
@@ -22,7 +23,9 @@ from crm.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+}
 
 
 @pytest.fixture

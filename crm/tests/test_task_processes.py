@@ -40,7 +40,9 @@ def _wait_until(condition, *, seconds, what):
 def start(db, tmp_path, settings):
     """Start `manage.py <command>` on this test's (committed) database; all are stopped at
     the end. Tasks this test enqueues are stored rows, as the processes see them."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     database = connection.settings_dict
     env = {
         **os.environ,

@@ -7,7 +7,7 @@ from leads.imports.models import ImportBatch
 # Not declared rerunnable: the dead worker's batch stays "running" until it has made no
 # progress for ImportBatch's stall time, so a rerun now would only find it busy; the user
 # resumes it from the Imports page (committed chunks stay), or an administrator retries it.
-@task
+@task(queue_name="imports", priority=10)
 def run_import(*, batch_id):
     """Run (or resume) a browser import; the page polls the batch for its progress."""
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)

@@ -12,7 +12,7 @@ from leads.routing.models import AssignmentNotification
 # Safe to run again after its worker died: the notification row is marked sent in the
 # sending transaction, so a rerun sends only what was not committed as sent.
 @rerun_if_worker_dies
-@task
+@task(queue_name="mail")
 def send_assignment_email(*, notification_id):
     """E-mail one owed assignment notification, at most once.
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -38,7 +39,9 @@ EMAIL = "anna.hansen@fabrikam.example"
 PHONE = "+45 33 88 11 00"
 MOBILE = "+45 20 11 22 33"
 FULL_NAME = "Anna Hansen"
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+}
 
 
 def _digits(text):

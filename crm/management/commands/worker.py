@@ -3,7 +3,7 @@
 A thread writes this worker's heartbeat every TASK_HEARTBEAT_SECONDS while the process lives,
 so the sweep (crm.background) can tell a long task from one whose worker was killed. Run the
 workers with this command, never plain `db_worker`: a task of a worker that never beats looks
-stale once it has run for TASK_LEASE_SECONDS."""
+stale once it has run for TASK_LEASE_SECONDS. Unlike db_worker it serves every queue by default."""
 
 import logging
 import os
@@ -22,6 +22,12 @@ logger = logging.getLogger(__name__)
 
 class Command(db_worker.Command):
     help = "Run a database background worker that writes its heartbeat (task leases)."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        # Every queue unless told (settings.TASK_QUEUES): one worker serves a small site, the
+        # highest priority first; a big one starts workers per queue with --queue-name.
+        parser.set_defaults(queue_name="*")
 
     def handle(self, *args, **options):
         worker_id = options["worker_id"]
