@@ -9,8 +9,12 @@ LOGGED = {Activity.Kind.PHONE_CALL: "Phone call logged: ", Activity.Kind.EMAIL: 
 
 def contact_made(sender, activity, regarding, user, **kwargs):
     """A completed call or e-mail on a New lead makes it Contacted (logged, once), and on any
-    lead is its first contact unless an earlier one is stored (the reports read it)."""
-    if isinstance(regarding, Lead):
+    lead is its first contact unless an earlier one is stored (the reports read it). An
+    e-mail the lead sent us is not: nobody has contacted them yet."""
+    received = (
+        activity.kind == Activity.Kind.EMAIL and activity.direction == Activity.Direction.INCOMING
+    )
+    if isinstance(regarding, Lead) and not received:
         mark_lead_contacted(
             lead=regarding,
             user=user,

@@ -37,7 +37,15 @@ class IncomingEmailAdmin(admin.ModelAdmin):
     """Every message received, refused ones among them with the reason; read only. A refused
     message that was not junk is made into a lead here (an action), and a sender blocked."""
 
-    list_display = ["received_at", "from_address", "subject", "outcome", "reason", "lead_link"]
+    list_display = [
+        "received_at",
+        "from_address",
+        "subject",
+        "outcome",
+        "reason",
+        "lead_link",
+        "activity_link",
+    ]
     list_filter = ["outcome", "reason", "via"]
     search_fields = ["subject", "from_address", "from_name", "message_id"]
     date_hierarchy = "received_at"

@@ -3,7 +3,9 @@ mail: malformed MIME is read as far as Python's parser gets, an unknown charset 
 UTF-8 with replacements, an HTML-only body becomes plain text (the HTML itself is never kept
 or shown), and a header that cannot be parsed reads as its raw text."""
 
+import datetime
 import email
+import email.header
 import email.policy
 import hashlib
 import re
@@ -47,12 +49,33 @@ class ParsedMessage:
 
 
 def _header(message, name: str) -> str:
-    """The header's text, or '' (a header the policy cannot parse reads as its raw value)."""
+    """The header's text, or '' (a header the policy cannot parse reads as its raw value; raw
+    8-bit bytes, which mail programs send undeclared, are read as UTF-8 or Windows-1252)."""
     try:
-        value = message.get(name)
+        value = str(message.get(name) or "")
     except Exception:  # a malformed header: the policy's parser gave up
-        value = message.get_all(name, failobj=[""])[0] if hasattr(message, "get_all") else ""
-    return " ".join(str(value or "").split())
+        value = _raw_header(message, name)
+    if "\ufffd" in value:
+        value = _raw_header(message, name) or value
+    return " ".join(value.split())
+
+
+def _raw_header(message, name: str) -> str:
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            data = value.encode("ascii", "surrogateescape")
+            text = decode_guessing(data)
+            return str(email.header.make_header(email.header.decode_header(text)))
+    return ""
+
+
+def decode_guessing(data: bytes) -> str:
+    """Bytes whose charset is unknown: UTF-8 when they are UTF-8, else Windows-1252 (the usual
+    undeclared one: it keeps æ, ø and å), never an error."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def message_id_of(message, raw: bytes) -> str:
@@ -109,9 +132,8 @@ def _text_of(part) -> str:
     try:
         return part.get_content()
     except (LookupError, UnicodeError, AttributeError, ValueError, KeyError):
-        # An unknown or wrong charset: the bytes as UTF-8, with replacement characters.
-        payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        # An unknown or wrong charset: UTF-8 if the bytes are, else Windows-1252.
+        return decode_guessing(part.get_payload(decode=True) or b"")
 
 
 def _body(message, problems: list[str]) -> str:
@@ -162,21 +184,19 @@ def _sender(message) -> tuple[str, str]:
 def _sent_at(message):
     try:
         value = parsedate_to_datetime(_header(message, "Date"))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if value is None:
         return None
-    return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.utc)
+    # "-0000" and a date without a zone come back naive: UTC is what they mean.
+    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
 
 
 def parse(raw: bytes, *, with_attachments: bool = True) -> ParsedMessage:
     message: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)
     problems = []
     if message.defects:
-        problems.append(
-            _("Malformed: %(defects)s")
-            % {"defects": "; ".join(type(defect).__name__ for defect in message.defects[:5])}
-        )
+        problems.append(_("Parts of the message were malformed; what could be read is kept."))
     name, address = _sender(message)
     try:
         body_part = message.get_body(preferencelist=("plain", "html"))

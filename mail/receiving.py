@@ -17,6 +17,7 @@ at all is kept as refused ("could not be read"), so one bad message never stops 
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -71,7 +72,11 @@ def _is_own(address: str) -> bool:
     own = own_addresses()
     if address in own or domain in own:
         return True
-    return get_user_model().objects.filter(email__iexact=address, is_active=True).exists()
+    return _user_with(address) is not None
+
+
+def _user_with(address: str):
+    return get_user_model().objects.filter(email__iexact=address, is_active=True).first()
 
 
 def _is_blocked(address: str) -> bool:
@@ -152,6 +157,19 @@ def thread_record(parsed: ParsedMessage) -> OwnedRecord | None:
     return None
 
 
+def recipient_record(parsed: ParsedMessage) -> OwnedRecord | None:
+    """The record of the first To/Cc address that is a customer's (a rep's copy, Bcc'd to the
+    CRM, of a mail to them)."""
+    own = own_addresses()
+    for address in parsed.to_addresses.split(","):
+        address = address.strip().lower()
+        if address and address not in own and _user_with(address) is None:
+            record = sender_record(address)
+            if record is not None:
+                return record
+    return None
+
+
 def sender_record(address: str) -> OwnedRecord | None:
     """The open lead with this address, else the contact, else another lead (the latest); a
     merged one's master."""
@@ -224,12 +242,25 @@ def _description(parsed: ParsedMessage, problems: list[str]) -> str:
     return f"{parsed.body}\n\n— " + "\n— ".join(problems)
 
 
-def _log_on(record: OwnedRecord, parsed: ParsedMessage, user, problems: list[str]) -> Activity:
-    acting = _acting_user(record, user)
+def _log_on(
+    record: OwnedRecord, parsed: ParsedMessage, user, problems: list[str], *, rep=None
+) -> Activity:
+    """A completed e-mail on the record: incoming, or outgoing when `rep` (a user) sent it and
+    copied the CRM (then the activity is theirs if they may add to the record)."""
+    if rep is not None and activities.may_add_to(record, rep):
+        acting = rep
+    else:
+        acting = _acting_user(record, user)
     _add_files(parsed, record, acting, problems)
-    sender = (
-        f"{parsed.from_name} <{parsed.from_address}>" if parsed.from_name else parsed.from_address
-    )
+    if rep is not None:
+        direction, other_party = Activity.Direction.OUTGOING, parsed.to_addresses
+    else:
+        direction = Activity.Direction.INCOMING
+        other_party = (
+            f"{parsed.from_name} <{parsed.from_address}>"
+            if parsed.from_name
+            else parsed.from_address
+        )
     return activities.log_activity(
         regarding=record,
         user=acting,
@@ -237,8 +268,8 @@ def _log_on(record: OwnedRecord, parsed: ParsedMessage, user, problems: list[str
         data={
             "subject": parsed.subject[:200] or _("(no subject)"),
             "description": _description(parsed, problems),
-            "direction": Activity.Direction.INCOMING,
-            "other_party": sender[:200],
+            "direction": direction,
+            "other_party": other_party[:200],
         },
         completed=True,
     )
@@ -317,6 +348,25 @@ def _refuse(incoming: IncomingEmail, reason: str, raw: bytes, problems: list[str
     incoming.save()
 
 
+_QUOTED_ID = re.compile(rb"^message-id:\s*<([^<>\s]+)>", re.IGNORECASE | re.MULTILINE)
+
+
+def _note_bounce(parsed: ParsedMessage, raw: bytes) -> int:
+    """A bounce of an e-mail we sent (named in its References or in the original's headers the
+    report quotes) marks that e-mail failed, with the report's words. Returns how many."""
+    ids = set(parsed.references)
+    ids.update(found.decode("ascii", "replace") for found in _QUOTED_ID.findall(raw))
+    ids.discard(parsed.message_id)
+    if not ids:
+        return 0
+    return OutgoingEmail.objects.filter(
+        message_id__in=[f"<{id_}>" for id_ in ids], status=OutgoingEmail.Status.SENT
+    ).update(
+        status=OutgoingEmail.Status.FAILED,
+        error=(_("Bounced: %(report)s") % {"report": parsed.body[:1500]})[:2000],
+    )
+
+
 def _file(incoming: IncomingEmail, parsed: ParsedMessage, raw: bytes, user) -> None:
     """Decide and store what becomes of the message (in the caller's transaction)."""
     problems = list(parsed.problems)
@@ -330,12 +380,22 @@ def _file(incoming: IncomingEmail, parsed: ParsedMessage, raw: bytes, user) -> N
         )
         parsed.attachments = []
     reason = junk_reason(parsed)
+    rep = None
+    if reason == Reason.OWN_ADDRESS:
+        # A rep's copy of their own mail to a customer (Bcc to the CRM, as with Dynamics'
+        # tracking): logged as sent on that record. Anything else from us is refused.
+        rep = _user_with(parsed.from_address)
+        record = rep and (thread_record(parsed) or recipient_record(parsed))
+        if record:
+            reason = ""
     if reason:
+        if reason == Reason.BOUNCE:
+            _note_bounce(parsed, raw)
         _refuse(incoming, reason, raw, problems)
         return
-    record = thread_record(parsed) or sender_record(parsed.from_address)
+    record = (rep and record) or thread_record(parsed) or sender_record(parsed.from_address)
     if record is not None:
-        incoming.activity = _log_on(record, parsed, user, problems)
+        incoming.activity = _log_on(record, parsed, user, problems, rep=rep)
         incoming.outcome = IncomingEmail.Outcome.LOGGED
         incoming.lead = record if isinstance(record, Lead) else None
     else:

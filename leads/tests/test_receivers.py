@@ -38,3 +38,16 @@ def test_a_planned_call_changes_nothing(alice):
     )
     lead.refresh_from_db()
     assert lead.status == Status.NEW
+
+
+def test_an_email_the_lead_sent_us_leaves_it_new(alice):
+    lead = make_lead(owner=alice)
+    log_activity(
+        regarding=lead,
+        user=alice,
+        kind="email",
+        data={"subject": "A question", "direction": "incoming", "other_party": "x@example.com"},
+        completed=True,
+    )
+    lead.refresh_from_db()
+    assert lead.status == Status.NEW and lead.first_contact_at is None

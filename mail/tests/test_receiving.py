@@ -239,7 +239,7 @@ class TestBadMail:
         email = receive(messages.malformed_mime()).email
         assert email.outcome == Outcome.NEW_LEAD
         assert email.from_address == "broken@kunde.dk"
-        assert "Malformed" in email.problems
+        assert "malformed" in email.problems and "Defect" not in email.lead.description
 
     def test_an_unknown_charset_is_read_as_utf8(self, mail_user):
         email = receive(messages.unknown_charset()).email
@@ -305,6 +305,70 @@ class TestBadMail:
         assert not Lead.objects.exists()
 
 
+class TestQAFindings:
+    @pytest.mark.parametrize("date", ["Mon, 07 Dec 2026 15:00:30 -0000", "Mon, 07 Dec 2026 15:00"])
+    def test_a_date_without_a_zone_is_read_as_utc(self, mail_user, date):
+        raw = messages.message().replace(b"Date: ", b"X-Old-Date: ", 1)
+        raw = f"Date: {date}\r\n".encode() + raw
+        email = receive(raw).email
+        assert email.outcome == Outcome.NEW_LEAD and email.sent_at.hour == 15
+
+    def test_undeclared_8_bit_windows_1252_keeps_the_danish_letters(self, mail_user):
+        raw = (
+            b"From: J\xf8rgen \xc6rl\xf8 <jorgen@kunde.dk>\r\nTo: crm@example.com\r\n"
+            b"Subject: K\xf8b af m\xf8bler\r\nMessage-ID: <cp1252@kunde.dk>\r\n"
+            b"Content-Type: text/plain; charset=x-unknown\r\n\r\n"
+            b"Vi vil k\xf8be 40 st\xf8le.\r\n"
+        )
+        lead = receive(raw).email.lead
+        assert (lead.first_name, lead.last_name) == ("Jørgen", "Ærlø")
+        assert lead.topic == "Køb af møbler" and "Vi vil købe 40 støle." in lead.description
+
+    def test_mail_from_the_lead_leaves_it_new(self, mail_user, alice):
+        from leads.models import Status
+
+        lead = make_lead(owner=alice, email="jens@kunde.dk")
+        receive(messages.message())
+        lead.refresh_from_db()
+        assert lead.status == Status.NEW
+
+    def test_a_reps_bcc_copy_is_logged_as_sent_on_the_customers_record(self, mail_user, alice):
+        lead = make_lead(owner=alice, email="jens@kunde.dk")
+        raw = messages.message(
+            sender=f"Alice Adams <{alice.email}>", to="Jens <jens@kunde.dk>", subject="Offer"
+        )
+        email = receive(raw).email
+        assert email.outcome == Outcome.LOGGED
+        activity = email.activity
+        assert (activity.regarding, activity.direction, activity.owner) == (
+            lead,
+            "outgoing",
+            alice,
+        )
+        assert activity.other_party == "jens@kunde.dk"
+
+    def test_a_bounce_of_a_sent_email_marks_it_failed(
+        self, mail_user, alice, smtp_server, django_capture_on_commit_callbacks
+    ):
+        from mail.models import OutgoingEmail
+
+        lead = make_lead(owner=alice, email="gone@kunde.dk")
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = services.send_email(
+                regarding=lead, user=alice, to=lead.email, subject="Offer", body="."
+            )
+        report = messages.bounce().replace(
+            b"--B--",
+            b"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: "
+            + sent.message_id.encode()
+            + b"\r\nSubject: Offer\r\n--B--",
+        )
+        assert receive(report).email.reason == Reason.BOUNCE
+        sent.refresh_from_db()
+        assert sent.status == OutgoingEmail.Status.FAILED and sent.may_retry
+        assert sent.error.startswith("Bounced: The mail could not be delivered.")
+
+
 class TestReceiveEmailCommand:
     def _run(self, monkeypatch, raw):
         stdin = io.TextIOWrapper(io.BytesIO(raw))
@@ -315,10 +379,36 @@ class TestReceiveEmailCommand:
 
     def test_a_piped_message_becomes_a_lead(self, mail_user, monkeypatch):
         said = self._run(monkeypatch, messages.message(message_id="<pipe@kunde.dk>"))
-        assert said.strip() == "pipe@kunde.dk: New lead"
+        lead = Lead.objects.get()
+        assert said.strip() == f"pipe@kunde.dk: New lead: lead {lead.pk} “{lead}”"
         assert Lead.objects.get().email == "jens@kunde.dk"
         again = self._run(monkeypatch, messages.message(message_id="<pipe@kunde.dk>"))
         assert "already received" in again and Lead.objects.count() == 1
+
+    def test_with_the_database_down_the_mta_is_told_to_try_later(self, tmp_path):
+        import os
+        import subprocess
+        from pathlib import Path
+
+        env = {
+            **os.environ,
+            "DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/no/such/dir/db.sqlite3",
+        }
+        env.pop("TEST_DATABASE_SUFFIX", None)
+        run = subprocess.run(
+            [sys.executable, "manage.py", "receive_email"],
+            input=messages.message(), cwd=Path(__file__).resolve().parents[2], env=env,
+            capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert run.returncode == 75, run.stderr[-2000:]
+        assert b"try again later" in run.stderr
+        empty = subprocess.run(
+            [sys.executable, "manage.py", "receive_email"],
+            input=b"", cwd=Path(__file__).resolve().parents[2], env=env,
+            capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert empty.returncode == 65
 
     def test_without_a_user_to_store_it_as_the_mta_is_told_to_try_later(
         self, monkeypatch, settings, db
