@@ -1,12 +1,15 @@
 from django.tasks import task
 
+from crm.background import rerun_if_worker_dies
 from leads.imports.importers import BatchBusy, run_stored_batch
 from leads.imports.models import ImportBatch
 
 
-# Not declared rerunnable: the dead worker's batch stays "running" until it has made no
-# progress for ImportBatch's stall time, so a rerun now would only find it busy; the user
-# resumes it from the Imports page (committed chunks stay), or an administrator retries it.
+# Safe to run again after its worker died: committed chunks stay and a rerun resumes after
+# `last_line`. The rerun claims the batch when its runner's process is gone (a worker on this
+# machine) or has made no progress for ImportBatch's stall time; until then (a worker on another
+# machine) it finds the batch busy and stops, and the user resumes it from the Imports page.
+@rerun_if_worker_dies
 @task(queue_name="imports", priority=10)
 def run_import(*, batch_id):
     """Run (or resume) a browser import; the page polls the batch for its progress."""
