@@ -142,6 +142,11 @@ def _body(message, problems: list[str]) -> str:
     except Exception:
         part = None
     if part is None:
+        broken = message.get_content_maintype() == "multipart" and not message.is_multipart()
+        if broken:
+            # A multipart whose boundary never appears: its text is all there is.
+            text = decode_guessing(message.get_payload(decode=True) or b"")
+            return text.replace("\r\n", "\n").replace("\x00", "").strip()[:MAX_BODY_CHARS]
         if message.is_multipart() or message.get_content_maintype() != "text":
             return ""
         part = message

@@ -389,8 +389,8 @@ def _file(incoming: IncomingEmail, parsed: ParsedMessage, raw: bytes, user) -> N
         if record:
             reason = ""
     if reason:
-        if reason == Reason.BOUNCE:
-            _note_bounce(parsed, raw)
+        if reason == Reason.BOUNCE and _note_bounce(parsed, raw):
+            problems.append(_("A sent e-mail it reports on is marked failed."))
         _refuse(incoming, reason, raw, problems)
         return
     record = (rep and record) or thread_record(parsed) or sender_record(parsed.from_address)

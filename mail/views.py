@@ -112,7 +112,8 @@ def _visible_email_or_404(request, pk):
 def status(request, pk):
     """One sent e-mail's line of the panel, which polls it while it is queued or sending."""
     email = _visible_email_or_404(request, pk)
-    return render(request, "mail/_sent_email.html", {"email": email})
+    do_not_email = getattr(email.activity.regarding, "do_not_email", False)
+    return render(request, "mail/_sent_email.html", {"email": email, "do_not_email": do_not_email})
 
 
 @require_POST

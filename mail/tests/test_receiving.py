@@ -240,6 +240,7 @@ class TestBadMail:
         assert email.outcome == Outcome.NEW_LEAD
         assert email.from_address == "broken@kunde.dk"
         assert "malformed" in email.problems and "Defect" not in email.lead.description
+        assert "The text is still here." in email.lead.description
 
     def test_an_unknown_charset_is_read_as_utf8(self, mail_user):
         email = receive(messages.unknown_charset()).email

@@ -245,3 +245,13 @@ class TestPanel:
         page = as_alice.get(lead.get_absolute_url())
         assert "Do not e-mail is set." in page.text
         assert reverse("mail:compose", args=["leads.lead", lead.pk]) not in page.text
+
+
+def test_a_failed_email_of_a_do_not_email_record_offers_no_send_again(alice, as_alice):
+    lead = make_lead(owner=alice, email="anna@example.com")
+    sent = _send(lead, alice)
+    OutgoingEmail.objects.filter(pk=sent.pk).update(status=OutgoingEmail.Status.FAILED)
+    assert 'data-testid="retry-email"' in as_alice.get(lead.get_absolute_url()).text
+    type(lead).objects.filter(pk=lead.pk).update(do_not_email=True)
+    page = as_alice.get(lead.get_absolute_url())
+    assert 'data-testid="retry-email"' not in page.text and "Do not e-mail is set." in page.text
