@@ -38,6 +38,13 @@ class Rep(HttpUser):
         )
         self.lead_ids = []
 
+    def _page(self, url, name):
+        """A page; one that is the login page again (the session lost) counts as a failure."""
+        with self.client.get(url, name=name, catch_response=True) as response:
+            if response.status_code == 200 and "/login/" in response.url:
+                response.failure("sent to the login page")
+            return response
+
     def _remember(self, response):
         found = LEAD_LINK.findall(response.text)
         if found:
@@ -45,21 +52,21 @@ class Rep(HttpUser):
 
     @task(6)
     def lead_list(self):
-        self._remember(self.client.get("/leads/", name="lead list"))
+        self._remember(self._page("/leads/", "lead list"))
 
     @task(3)
     def filtered_list(self):
-        self.client.get("/leads/?state=open&rating=hot&sort=-created_at", name="filtered list")
+        self._page("/leads/?state=open&rating=hot&sort=-created_at", "filtered list")
 
     @task(3)
     def search(self):
         term = random.choice(["hansen", "jensen", "nielsen", "larsen", "firma", "anna"])
-        self.client.get(f"/leads/?q={term}", name="search")
+        self._page(f"/leads/?q={term}", "search")
 
     @task(6)
     def detail(self):
         if self.lead_ids:
-            self.client.get(f"/leads/{random.choice(self.lead_ids)}/", name="lead detail")
+            self._page(f"/leads/{random.choice(self.lead_ids)}/", "lead detail")
 
     @task(1)
     def create_log_and_qualify(self):
