@@ -76,6 +76,15 @@ class IncomingEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # The lead and logged-on columns: a few queries for the page, not a few per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("lead", "activity")
+            .prefetch_related("activity__regarding")
+        )
+
     @admin.display(description=_("lead"))
     def lead_link(self, email):
         if email.lead_id is None:

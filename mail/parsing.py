@@ -136,23 +136,19 @@ def _text_of(part) -> str:
         return decode_guessing(part.get_payload(decode=True) or b"")
 
 
-def _body(message, problems: list[str]) -> str:
-    try:
-        part = message.get_body(preferencelist=("plain", "html"))
-    except Exception:
-        part = None
-    if part is None:
-        broken = message.get_content_maintype() == "multipart" and not message.is_multipart()
-        if broken:
-            # A multipart whose boundary never appears: its text is all there is.
-            text = decode_guessing(message.get_payload(decode=True) or b"")
-            return text.replace("\r\n", "\n").replace("\x00", "").strip()[:MAX_BODY_CHARS]
-        if message.is_multipart() or message.get_content_maintype() != "text":
-            return ""
-        part = message
-    text = _text_of(part)
-    if part.get_content_subtype() == "html":
-        text = html_to_text(text)
+def _body(message, part, problems: list[str]) -> str:
+    """The text of `part` (the message's body part, None when it has none)."""
+    if part is not None:
+        text = _text_of(part)
+        if part.get_content_subtype() == "html":
+            text = html_to_text(text)
+    elif message.get_content_maintype() == "multipart" and not message.is_multipart():
+        # A multipart whose boundary never appears: its text is all there is.
+        text = decode_guessing(message.get_payload(decode=True) or b"")
+    elif not message.is_multipart() and message.get_content_maintype() == "text":
+        text = _text_of(message)
+    else:
+        return ""
     text = text.replace("\r\n", "\n").replace("\x00", "").strip()
     if len(text) > MAX_BODY_CHARS:
         problems.append(_("The text was cut at %(count)s characters.") % {"count": MAX_BODY_CHARS})
@@ -240,7 +236,7 @@ def parse(raw: bytes, *, with_attachments: bool = True) -> ParsedMessage:
         from_name=name,
         to_addresses=to,
         subject=_header(message, "Subject")[:300],
-        body=_body(message, problems),
+        body=_body(message, body_part, problems),
         sent_at=_sent_at(message),
         # Newest last in References; In-Reply-To first: the message answered.
         references=list(dict.fromkeys(references))[:50],

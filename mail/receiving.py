@@ -305,8 +305,9 @@ def _new_lead(parsed: ParsedMessage, user, problems: list[str]) -> Lead:
     lead = create_lead(
         data={**data, "description": _description(parsed, problems)}, created_by=user, route=True
     )
+    known = len(problems)
     _add_files(parsed, lead, user, problems)
-    if problems:
+    if len(problems) > known:  # a file not kept: the description says so too
         lead.description = _description(parsed, problems)
         lead.save(update_fields=["description"])
     if matches:

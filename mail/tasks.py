@@ -5,6 +5,7 @@ from django.tasks import task
 
 from crm.background import rerun_if_worker_dies
 from mail import services
+from mail.fetching import fetch_mail
 
 
 # Safe to run again: a run that finds the e-mail already claimed (SENDING) sends nothing and
@@ -22,8 +23,6 @@ def deliver_email(email_id):
 @task(queue_name="mail")
 def fetch_new_mail():
     """Read the new messages of the CRM's IMAP mailbox."""
-    from mail.fetching import fetch_mail
-
     fetched = fetch_mail()
     return {"read": fetched.read, "repeats": fetched.repeats, **fetched.outcomes}
 

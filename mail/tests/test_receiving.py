@@ -509,3 +509,19 @@ class TestAdmin:
         page = as_admin.get(f"/admin/mail/incomingemail/{email.pk}/change/")
         assert page.status_code == 200
         assert "Please send prices" in page.text and "<script>alert" not in page.text
+
+
+def test_the_received_list_reads_a_fixed_number_of_queries(
+    mail_user, alice, as_admin, django_assert_max_num_queries
+):
+    for number in range(3):
+        make_lead(owner=alice, email=f"k{number}@kunde.dk")
+        receive(messages.message(sender=f"k{number}@kunde.dk"))
+        receive(messages.message(sender=f"ny{number}@kunde.dk"))
+    with django_assert_max_num_queries(16) as captured:
+        as_admin.get("/admin/mail/incomingemail/")
+    many = len(captured)
+    for number in range(3, 9):
+        receive(messages.message(sender=f"ny{number}@kunde.dk"))
+    with django_assert_max_num_queries(many):
+        as_admin.get("/admin/mail/incomingemail/")
