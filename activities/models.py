@@ -17,7 +17,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,13 +41,20 @@ class RegardingQuerySet(OwnedQuerySet):
     Built from one subquery per business model, so the scope adds no queries (the content
     types come from Django's cache)."""
 
-    def _regarding_scope(self, user, scope_name):
+    def _regarding_scope(self, user, scope_name, *, correlated=False):
+        """The rows whose regarding record is in the user's `scope_name` scope: each model's
+        scope as a subquery read once (a hashed subplan, for filtering many rows), or,
+        `correlated`, probed by the regarding record's primary key per row (for a few rows)."""
         condition = Q(pk__in=[])
         models_ = regarding_models()
         content_types = ContentType.objects.get_for_models(*models_, for_concrete_models=False)
         for model in models_:
             scoped = getattr(model._default_manager.all(), scope_name)(user)
-            condition |= Q(content_type=content_types[model], object_id__in=scoped.values("pk"))
+            if correlated:
+                regarding = Exists(scoped.filter(pk=OuterRef("object_id")))
+            else:
+                regarding = Q(object_id__in=scoped.values("pk"))
+            condition |= Q(content_type=content_types[model]) & regarding
         return condition
 
     def visible_to(self, user):
@@ -65,6 +72,18 @@ class RegardingQuerySet(OwnedQuerySet):
             return self.all()
         own = super().editable_by(user)
         return self.filter(Q(pk__in=own.values("pk")) | self._regarding_scope(user, "editable_by"))
+
+    def editable_rows_by(self, user):
+        """`editable_by` for the few rows a page shows (its per-row Edit link): the row's own
+        scope as literal lists and each regarding record probed by its key. `editable_by` reads
+        every record the user may edit into a hashed subplan: 0.3 s per timeline page for a
+        rep whose team holds 100,000 leads."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self.all()
+        own = super().editable_by(user)
+        return own | self.filter(self._regarding_scope(user, "editable_by", correlated=True))
 
     def regarding(self, record):
         content_type = ContentType.objects.get_for_model(record, for_concrete_model=False)

@@ -268,7 +268,7 @@ def _loader(model_name, *related):
 def with_can_edit(queryset, user):
     """Annotate `user_can_edit`: whether `user` may change the row (edit rights on the record
     it is about, or their own row), as a subquery of the same query."""
-    editable = queryset.model.objects.editable_by(user).filter(pk=OuterRef("pk"))
+    editable = queryset.model.objects.editable_rows_by(user).filter(pk=OuterRef("pk"))
     return queryset.annotate(user_can_edit=Exists(editable))
 
 

@@ -137,7 +137,9 @@ def main():
         "servers": "2 gunicorn instances, 2 workers each",
         "stats": stats,
     }
-    out = ROOT / "bench" / "results" / "load.json"
+    # The 50 users in load.json; other sizes (to see where saturation starts) beside it.
+    name = "load.json" if args.users == 50 else f"load-{args.users}-users.json"
+    out = ROOT / "bench" / "results" / name
     out.write_text(json.dumps(result, indent=2) + "\n")
     print("| request | requests | failures | requests/s | median ms | p95 ms |")
     print("|---|---|---|---|---|---|")

@@ -14,6 +14,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.lib import any_of  # noqa: F401  (registers the __any_of lookup)
+
 ADMINISTRATOR_GROUP = "administrator"
 SALES_MANAGER_GROUP = "sales manager"
 SALESPERSON_GROUP = "salesperson"
@@ -364,9 +366,9 @@ class OwnedQuerySet(models.QuerySet):
         scope = scope_of(user)
         # Each branch a literal list one owner index serves; the owner branches are disjoint
         # (a record has exactly one owner), the shared ids may repeat them.
-        branches = [Q(owner_user_id__in=sorted({user.pk, *getattr(scope, people)}))]
+        branches = [Q(owner_user_id__any_of=sorted({user.pk, *getattr(scope, people)}))]
         if scope.team_ids:
-            branches.append(Q(owner_team_id__in=scope.team_ids))
+            branches.append(Q(owner_team_id__any_of=scope.team_ids))
         owner_branches = len(branches)
         if shares is not None and (shared := self._shared(user, scope, write=shares == "write")):
             branches.append(shared)
@@ -492,7 +494,7 @@ class OwnedQuerySet(models.QuerySet):
             if write:
                 shares = shares.filter(access=Share.Access.WRITE)
             return Q(pk__in=shares.values("object_id"))
-        return Q(pk__in=sorted(ids))
+        return Q(pk__any_of=sorted(ids))
 
     def owned_by(self, owner):
         if isinstance(owner, Team):

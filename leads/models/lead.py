@@ -402,7 +402,15 @@ class Lead(OwnedRecord):
             ),
             models.Index(fields=["email_key"], name="leads_lead_email_key_idx"),
             models.Index(fields=["phone_key"], name="leads_lead_phone_key_idx"),
-            models.Index(fields=["company_key"], name="leads_lead_company_key_idx"),
+            # Equality (the import's dedupe by name + company) and the prefix of the entry
+            # form's / API's duplicate check (company_key LIKE 'first word%'): a plain btree
+            # under a non-C collation cannot serve LIKE, and that check then read the user's
+            # whole visible set (0.46 s per API create at 1,000,000 leads).
+            models.Index(
+                fields=["company_key"],
+                name="leads_lead_company_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["name_key"], name="leads_lead_name_key_idx"),
             # The leads ever qualified, with every column the opportunity report groups or
             # filters them by: an index-only scan instead of reading a million rows (#8).
